@@ -1,0 +1,16 @@
+from . import access
+from .levels import Perm
+
+
+def access_flags(request):
+    """What the navigation shows: computed from the grants loaded once per request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    held = {g.perm for g in access.grants(user)}
+    is_global = access.is_global(user)
+    return {
+        "nav_can_manage_units": is_global or Perm.MANAGE_UNITS in held,
+        "nav_can_manage_accounts": is_global or Perm.MANAGE_ACCOUNTS in held,
+    }
+

@@ -1,0 +1,274 @@
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from .levels import ALLOWED_PARENTS, LEVEL_ORDER, OFFICIAL_LEVELS, RANK, Level, Perm, Role
+
+OFFICIAL_CODE_RE = {
+    Level.PROVINSI: re.compile(r"^\d{2}$"),
+    Level.KABKOTA: re.compile(r"^\d{2}\.\d{2}$"),
+    Level.KECAMATAN: re.compile(r"^\d{2}\.\d{2}\.\d{2}$"),
+    Level.DESA: re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
+}
+local_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$",
+    "Kode hanya huruf, angka, titik atau tanda hubung, paling banyak 20 karakter.",
+)
+
+
+_PREFIXED = {Level.RW, Level.RT, Level.KECAMATAN}
+
+
+class UnitQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Units open on that day (groups are re-formed: closed ones keep their history)."""
+        return self.filter(Q(active_from__isnull=True) | Q(active_from__lte=day)).filter(
+            Q(active_to__isnull=True) | Q(active_to__gte=day)
+        )
+
+
+def _ancestor_field(level):
+    return models.ForeignKey(
+        "self",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=Level(level).label,
+    )
+
+
+class Unit(models.Model):
+    """One node of the tree: an official area (provinsi..desa/kelurahan) or a local group
+    (dusun/lingkungan, RW, RT, dasawisma).
+
+    Each row carries the ids of its ancestors, one column per level, its own id in the column of its
+    own level. "Everything under unit X" is then one indexed equality (``<X.level>_id = X.id``) and a
+    recap groups by one column; nothing walks the tree row by row (docs/ARCHITECTURE.md).
+    """
+
+    level = models.CharField("tingkat", max_length=12, choices=Level.choices, db_index=True)
+    code = models.CharField("kode", max_length=32)
+    name = models.CharField("nama", max_length=200)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="induk"
+    )
+    active_from = models.DateField("aktif sejak", null=True, blank=True)
+    active_to = models.DateField("aktif sampai", null=True, blank=True)
+
+    provinsi = _ancestor_field(Level.PROVINSI)
+    kabkota = _ancestor_field(Level.KABKOTA)
+    kecamatan = _ancestor_field(Level.KECAMATAN)
+    desa = _ancestor_field(Level.DESA)
+    dusun = _ancestor_field(Level.DUSUN)
+    rw = _ancestor_field(Level.RW)
+    rt = _ancestor_field(Level.RT)
+    dasawisma = _ancestor_field(Level.DASAWISMA)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=LEVEL_ORDER + ["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = "satuan wilayah"
+        verbose_name_plural = "satuan wilayah"
+        ordering = ["code"]
+        permissions = [(code, label) for code, label in Perm.CHOICES]
+        default_permissions = ("view", "change")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "code"], name="unit_code_unique_in_parent"),
+            models.UniqueConstraint(
+                fields=["level", "code"],
+                condition=Q(level__in=[lv.value for lv in OFFICIAL_LEVELS]),
+                name="unit_official_code_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_to__gte=models.F("active_from")),
+                name="unit_active_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()} {self.name}" if self.level in _PREFIXED else self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_ancestors()
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        if creating:
+            # The own-level column needs the id the insert just gave.
+            setattr(self, f"{self.level}_id", self.pk)
+            Unit.objects.filter(pk=self.pk).update(**{f"{self.level}_id": self.pk})
+
+    def get_absolute_url(self):
+        return reverse("hierarchy:unit_detail", args=[self.pk])
+
+    # -- tree ---------------------------------------------------------------------------------------
+
+    def fill_ancestors(self):
+        """Copy the ancestor columns from the parent; the own-level column is the own id."""
+        for level in LEVEL_ORDER:
+            if RANK[level] < RANK[self.level]:
+                setattr(self, f"{level}_id", getattr(self.parent, f"{level}_id") if self.parent else None)
+            elif level == self.level:
+                setattr(self, f"{level}_id", self.pk)
+            else:
+                setattr(self, f"{level}_id", None)
+
+    def ancestor_ids(self):
+        """Ids of this unit and its ancestors, top down."""
+        return [
+            getattr(self, f"{lv}_id") for lv in LEVEL_ORDER[: RANK[self.level] + 1] if getattr(self, f"{lv}_id")
+        ]
+
+    def ancestors(self):
+        """This unit's ancestors, top down, in one query (not including itself)."""
+        ids = self.ancestor_ids()[:-1]
+        by_id = Unit.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+
+    def subtree(self):
+        """Every unit under this one, itself included: one indexed equality."""
+        return Unit.objects.filter(**{f"{self.level}_id": self.pk})
+
+    def contains(self, other):
+        return getattr(other, f"{self.level}_id") == self.pk
+
+    @property
+    def is_official(self):
+        return self.level in OFFICIAL_LEVELS
+
+    @property
+    def kind_label(self):
+        """'Kelurahan' or 'Desa' from the official code (1xxx kelurahan, 2xxx desa)."""
+        if self.level == Level.DESA and len(self.code) == 13:
+            return "Kelurahan" if self.code[-4] == "1" else "Desa"
+        return self.get_level_display()
+
+    def is_active_on(self, day=None):
+        day = day or timezone.localdate()
+        return (self.active_from is None or self.active_from <= day) and (self.active_to is None or day <= self.active_to)
+
+    @property
+    def is_active(self):
+        return self.is_active_on()
+
+    def clean(self):
+        errors = {}
+        allowed = ALLOWED_PARENTS.get(self.level, ())
+        if self.parent is None and allowed:
+            errors["parent"] = "Satuan ini harus mempunyai induk."
+        elif self.parent is not None and self.parent.level not in allowed:
+            errors["parent"] = (
+                f"{Level(self.level).label} tidak dapat berada di bawah {Level(self.parent.level).label}."
+            )
+        if self.level in OFFICIAL_CODE_RE and not OFFICIAL_CODE_RE[self.level].match(self.code or ""):
+            errors["code"] = f"Kode {Level(self.level).label} tidak sesuai format kode resmi Kemendagri."
+        elif self.level not in OFFICIAL_CODE_RE:
+            try:
+                local_code_validator(self.code or "")
+            except ValidationError as exc:
+                errors["code"] = exc.messages
+        if self.active_from and self.active_to and self.active_to < self.active_from:
+            errors["active_to"] = "Tanggal tutup tidak boleh sebelum tanggal mulai aktif."
+        if self.code and self.parent_id is not None:
+            clash = Unit.objects.filter(parent_id=self.parent_id, code=self.code).exclude(pk=self.pk)
+            if clash.exists():
+                errors["code"] = "Kode ini sudah dipakai satuan lain di bawah induk yang sama."
+        if errors:
+            raise ValidationError(errors)
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's object permission with a real foreign key to the unit (a direct FK is an
+    indexed join, where guardian's generic object_pk is a text column)."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "izin pengguna atas satuan"
+
+
+phone_validator = RegexValidator(
+    r"^(\+62|62|0)8[0-9]{7,12}$",
+    "Nomor HP tidak sah: gunakan format 08xxxxxxxxxx atau +628xxxxxxxxxx.",
+)
+
+
+class User(AbstractUser):
+    """An account. Its rights come only from its role assignments (and is_superuser for the
+    system administrator)."""
+
+    phone = models.CharField("nomor HP/WhatsApp", max_length=16, blank=True, validators=[phone_validator])
+    home_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name="wilayah akun",
+        help_text="Wilayah yang mengelola akun ini.",
+    )
+    created_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="dibuat oleh"
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "pengguna"
+        verbose_name_plural = "pengguna"
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self):
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    @property
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def wa_number(self):
+        """The phone number as wa.me wants it: 62 and no plus sign."""
+        if not self.phone:
+            return ""
+        digits = self.phone.lstrip("+")
+        return "62" + digits[1:] if digits.startswith("0") else digits
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user on one unit; it reaches every unit below. The guardian permission
+    rows of (user, unit) are derived from these by hierarchy.services and never edited directly."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="pengguna")
+    role = models.CharField("peran", max_length=24, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="role_assignments", verbose_name="satuan")
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="diberikan oleh"
+    )
+    granted_at = models.DateTimeField("diberikan pada", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "peran"
+        verbose_name_plural = "peran"
+        ordering = ["unit__code", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role", "unit"], name="role_assignment_unique")]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.unit}"

@@ -1,0 +1,217 @@
+"""Writes on the tree and on accounts: each one a named function with keyword arguments, run in a
+transaction, checking its rules and the actor's rights (hierarchy.access) before it writes."""
+
+from django.contrib.auth.models import Permission
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import access
+from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
+from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
+
+
+# -- units -----------------------------------------------------------------------------------------
+
+
+def _require_manage_units(actor, unit):
+    if not access.has_perm(actor, Perm.MANAGE_UNITS, unit):
+        raise PermissionDenied("Anda tidak berhak mengelola satuan di wilayah ini.")
+
+
+def _require_local(level):
+    if level not in LOCAL_LEVELS:
+        raise ValidationError("Hanya RW, dusun/lingkungan, RT dan dasawisma yang dikelola di sini.")
+
+
+def unit_create(*, actor, parent, level, code, name, active_from=None):
+    """Create a local group (dusun/lingkungan, RW, RT or dasawisma) under parent."""
+    _require_local(level)
+    _require_manage_units(actor, parent)
+    unit = Unit(
+        parent=parent,
+        level=level,
+        code=(code or "").strip(),
+        name=(name or "").strip(),
+        active_from=active_from or timezone.localdate(),
+    )
+    unit.full_clean()
+    with transaction.atomic():
+        unit.save()
+    return unit
+
+
+def unit_rename(*, actor, unit, name, code=None):
+    _require_local(unit.level)
+    _require_manage_units(actor, unit)
+    unit.name = (name or "").strip()
+    if code is not None:
+        unit.code = code.strip()
+    unit.full_clean()
+    with transaction.atomic():
+        unit.save(update_fields=["name", "code", "updated_at"])
+    return unit
+
+
+def unit_move(*, actor, unit, new_parent):
+    """Hang a local group under another parent inside the same desa/kelurahan, and rewrite the
+    ancestor columns of its whole subtree in one UPDATE."""
+    _require_local(unit.level)
+    _require_manage_units(actor, unit)
+    _require_manage_units(actor, new_parent)
+    if new_parent.desa_id is None or new_parent.desa_id != unit.desa_id:
+        raise ValidationError({"parent": "Satuan hanya dapat dipindah di dalam desa/kelurahan yang sama."})
+    if new_parent.pk == unit.parent_id:
+        return unit
+    unit.parent = new_parent
+    unit.full_clean()
+    with transaction.atomic():
+        unit.save(update_fields=["parent", *LEVEL_ORDER, "updated_at"])
+        above = {f"{lv}_id": getattr(new_parent, f"{lv}_id") for lv in LEVEL_ORDER if RANK[lv] < RANK[unit.level]}
+        Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).exclude(pk=unit.pk).update(**above)
+    return unit
+
+
+def unit_close(*, actor, unit, on_date):
+    """Close a group from a date. Its history stays; it drops out of what is expected after it."""
+    _require_local(unit.level)
+    _require_manage_units(actor, unit)
+    open_children = unit.children.active_on(on_date)
+    if open_children.exists():
+        raise ValidationError(
+            "Satuan ini masih mempunyai satuan aktif di bawahnya: tutup atau pindahkan dulu "
+            + ", ".join(str(c) for c in open_children[:5])
+            + "."
+        )
+    if unit.active_from and on_date < unit.active_from:
+        raise ValidationError({"active_to": "Tanggal tutup tidak boleh sebelum tanggal mulai aktif."})
+    unit.active_to = on_date
+    with transaction.atomic():
+        unit.save(update_fields=["active_to", "updated_at"])
+    return unit
+
+
+def unit_reopen(*, actor, unit):
+    _require_local(unit.level)
+    _require_manage_units(actor, unit)
+    if unit.parent and not unit.parent.is_active:
+        raise ValidationError("Induk satuan ini sudah ditutup: buka induknya dulu.")
+    unit.active_to = None
+    with transaction.atomic():
+        unit.save(update_fields=["active_to", "updated_at"])
+    return unit
+
+
+# -- roles and their guardian permissions -----------------------------------------------------------
+
+
+def sync_unit_permissions(user, unit):
+    """Make the guardian rows of (user, unit) equal the union of the user's roles on that unit."""
+    wanted = set()
+    for role in RoleAssignment.objects.filter(user=user, unit=unit).values_list("role", flat=True):
+        wanted |= ROLE_PERMS[Role(role)]
+    existing = dict(
+        UnitUserObjectPermission.objects.filter(user=user, content_object=unit).values_list(
+            "permission__codename", "pk"
+        )
+    )
+    stale = [pk for code, pk in existing.items() if code not in wanted]
+    if stale:
+        UnitUserObjectPermission.objects.filter(pk__in=stale).delete()
+    missing = wanted - existing.keys()
+    if missing:
+        ct = ContentType.objects.get_for_model(Unit)
+        perms = Permission.objects.filter(content_type=ct, codename__in=missing)
+        UnitUserObjectPermission.objects.bulk_create(
+            [UnitUserObjectPermission(user=user, content_object=unit, permission=p) for p in perms]
+        )
+    access.forget_grants(user)
+
+
+def _check_role_on_unit(role, unit):
+    if unit.level != ROLE_LEVEL[role]:
+        raise ValidationError(
+            {"unit": f"Peran {Role(role).label} diberikan pada satuan tingkat {Level(ROLE_LEVEL[role]).label}."}
+        )
+
+
+def role_grant(*, actor, user, role, unit):
+    """Give user a role on unit. The actor must be able to grant it there (access.can_grant_role),
+    must be able to manage the account, and can never grant to themselves."""
+    role = Role(role)
+    _check_role_on_unit(role, unit)
+    if actor.pk == user.pk and not access.is_global(actor):
+        raise PermissionDenied("Anda tidak dapat mengubah peran akun Anda sendiri.")
+    if not access.can_grant_role(actor, role, unit):
+        raise PermissionDenied("Anda hanya dapat memberi peran setingkat atau di bawah peran Anda, di wilayah Anda.")
+    if user.pk and user.role_assignments.exists() and not access.can_manage_account(actor, user):
+        raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, unit=unit, defaults={"granted_by": actor}
+        )
+        if created:
+            sync_unit_permissions(user, unit)
+    return assignment
+
+
+def role_revoke(*, actor, assignment):
+    if actor.pk == assignment.user_id and not access.is_global(actor):
+        raise PermissionDenied("Anda tidak dapat mengubah peran akun Anda sendiri.")
+    if not access.can_grant_role(actor, assignment.role, assignment.unit):
+        raise PermissionDenied("Peran ini di luar kewenangan Anda.")
+    user, unit = assignment.user, assignment.unit
+    with transaction.atomic():
+        assignment.delete()
+        sync_unit_permissions(user, unit)
+
+
+# -- accounts ------------------------------------------------------------------------------------
+
+
+def account_create(*, actor, username, first_name, last_name="", phone="", password, home_unit, role, role_unit):
+    """Create an account with its first role, in one transaction."""
+    if not access.is_global(actor) and not access.has_perm(actor, Perm.MANAGE_ACCOUNTS, home_unit):
+        raise PermissionDenied("Anda tidak berhak membuat akun di wilayah ini.")
+    if not home_unit.contains(role_unit):
+        raise ValidationError({"role_unit": "Satuan peran harus berada di wilayah akun."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "Nama pengguna ini sudah dipakai."})
+    user = User(username=username, first_name=first_name, last_name=last_name, phone=phone, home_unit=home_unit)
+    user.created_by = actor
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        user.save()
+        role_grant(actor=actor, user=user, role=role, unit=role_unit)
+    return user
+
+
+def account_update(*, actor, user, first_name, last_name, phone):
+    if not access.can_manage_account(actor, user):
+        raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
+    user.first_name, user.last_name, user.phone = first_name, last_name, phone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "phone"])
+    return user
+
+
+def account_set_active(*, actor, user, active):
+    if not access.can_manage_account(actor, user):
+        raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    return user
+
+
+def account_set_password(*, actor, user, password):
+    if not access.can_manage_account(actor, user):
+        raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
