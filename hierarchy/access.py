@@ -165,7 +165,5 @@ def highest_rank_with(user, perm, unit):
     or None. Used for delegation: a granter may give roles at or below that level."""
     if is_global(user):
         return -1
-    ranks = [
-        RANK[g.level] for g in grants(user) if g.perm == perm and getattr(unit, f"{g.level}_id") == g.unit_id
-    ]
+    ranks = [RANK[g.level] for g in grants(user) if g.perm == perm and getattr(unit, f"{g.level}_id") == g.unit_id]
     return min(ranks) if ranks else None

@@ -34,6 +34,7 @@ class UnitAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
         # Moving a unit rewrites its subtree's ancestor columns: that is hierarchy.services.unit_move.
         return ("level", "parent") if obj else ()
 
+
 @admin.register(User)
 class PkkUserAdmin(SuperuserOnlyMixin, UserAdmin):
     list_display = ("username", "first_name", "last_name", "home_unit", "is_active", "is_superuser")

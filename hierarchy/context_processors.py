@@ -13,4 +13,3 @@ def access_flags(request):
         "nav_can_manage_units": is_global or Perm.MANAGE_UNITS in held,
         "nav_can_manage_accounts": is_global or Perm.MANAGE_ACCOUNTS in held,
     }
-

@@ -130,9 +130,7 @@ class Unit(models.Model):
 
     def ancestor_ids(self):
         """Ids of this unit and its ancestors, top down."""
-        return [
-            getattr(self, f"{lv}_id") for lv in LEVEL_ORDER[: RANK[self.level] + 1] if getattr(self, f"{lv}_id")
-        ]
+        return [getattr(self, f"{lv}_id") for lv in LEVEL_ORDER[: RANK[self.level] + 1] if getattr(self, f"{lv}_id")]
 
     def ancestors(self):
         """This unit's ancestors, top down, in one query (not including itself)."""
@@ -160,7 +158,9 @@ class Unit(models.Model):
 
     def is_active_on(self, day=None):
         day = day or timezone.localdate()
-        return (self.active_from is None or self.active_from <= day) and (self.active_to is None or day <= self.active_to)
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_to is None or day <= self.active_to
+        )
 
     @property
     def is_active(self):

@@ -12,7 +12,6 @@ from . import access
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
 
-
 # -- units -----------------------------------------------------------------------------------------
 
 
@@ -214,4 +213,3 @@ def account_set_password(*, actor, user, password):
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
-

@@ -1,1 +1,381 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from . import access, services
+from .forms import (
+    AccountCreateForm,
+    AccountForm,
+    RoleGrantForm,
+    SetPasswordForm,
+    UnitCloseForm,
+    UnitCreateForm,
+    UnitEditForm,
+    UnitMoveForm,
+    unit_label,
+)
+from .levels import LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Perm, Role, child_levels
+from .models import RoleAssignment, Unit, User
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _form_errors_from(exc, form):
+    """Put a service's ValidationError onto the form, so the page keeps what was typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _get_account_for_user(request, pk):
+    """An account the user may see: 404 when it is outside their account-management area."""
+    qs = access.manageable_users(request.user, User.objects.select_related("home_unit"))
+    user = qs.filter(pk=pk).first()
+    if user is None:
+        raise Http404("Akun tidak ditemukan.")
+    return user
+
+
+def _require_manage(request, target):
+    if not access.can_manage_account(request.user, target):
+        raise PermissionDenied("Akun ini tidak dapat Anda ubah.")
+
+
+# -- home ------------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    user = request.user
+    assignments = list(
+        user.role_assignments.select_related("unit", "unit__desa", "unit__kecamatan", "unit__kabkota", "unit__rt")
+    )
+    roles = [
+        {
+            "assignment": ra,
+            "path": [a for a in ra.unit.ancestors() if a.level != "provinsi"] + [ra.unit],
+            "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
+        }
+        for ra in assignments
+    ]
+    return render(
+        request,
+        "hierarchy/home.html",
+        {"roles": roles, "is_global": access.is_global(user), "top_units": access.top_units(user)[:20]},
+    )
+
+
+# -- units -----------------------------------------------------------------------------------------
+
+
+@login_required
+def unit_roots(request):
+    tops = access.top_units(request.user)
+    if len(tops) == 1:
+        return redirect(tops[0])
+    return render(request, "hierarchy/unit_roots.html", {"units": tops})
+
+
+@login_required
+def unit_detail(request, pk):
+    unit = access.get_unit_for_user(request.user, pk)
+    today = timezone.localdate()
+    show_closed = request.GET.get("tutup") == "1"
+    children = unit.children.order_by("code")
+    if not show_closed:
+        children = children.active_on(today)
+    sub_counts = {
+        lv: Count("pk", filter=Q(level=lv) & ~Q(pk=unit.pk)) for lv in LOCAL_LEVELS if lv in _levels_below(unit.level)
+    }
+    paginator = Paginator(children, 50)
+    page = paginator.get_page(request.GET.get("hal"))
+    child_ids = [c.pk for c in page.object_list]
+    # Counts of groups below each child: one aggregate over the subtree, grouped by the child column.
+    counts = {}
+    if child_ids and unit.level != "rt":
+        child_level = page.object_list[0].level
+        rows = (
+            Unit.objects.filter(**{f"{child_level}_id__in": child_ids})
+            .active_on(today)
+            .values(f"{child_level}_id")
+            .annotate(rt=Count("pk", filter=Q(level="rt")), dasawisma=Count("pk", filter=Q(level="dasawisma")))
+        )
+        counts = {row[f"{child_level}_id"]: row for row in rows}
+    for child in page.object_list:
+        child.sub = counts.get(child.pk, {})
+    can_manage = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and unit.level in LOCAL_LEVELS
+    can_add_child = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and any(
+        lv in LOCAL_LEVELS for lv in child_levels(unit.level)
+    )
+    can_manage_accounts = access.has_perm(request.user, Perm.MANAGE_ACCOUNTS, unit)
+    holders = []
+    if can_manage_accounts:
+        holders = unit.role_assignments.select_related("user").order_by("role")
+    totals = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).active_on(today).aggregate(**sub_counts)
+    return render(
+        request,
+        "hierarchy/unit_detail.html",
+        {
+            "unit": unit,
+            "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
+            "page": page,
+            "show_closed": show_closed,
+            "totals": {lv: totals[lv] for lv in sub_counts},
+            "can_manage": can_manage,
+            "can_add_child": can_add_child,
+            "can_manage_accounts": can_manage_accounts,
+            "account_roles": [r for r in Role if ROLE_LEVEL[r] == unit.level],
+            "holders": holders,
+            "close_form": UnitCloseForm(initial={"on_date": today}) if can_manage and unit.is_active else None,
+        },
+    )
+
+
+def _levels_below(level):
+    return [lv for lv in RANK if RANK[lv] > RANK[level]]
+
+
+@login_required
+def unit_create(request, pk):
+    parent = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    if not any(lv in LOCAL_LEVELS for lv in child_levels(parent.level)):
+        raise PermissionDenied("Di bawah satuan ini tidak dapat dibuat kelompok.")
+    form = UnitCreateForm(request.POST or None, parent=parent, initial={"active_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"{unit} dibuat.")
+            return redirect(parent)
+    return render(request, "hierarchy/unit_form.html", {"form": form, "unit": parent, "title": "Tambah satuan"})
+
+
+@login_required
+def unit_edit(request, pk):
+    unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    if unit.level not in LOCAL_LEVELS:
+        raise PermissionDenied("Nama dan kode wilayah resmi diatur oleh impor kode Kemendagri.")
+    form = UnitEditForm(request.POST or None, initial={"code": unit.code, "name": unit.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Perubahan disimpan.")
+            return redirect(unit)
+    return render(request, "hierarchy/unit_form.html", {"form": form, "unit": unit, "title": f"Ubah {unit}"})
+
+
+@login_required
+def unit_move(request, pk):
+    unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    if unit.level not in LOCAL_LEVELS:
+        raise PermissionDenied("Wilayah resmi tidak dapat dipindah.")
+    form = UnitMoveForm(request.POST or None, unit=unit, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"{unit} dipindah ke bawah {unit_label(form.cleaned_data['parent'])}.")
+            return redirect(unit)
+    return render(request, "hierarchy/unit_form.html", {"form": form, "unit": unit, "title": f"Pindahkan {unit}"})
+
+
+@login_required
+@require_POST
+def unit_close(request, pk):
+    unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    form = UnitCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_close(actor=request.user, unit=unit, on_date=form.cleaned_data["on_date"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{unit} ditutup per {form.cleaned_data['on_date']:%d-%m-%Y}.")
+    else:
+        messages.error(request, "Tanggal tutup tidak sah.")
+    return redirect(unit)
+
+
+@login_required
+@require_POST
+def unit_reopen(request, pk):
+    unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    try:
+        services.unit_reopen(actor=request.user, unit=unit)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"{unit} aktif kembali.")
+    return redirect(unit)
+
+
+# -- accounts --------------------------------------------------------------------------------------
+
+
+def _require_any_manage_accounts(user):
+    if not access.is_global(user) and not any(g.perm == Perm.MANAGE_ACCOUNTS for g in access.grants(user)):
+        raise PermissionDenied("Peran Anda tidak mengelola akun.")
+
+
+@login_required
+def account_list(request):
+    _require_any_manage_accounts(request.user)
+    q = request.GET.get("q", "").strip()
+    qs = access.manageable_users(request.user, User.objects.all())
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q))
+    qs = qs.select_related("home_unit").prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("unit"))
+    )
+    page = Paginator(qs.order_by("username"), 30).get_page(request.GET.get("hal"))
+    return render(
+        request,
+        "hierarchy/account_list.html",
+        {"page": page, "q": q, "top_units": access.top_units(request.user, Perm.MANAGE_ACCOUNTS)},
+    )
+
+
+@login_required
+def account_create(request, unit_pk):
+    unit = access.get_unit_for_user(request.user, unit_pk, Perm.MANAGE_ACCOUNTS)
+    form = AccountCreateForm(request.POST or None, unit=unit, manager=request.user)
+    if not form.fields["role"].choices:
+        raise PermissionDenied("Tidak ada peran yang dapat Anda berikan pada satuan ini.")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.account_create(
+                actor=request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                phone=data["phone"],
+                password=data["password1"],
+                home_unit=unit,
+                role=data["role"],
+                role_unit=unit,
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, f"Akun {user.username} dibuat.")
+            return redirect("hierarchy:account_detail", pk=user.pk)
+    return render(request, "hierarchy/account_form.html", {"form": form, "unit": unit, "title": "Akun baru"})
+
+
+@login_required
+def account_detail(request, pk):
+    _require_any_manage_accounts(request.user)
+    target = _get_account_for_user(request, pk)
+    assignments = target.role_assignments.select_related("unit", "unit__desa", "unit__rt", "granted_by")
+    return render(
+        request,
+        "hierarchy/account_detail.html",
+        {
+            "target": target,
+            "assignments": [
+                (ra, access.can_grant_role(request.user, ra.role, ra.unit) and target.pk != request.user.pk)
+                for ra in assignments
+            ],
+            "can_manage": access.can_manage_account(request.user, target),
+        },
+    )
+
+
+@login_required
+def account_edit(request, pk):
+    _require_any_manage_accounts(request.user)
+    target = _get_account_for_user(request, pk)
+    _require_manage(request, target)
+    form = AccountForm(
+        request.POST or None,
+        initial={"first_name": target.first_name, "last_name": target.last_name, "phone": target.phone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.account_update(actor=request.user, user=target, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Data akun disimpan.")
+            return redirect("hierarchy:account_detail", pk=target.pk)
+    return render(request, "hierarchy/account_form.html", {"form": form, "target": target, "title": "Ubah akun"})
+
+
+@login_required
+def account_password(request, pk):
+    _require_any_manage_accounts(request.user)
+    target = _get_account_for_user(request, pk)
+    _require_manage(request, target)
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.account_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
+        messages.success(request, f"Kata sandi {target.username} diganti. Sampaikan kepada pemiliknya secara langsung.")
+        return redirect("hierarchy:account_detail", pk=target.pk)
+    return render(
+        request, "hierarchy/account_form.html", {"form": form, "target": target, "title": "Ganti kata sandi akun"}
+    )
+
+
+@login_required
+@require_POST
+def account_active(request, pk):
+    _require_any_manage_accounts(request.user)
+    target = _get_account_for_user(request, pk)
+    _require_manage(request, target)
+    active = request.POST.get("aktif") == "1"
+    services.account_set_active(actor=request.user, user=target, active=active)
+    messages.success(request, f"Akun {target.username} {'diaktifkan' if active else 'dinonaktifkan'}.")
+    return redirect("hierarchy:account_detail", pk=target.pk)
+
+
+@login_required
+def role_grant(request, pk):
+    _require_any_manage_accounts(request.user)
+    target = _get_account_for_user(request, pk)
+    _require_manage(request, target)
+    form = RoleGrantForm(request.POST or None, manager=request.user, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_grant(
+                actor=request.user, user=target, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+        else:
+            messages.success(request, "Peran diberikan.")
+            return redirect("hierarchy:account_detail", pk=target.pk)
+    return render(request, "hierarchy/account_form.html", {"form": form, "target": target, "title": "Beri peran"})
+
+
+@login_required
+@require_POST
+def role_revoke(request, pk):
+    _require_any_manage_accounts(request.user)
+    assignment = (
+        RoleAssignment.objects.select_related("user", "unit")
+        .filter(pk=pk, user__in=access.manageable_users(request.user, User.objects.all()))
+        .first()
+    )
+    if assignment is None:
+        raise Http404("Peran tidak ditemukan.")
+    services.role_revoke(actor=request.user, assignment=assignment)
+    messages.success(request, f"Peran {assignment.get_role_display()} pada {assignment.unit} dicabut.")
+    return redirect("hierarchy:account_detail", pk=assignment.user_id)

@@ -71,7 +71,9 @@ def env_timezone(name, default, *, environ=None):
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(f"{name}={value!r} bukan zona waktu IANA yang dikenal (e.g. Asia/Makassar).") from None
+        raise ImproperlyConfigured(
+            f"{name}={value!r} bukan zona waktu IANA yang dikenal (e.g. Asia/Makassar)."
+        ) from None
     return value
 
 
@@ -90,7 +92,9 @@ def env_database(name, default_sqlite_path: Path, *, environ=None):
     if scheme in {"postgres", "postgresql", "pgsql"}:
         dbname = unquote(parts.path.lstrip("/"))
         if not dbname:
-            raise ImproperlyConfigured(f"{name}: the PostgreSQL URL names no database (postgres://user@host:5432/NAME).")
+            raise ImproperlyConfigured(
+                f"{name}: the PostgreSQL URL names no database (postgres://user@host:5432/NAME)."
+            )
         try:
             port = parts.port
         except ValueError:

@@ -119,6 +119,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# axes.W006 asks for the IP address in the lockout key; offices share one IP, so we lock by username.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 GUARDIAN_ANONYMOUS_USER_NAME = None  # no anonymous object permissions are ever granted
 ANONYMOUS_USER_NAME = None

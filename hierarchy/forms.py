@@ -1,0 +1,198 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
+from django.core.exceptions import ValidationError
+
+from . import access
+from .levels import ALLOWED_PARENTS, LEVEL_ORDER, RANK, ROLE_LEVEL, Level, Perm, Role, child_levels
+from .models import Unit, User, local_code_validator, phone_validator
+
+
+def unit_label(unit):
+    """'Berbas Tengah › RT 001 › Melati 1': the unit's path below the kecamatan, for choices."""
+    parts = []
+    for level in LEVEL_ORDER[RANK[Level.DESA] :]:
+        ancestor = getattr(unit, level, None) if getattr(unit, f"{level}_id") else None
+        if ancestor is not None:
+            parts.append(str(ancestor))
+    return " › ".join(parts) or str(unit)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{unit_label(obj)} ({obj.get_level_display()})"
+
+
+def units_with_path(qs):
+    return qs.select_related("desa", "dusun", "rw", "rt", "dasawisma")
+
+
+class UnitCreateForm(forms.Form):
+    level = forms.ChoiceField(label="Jenis satuan")
+    code = forms.CharField(
+        label="Kode", max_length=20, validators=[local_code_validator], help_text="Misalnya 01 untuk RW, 001 untuk RT."
+    )
+    name = forms.CharField(label="Nama", max_length=200, help_text="Untuk RW/RT boleh sama dengan kodenya.")
+    active_from = forms.DateField(label="Aktif sejak", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, parent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        self.fields["level"].choices = [(lv, Level(lv).label) for lv in child_levels(parent.level)]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if Unit.objects.filter(parent=self.parent, code=code).exists():
+            raise ValidationError(
+                "Kode ini sudah dipakai satuan lain di bawah %(parent)s.", params={"parent": self.parent}
+            )
+        return code
+
+
+class UnitEditForm(forms.Form):
+    code = forms.CharField(label="Kode", max_length=20, validators=[local_code_validator])
+    name = forms.CharField(label="Nama", max_length=200)
+
+
+class UnitMoveForm(forms.Form):
+    parent = UnitChoiceField(label="Pindah ke bawah", queryset=Unit.objects.none())
+
+    def __init__(self, *args, unit, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = (
+            Unit.objects.filter(desa_id=unit.desa_id, level__in=ALLOWED_PARENTS[unit.level])
+            .exclude(pk=unit.parent_id)
+            .filter(active_to__isnull=True)
+            .order_by("level", "code")
+        )
+        self.fields["parent"].queryset = units_with_path(access.scope(qs, user, Perm.MANAGE_UNITS))
+
+
+class UnitCloseForm(forms.Form):
+    on_date = forms.DateField(label="Ditutup per tanggal", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PhoneField(forms.CharField):
+    default_validators = [phone_validator]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(" ", "").replace("-", "") if value else value
+
+
+class AccountForm(forms.Form):
+    first_name = forms.CharField(label="Nama depan", max_length=150)
+    last_name = forms.CharField(label="Nama belakang", max_length=150, required=False)
+    phone = PhoneField(label="Nomor HP/WhatsApp", max_length=16, required=False, help_text="Contoh: 081234567890")
+
+
+class AccountCreateForm(AccountForm):
+    username = forms.RegexField(
+        label="Nama pengguna",
+        max_length=150,
+        regex=r"^[a-z0-9][a-z0-9._-]{2,149}$",
+        error_messages={
+            "invalid": "Gunakan 3 karakter atau lebih: huruf kecil, angka, titik, garis bawah, tanda hubung."
+        },
+    )
+    role = forms.ChoiceField(label="Peran")
+    password1 = forms.CharField(
+        label="Kata sandi", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    password2 = forms.CharField(
+        label="Ulangi kata sandi", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    field_order = ["username", "first_name", "last_name", "phone", "role", "password1", "password2"]
+
+    def __init__(self, *args, unit, manager, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["role"].choices = [
+            (r.value, r.label) for r in Role if ROLE_LEVEL[r] == unit.level and access.can_grant_role(manager, r, unit)
+        ]
+        self.fields["password1"].help_text = password_validators_help_text_html()
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("Nama pengguna ini sudah dipakai.")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Kedua kata sandi tidak sama.")
+        elif p1:
+            probe = User(username=cleaned.get("username", ""), first_name=cleaned.get("first_name", ""))
+            try:
+                validate_password(p1, probe)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="Kata sandi baru", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+    password2 = forms.CharField(
+        label="Ulangi kata sandi baru", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password1"].help_text = password_validators_help_text_html()
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Kedua kata sandi tidak sama.")
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class RoleGrantForm(forms.Form):
+    role = forms.ChoiceField(label="Peran")
+    unit = UnitChoiceField(label="Pada satuan", queryset=Unit.objects.none())
+
+    def __init__(self, *args, manager, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.manager = manager
+        roles = [r for r in Role if _could_grant_somewhere(manager, r)]
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        # Units of the levels those roles use, inside the account's kelurahan (or its own unit when
+        # higher) and inside the manager's area: a list a phone can scroll.
+        bound = target.home_unit
+        if bound is not None and bound.desa_id and RANK[bound.level] > RANK[Level.DESA]:
+            bound = bound.desa
+        qs = Unit.objects.filter(level__in={ROLE_LEVEL[r] for r in roles}, active_to__isnull=True)
+        if bound is not None:
+            qs = qs.filter(**{f"{bound.level}_id": bound.pk})
+        qs = access.scope(qs, manager, Perm.MANAGE_ACCOUNTS).order_by("code")
+        self.fields["unit"].queryset = units_with_path(qs)
+
+    def clean(self):
+        cleaned = super().clean()
+        role, unit = cleaned.get("role"), cleaned.get("unit")
+        if role and unit:
+            if unit.level != ROLE_LEVEL[Role(role)]:
+                self.add_error(
+                    "unit",
+                    f"Peran {Role(role).label} diberikan pada satuan tingkat {Level(ROLE_LEVEL[Role(role)]).label}.",
+                )
+            elif not access.can_grant_role(self.manager, role, unit):
+                self.add_error("role", "Anda tidak dapat memberi peran ini pada satuan tersebut.")
+        return cleaned
+
+
+def _could_grant_somewhere(manager, role):
+    if access.is_global(manager):
+        return True
+    ranks = [RANK[g.level] for g in access.grants(manager) if g.perm == Perm.MANAGE_ACCOUNTS]
+    return bool(ranks) and RANK[ROLE_LEVEL[role]] >= min(ranks)
