@@ -6,11 +6,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import access
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
+
+def _by(instance, actor):
+    """Name the actor in the change history (django-simple-history), in and outside requests."""
+    instance._history_user = actor
+    return instance
+
 
 # -- units -----------------------------------------------------------------------------------------
 
@@ -38,7 +45,7 @@ def unit_create(*, actor, parent, level, code, name, active_from=None):
     )
     unit.full_clean()
     with transaction.atomic():
-        unit.save()
+        _by(unit, actor).save()
     return unit
 
 
@@ -50,7 +57,7 @@ def unit_rename(*, actor, unit, name, code=None):
         unit.code = code.strip()
     unit.full_clean()
     with transaction.atomic():
-        unit.save(update_fields=["name", "code", "updated_at"])
+        _by(unit, actor).save(update_fields=["name", "code", "updated_at"])
     return unit
 
 
@@ -67,7 +74,7 @@ def unit_move(*, actor, unit, new_parent):
     unit.parent = new_parent
     unit.full_clean()
     with transaction.atomic():
-        unit.save(update_fields=["parent", *LEVEL_ORDER, "updated_at"])
+        _by(unit, actor).save(update_fields=["parent", *LEVEL_ORDER, "updated_at"])
         above = {f"{lv}_id": getattr(new_parent, f"{lv}_id") for lv in LEVEL_ORDER if RANK[lv] < RANK[unit.level]}
         Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).exclude(pk=unit.pk).update(**above)
     return unit
@@ -77,7 +84,7 @@ def unit_close(*, actor, unit, on_date):
     """Close a group from a date. Its history stays; it drops out of what is expected after it."""
     _require_local(unit.level)
     _require_manage_units(actor, unit)
-    open_children = unit.children.active_on(on_date)
+    open_children = unit.children.filter(Q(active_to__isnull=True) | Q(active_to__gt=on_date))
     if open_children.exists():
         raise ValidationError(
             "Satuan ini masih mempunyai satuan aktif di bawahnya: tutup atau pindahkan dulu "
@@ -88,7 +95,7 @@ def unit_close(*, actor, unit, on_date):
         raise ValidationError({"active_to": "Tanggal tutup tidak boleh sebelum tanggal mulai aktif."})
     unit.active_to = on_date
     with transaction.atomic():
-        unit.save(update_fields=["active_to", "updated_at"])
+        _by(unit, actor).save(update_fields=["active_to", "updated_at"])
     return unit
 
 
@@ -99,7 +106,7 @@ def unit_reopen(*, actor, unit):
         raise ValidationError("Induk satuan ini sudah ditutup: buka induknya dulu.")
     unit.active_to = None
     with transaction.atomic():
-        unit.save(update_fields=["active_to", "updated_at"])
+        _by(unit, actor).save(update_fields=["active_to", "updated_at"])
     return unit
 
 
@@ -148,10 +155,10 @@ def role_grant(*, actor, user, role, unit):
     if user.pk and user.role_assignments.exists() and not access.can_manage_account(actor, user):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     with transaction.atomic():
-        assignment, created = RoleAssignment.objects.get_or_create(
-            user=user, role=role, unit=unit, defaults={"granted_by": actor}
-        )
-        if created:
+        assignment = RoleAssignment.objects.filter(user=user, role=role, unit=unit).first()
+        if assignment is None:
+            assignment = RoleAssignment(user=user, role=role, unit=unit, granted_by=actor)
+            _by(assignment, actor).save()
             sync_unit_permissions(user, unit)
     return assignment
 
@@ -163,7 +170,7 @@ def role_revoke(*, actor, assignment):
         raise PermissionDenied("Peran ini di luar kewenangan Anda.")
     user, unit = assignment.user, assignment.unit
     with transaction.atomic():
-        assignment.delete()
+        _by(assignment, actor).delete()
         sync_unit_permissions(user, unit)
 
 
@@ -184,7 +191,7 @@ def account_create(*, actor, username, first_name, last_name="", phone="", passw
     user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
-        user.save()
+        _by(user, actor).save()
         role_grant(actor=actor, user=user, role=role, unit=role_unit)
     return user
 
@@ -194,7 +201,7 @@ def account_update(*, actor, user, first_name, last_name, phone):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     user.first_name, user.last_name, user.phone = first_name, last_name, phone
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["first_name", "last_name", "phone"])
+    _by(user, actor).save(update_fields=["first_name", "last_name", "phone"])
     return user
 
 
@@ -202,7 +209,7 @@ def account_set_active(*, actor, user, active):
     if not access.can_manage_account(actor, user):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    _by(user, actor).save(update_fields=["is_active"])
     return user
 
 
@@ -211,5 +218,5 @@ def account_set_password(*, actor, user, password):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    _by(user, actor).save(update_fields=["password"])
     return user

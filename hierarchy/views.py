@@ -97,18 +97,18 @@ def unit_detail(request, pk):
     }
     paginator = Paginator(children, 50)
     page = paginator.get_page(request.GET.get("hal"))
-    child_ids = [c.pk for c in page.object_list]
-    # Counts of groups below each child: one aggregate over the subtree, grouped by the child column.
+    # Groups below each child: one aggregate per child level (children may mix RW and RT), grouped by
+    # that level's ancestor column.
     counts = {}
-    if child_ids and unit.level != "rt":
-        child_level = page.object_list[0].level
+    for child_level in {c.level for c in page.object_list} - {"dasawisma"}:
+        ids = [c.pk for c in page.object_list if c.level == child_level]
         rows = (
-            Unit.objects.filter(**{f"{child_level}_id__in": child_ids})
+            Unit.objects.filter(**{f"{child_level}_id__in": ids})
             .active_on(today)
             .values(f"{child_level}_id")
             .annotate(rt=Count("pk", filter=Q(level="rt")), dasawisma=Count("pk", filter=Q(level="dasawisma")))
         )
-        counts = {row[f"{child_level}_id"]: row for row in rows}
+        counts.update({row[f"{child_level}_id"]: row for row in rows})
     for child in page.object_list:
         child.sub = counts.get(child.pk, {})
     can_manage = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and unit.level in LOCAL_LEVELS
