@@ -13,6 +13,7 @@ from . import access
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
 
+
 def _by(instance, actor):
     """Name the actor in the change history (django-simple-history), in and outside requests."""
     instance._history_user = actor

@@ -1,0 +1,56 @@
+"""manage.py seed_demo: the demo data of Kota Bontang (the logic is in hierarchy.demo)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from hierarchy import demo
+from hierarchy.levels import Level
+
+
+class Command(BaseCommand):
+    help = (
+        "Membuat data demo Kota Bontang: wilayah resmi, RW/RT/dasawisma di setiap kelurahan dan akun demo "
+        "untuk setiap peran. Dapat dijalankan berulang kali tanpa mengubah apa pun yang sudah ada."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=demo.DEFAULT_SEED, help=f"Benih acak (bawaan {demo.DEFAULT_SEED})."
+        )
+        parser.add_argument(
+            "--password",
+            default=demo.DEFAULT_PASSWORD,
+            help=f"Kata sandi semua akun demo (bawaan {demo.DEFAULT_PASSWORD}).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Tetap jalan walaupun DEBUG mati (bukan untuk server produksi)."
+        )
+        # --scale (households and events per dasawisma) comes with a later issue: add it here and pass it
+        # on to demo.seed_demo().
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo tidak dijalankan karena DEBUG mati, tanda bahwa ini server produksi. Perintah ini "
+                "membuat akun demo dengan kata sandi yang diketahui semua orang dan data rekaan. "
+                "Jalankan di mesin pengembangan (DEBUG=1), atau tambahkan --force bila Anda yakin "
+                "basis data ini memang untuk demo."
+            )
+        if not options["password"]:
+            raise CommandError("Kata sandi akun demo (--password) tidak boleh kosong.")
+        try:
+            result = demo.seed_demo(seed=options["seed"], password=options["password"], stdout=self.stdout)
+        except demo.DemoError as exc:
+            raise CommandError(str(exc)) from exc
+
+        labels = {Level.RW: "RW", Level.RT: "RT", Level.DASAWISMA: "dasawisma"}
+        created = ", ".join(f"{result.groups.created.get(lv, 0)} {label}" for lv, label in labels.items())
+        existing = sum(result.groups.existing.values())
+        self.stdout.write(
+            f"Satuan demo di {result.kelurahan} kelurahan: dibuat {created}; {existing} sudah ada sebelumnya."
+        )
+        self.stdout.write("")
+        self.stdout.write("Akun demo:")
+        self.stdout.write(demo.format_logins(result.logins))
+        self.stdout.write("")
+        self.stdout.write(self.style.WARNING(demo.DEMO_NOTICE))
