@@ -1,0 +1,133 @@
+"""Domain rules the forms need in several places, kept in one module.
+
+Each rule exists twice on purpose, side by side: as a Python predicate for one person (forms, pages,
+exports) and as a Q object for the database (counts over thousands of rows in one query). The tests
+check that both agree at the boundaries.
+
+Sources: Lampiran 4.14.1a/4.14.2a (Rakernas X) and the definitions of the 4.18a monthly form.
+- balita: under 5 years old; bayi: under 12 months.
+- lansia: 60 years old and over.
+- WUS (wanita usia subur): a woman aged 15 to 49 (inclusive), whatever her marital status.
+- PUS (pasangan usia subur): a married couple with the wife aged 15 to 49; counted once per couple,
+  i.e. as the married women aged 15 to 49.
+- nifas: the 42 days after delivery.
+"""
+
+import datetime
+
+from django.db.models import Q
+
+BALITA_YEARS = 5
+LANSIA_YEARS = 60
+SUBUR_MIN_YEARS = 15
+SUBUR_MAX_YEARS = 49
+BAYI_MONTHS = 12
+NIFAS_DAYS = 42
+
+
+def add_years(day, years):
+    """The same calendar day `years` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day, months):
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for dom in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, dom)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def age_years(birth_date, on):
+    """Completed years of age on a date."""
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def age_months(birth_date, on):
+    """Completed months of age on a date."""
+    months = (on.year - birth_date.year) * 12 + on.month - birth_date.month
+    if on.day < birth_date.day:
+        months -= 1
+    return months
+
+
+# -- one person ------------------------------------------------------------------------------------
+
+
+def is_balita(warga, on):
+    return warga.tanggal_lahir is not None and 0 <= age_years(warga.tanggal_lahir, on) < BALITA_YEARS
+
+
+def is_lansia(warga, on):
+    return warga.tanggal_lahir is not None and age_years(warga.tanggal_lahir, on) >= LANSIA_YEARS
+
+
+def is_wus(warga, on):
+    return (
+        warga.jenis_kelamin == "P"
+        and warga.tanggal_lahir is not None
+        and SUBUR_MIN_YEARS <= age_years(warga.tanggal_lahir, on) <= SUBUR_MAX_YEARS
+    )
+
+
+def is_pus(warga, on):
+    return is_wus(warga, on) and warga.status_perkawinan == "menikah"
+
+
+def is_buta(warga):
+    """One of the '3 buta': cannot read, write or count."""
+    return bool(warga.buta_baca or warga.buta_tulis or warga.buta_hitung)
+
+
+def is_berkebutuhan_khusus(warga):
+    return bool(warga.berkebutuhan_khusus) and warga.berkebutuhan_khusus != "tidak"
+
+
+# -- the same rules for the database ---------------------------------------------------------------
+# A person born on day B is under N years old on day D exactly when B > D - N years.
+
+
+def balita_q(on, prefix=""):
+    return Q(**{f"{prefix}tanggal_lahir__gt": add_years(on, -BALITA_YEARS), f"{prefix}tanggal_lahir__lte": on})
+
+
+def lansia_q(on, prefix=""):
+    return Q(**{f"{prefix}tanggal_lahir__lte": add_years(on, -LANSIA_YEARS)})
+
+
+def wus_q(on, prefix=""):
+    return Q(
+        **{
+            f"{prefix}jenis_kelamin": "P",
+            f"{prefix}tanggal_lahir__lte": add_years(on, -SUBUR_MIN_YEARS),
+            f"{prefix}tanggal_lahir__gt": add_years(on, -(SUBUR_MAX_YEARS + 1)),
+        }
+    )
+
+
+def pus_q(on, prefix=""):
+    return wus_q(on, prefix) & Q(**{f"{prefix}status_perkawinan": "menikah"})
+
+
+def buta_q(prefix=""):
+    return Q(**{f"{prefix}buta_baca": True}) | Q(**{f"{prefix}buta_tulis": True}) | Q(**{f"{prefix}buta_hitung": True})
+
+
+def berkebutuhan_khusus_q(prefix=""):
+    return ~Q(**{f"{prefix}berkebutuhan_khusus": "tidak"})
+
+
+def counted_q(on, prefix=""):
+    """Members who count on a date: active, or who left/died after it, and born by then."""
+    return (
+        Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})
+    ) & Q(**{f"{prefix}tanggal_lahir__lte": on})

@@ -1,0 +1,97 @@
+"""Reads that aggregate: the Data Keluarga counts (4.14.2a items 2-11) computed from the members in
+the database, one query for a whole list of rumah tangga, whatever its length."""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from hierarchy import access
+from hierarchy.levels import Perm
+
+from . import rules
+from .models import Kehamilan, RumahTangga, Warga
+
+# The lookup path from each model to its dasawisma unit, for hierarchy.access.scope(via=...).
+VIA_RUMAH_TANGGA = "dasawisma__"
+VIA_KELUARGA = "rumah_tangga__dasawisma__"
+VIA_WARGA = "keluarga__rumah_tangga__dasawisma__"
+
+COUNT_FIELDS = [
+    ("jml_anggota", "Jumlah anggota keluarga"),
+    ("jml_l", "Laki-laki"),
+    ("jml_p", "Perempuan"),
+    ("jml_kk", "Jumlah KK"),
+    ("balita_l", "Balita laki-laki"),
+    ("balita_p", "Balita perempuan"),
+    ("jml_pus", "PUS"),
+    ("jml_wus", "WUS"),
+    ("buta_l", "3 buta laki-laki"),
+    ("buta_p", "3 buta perempuan"),
+    ("ibu_hamil", "Ibu hamil"),
+    ("ibu_menyusui", "Ibu menyusui"),
+    ("lansia", "Lansia"),
+    ("berkebutuhan_khusus", "Berkebutuhan khusus"),
+]
+
+
+def kehamilan_active_q(on, prefix=""):
+    """A pregnancy counts on a day from its start until it ended (the end day excluded)."""
+    return Q(**{f"{prefix}tanggal_mulai__lte": on}) & (
+        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": on})
+    )
+
+
+def member_count_annotations(on, prefix="keluarga__anggota__"):
+    """Count(...) expressions for items 2-11 over the members reached by prefix, as of a date."""
+    m = prefix
+    counted = rules.counted_q(on, m)
+    laki, perempuan = Q(**{f"{m}jenis_kelamin": "L"}), Q(**{f"{m}jenis_kelamin": "P"})
+
+    def count(condition):
+        return Count(f"{m}pk", filter=counted & condition, distinct=True)
+
+    return {
+        "jml_anggota": count(Q()),
+        "jml_l": count(laki),
+        "jml_p": count(perempuan),
+        "balita_l": count(rules.balita_q(on, m) & laki),
+        "balita_p": count(rules.balita_q(on, m) & perempuan),
+        "jml_pus": count(rules.pus_q(on, m)),
+        "jml_wus": count(rules.wus_q(on, m)),
+        "buta_l": count(rules.buta_q(m) & laki),
+        "buta_p": count(rules.buta_q(m) & perempuan),
+        "ibu_menyusui": count(Q(**{f"{m}ibu_menyusui": True}) & perempuan),
+        "lansia": count(rules.lansia_q(on, m)),
+        "berkebutuhan_khusus": count(rules.berkebutuhan_khusus_q(m)),
+    }
+
+
+def with_counts(qs, on=None):
+    """Annotate rumah tangga with the Data Keluarga counts as of `on` (default today)."""
+    on = on or timezone.localdate()
+    hamil = (
+        Kehamilan.objects.filter(kehamilan_active_q(on), ibu__keluarga__rumah_tangga=OuterRef("pk"))
+        .filter(rules.counted_q(on, "ibu__"))
+        .order_by()
+        .values("ibu__keluarga__rumah_tangga")
+        .annotate(n=Count("ibu", distinct=True))
+        .values("n")
+    )
+    return qs.annotate(
+        **member_count_annotations(on),
+        jml_kk=Count("keluarga", distinct=True),
+        ibu_hamil=Coalesce(Subquery(hamil, output_field=IntegerField()), Value(0)),
+    )
+
+
+def rumah_tangga_for_user(user, perm=Perm.VIEW):
+    return access.scope(RumahTangga.objects.all(), user, perm, VIA_RUMAH_TANGGA)
+
+
+def warga_for_user(user, perm=Perm.VIEW):
+    return access.scope(Warga.objects.all(), user, perm, VIA_WARGA)
+
+
+def active_rumah_tangga(qs, on=None):
+    on = on or timezone.localdate()
+    return qs.filter(Q(tanggal_keluar__isnull=True) | Q(tanggal_keluar__gt=on))

@@ -1,0 +1,41 @@
+"""Small builders for household tests: valid NIK/No. KK and members with sensible defaults."""
+
+import datetime
+import itertools
+
+from households.models import Keluarga, RumahTangga, Warga
+
+_serial = itertools.count(1)
+
+
+def make_nik(birth, sex, area="647402", serial=None):
+    day = birth.day + (40 if sex == "P" else 0)
+    return f"{area}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial or next(_serial):04d}"
+
+
+def make_no_kk(area="647402", issued=datetime.date(2015, 3, 1)):
+    return f"{area}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{next(_serial):04d}"
+
+
+def rumah_tangga(dasawisma, **fields):
+    defaults = {"alamat": "Jl. Contoh No. 1", "air_pdam": True}
+    defaults.update(fields)
+    return RumahTangga.objects.create(dasawisma=dasawisma, **defaults)
+
+
+def keluarga(rt, **fields):
+    return Keluarga.objects.create(rumah_tangga=rt, no_kk=fields.pop("no_kk", None) or make_no_kk(), **fields)
+
+
+def warga(kel, nama, born, sex="L", **fields):
+    defaults = {
+        "status_dalam_keluarga": "anak",
+        "agama": "islam",
+        "pendidikan": "sma",
+        "pekerjaan": "swasta",
+        "status_perkawinan": "lajang",
+    }
+    defaults.update(fields)
+    if "nik" not in defaults:
+        defaults["nik"] = make_nik(born, sex)
+    return Warga.objects.create(keluarga=kel, nama=nama, tanggal_lahir=born, jenis_kelamin=sex, **defaults)
