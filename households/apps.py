@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class HouseholdsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'households'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "households"

@@ -234,7 +234,9 @@ class Keluarga(models.Model):
     )
     no_kk = models.CharField("No. KK", max_length=16, unique=True, validators=[sixteen_digits])
     no_kk_dikonfirmasi = models.BooleanField(
-        "No. KK dikonfirmasi sesuai kartu", default=False, help_text="Kode wilayah No. KK tidak dikenal tetapi sesuai kartu."
+        "No. KK dikonfirmasi sesuai kartu",
+        default=False,
+        help_text="Kode wilayah No. KK tidak dikenal tetapi sesuai kartu.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -274,7 +276,9 @@ class Warga(models.Model):
         "status dalam keluarga", max_length=10, choices=StatusDalamKeluarga.choices
     )
     agama = models.CharField("agama", max_length=12, choices=Agama.choices)  # 10
-    alamat = models.CharField("alamat", max_length=255, blank=True, help_text="Kosongkan bila sama dengan rumah tangga.")
+    alamat = models.CharField(
+        "alamat", max_length=255, blank=True, help_text="Kosongkan bila sama dengan rumah tangga."
+    )
     pendidikan = models.CharField("pendidikan", max_length=16, choices=Pendidikan.choices)  # 12
     pekerjaan = models.CharField("pekerjaan", max_length=16, choices=Pekerjaan.choices)  # 13
     akseptor_kb = models.BooleanField("akseptor KB", default=False)  # 14
@@ -348,6 +352,9 @@ class KegiatanWarga(models.Model):
         verbose_name_plural = "kegiatan warga"
         constraints = [models.UniqueConstraint(fields=["warga", "kegiatan"], name="kegiatan_warga_unique")]
 
+    def __str__(self):
+        return f"{self.warga} — {self.get_kegiatan_display()}"
+
 
 class KoreksiKegiatanPKK(models.Model):
     """A hand correction of one Catatan Keluarga column (11-18) for one member and one year; where none
@@ -365,6 +372,9 @@ class KoreksiKegiatanPKK(models.Model):
         verbose_name_plural = "koreksi catatan keluarga"
         constraints = [models.UniqueConstraint(fields=["warga", "tahun", "kolom"], name="koreksi_kegiatan_unique")]
 
+    def __str__(self):
+        return f"{self.warga} {self.tahun} — {self.get_kolom_display()}"
+
 
 class PemanfaatanPekarangan(models.Model):
     """4.14.2b Pemanfaatan Tanah Pekarangan (HATINYA PKK)."""
@@ -378,6 +388,9 @@ class PemanfaatanPekarangan(models.Model):
     class Meta:
         verbose_name = "pemanfaatan tanah pekarangan"
         verbose_name_plural = "pemanfaatan tanah pekarangan"
+
+    def __str__(self):
+        return f"{self.get_kategori_display()}: {self.komoditi}"
 
 
 class IndustriRumahTangga(models.Model):
@@ -393,6 +406,9 @@ class IndustriRumahTangga(models.Model):
         verbose_name = "industri rumah tangga"
         verbose_name_plural = "industri rumah tangga"
 
+    def __str__(self):
+        return f"{self.get_kategori_display()}: {self.komoditi}"
+
 
 class PendataanTahunan(models.Model):
     """The yearly check (pendataan tahunan): a rumah tangga confirmed as checked for a year."""
@@ -406,6 +422,9 @@ class PendataanTahunan(models.Model):
         verbose_name = "pendataan tahunan"
         verbose_name_plural = "pendataan tahunan"
         constraints = [models.UniqueConstraint(fields=["rumah_tangga", "tahun"], name="pendataan_unique")]
+
+    def __str__(self):
+        return f"{self.rumah_tangga} — {self.tahun}"
 
 
 class Kehamilan(models.Model):
@@ -424,6 +443,9 @@ class Kehamilan(models.Model):
         verbose_name_plural = "kehamilan"
         indexes = [models.Index(fields=["tanggal_mulai", "tanggal_selesai"])]
 
+    def __str__(self):
+        return f"Kehamilan {self.ibu} sejak {self.tanggal_mulai:%d-%m-%Y}"
+
 
 class AksesNIK(models.Model):
     """Every reveal of a masked NIK or No. KK: who, when, whose."""
@@ -437,3 +459,6 @@ class AksesNIK(models.Model):
     class Meta:
         verbose_name = "akses NIK"
         verbose_name_plural = "akses NIK"
+
+    def __str__(self):
+        return f"{self.user} membuka {self.get_field_display()} pada {self.at:%d-%m-%Y %H:%M}"

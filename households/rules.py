@@ -128,6 +128,6 @@ def berkebutuhan_khusus_q(prefix=""):
 
 def counted_q(on, prefix=""):
     """Members who count on a date: active, or who left/died after it, and born by then."""
-    return (
-        Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})
-    ) & Q(**{f"{prefix}tanggal_lahir__lte": on})
+    return (Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})) & Q(
+        **{f"{prefix}tanggal_lahir__lte": on}
+    )

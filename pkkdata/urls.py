@@ -14,5 +14,6 @@ urlpatterns = [
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("hierarchy.urls")),
+    path("", include("households.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,9 +14,7 @@ PASSWORD = "Sandi-Kuat-2026"
 
 def _grant(client, cast, manager, target, role, unit):
     client.force_login(cast.users[manager])
-    return client.post(
-        reverse("hierarchy:role_grant", args=[cast.users[target].pk]), {"role": role, "unit": unit.pk}
-    )
+    return client.post(reverse("hierarchy:role_grant", args=[cast.users[target].pk]), {"role": role, "unit": unit.pk})
 
 
 @pytest.mark.parametrize(

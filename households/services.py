@@ -1,0 +1,321 @@
+"""Writes on households: each a named function with keyword arguments in a transaction, checking the
+actor's rights (hierarchy.access) and the rules (households.validation) before it writes.
+
+Field values arrive already typed (from a form's cleaned_data or the import's rows). Every model
+write names the actor for the change history (django-simple-history)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hierarchy import access
+from hierarchy.levels import Level, Perm
+
+from . import validation
+from .models import (
+    AksesNIK,
+    Keluarga,
+    KoreksiKegiatanPKK,
+    PendataanTahunan,
+    RumahTangga,
+    StatusDalamKeluarga,
+    StatusWarga,
+    Warga,
+)
+
+# Fields of each model that the services accept from forms and imports.
+RUMAH_TANGGA_FIELDS = [
+    "no_registrasi", "alamat", "makanan_pokok", "makanan_pokok_jenis", "punya_jamban", "jumlah_jamban",
+    "air_pdam", "air_sumur", "air_sungai", "air_lainnya", "air_lainnya_jenis", "punya_tempat_sampah",
+    "punya_spal", "stiker_p4k", "punya_mck_septic", "kriteria_rumah", "aktivitas_up2k", "jenis_usaha_up2k",
+    "kesehatan_lingkungan",
+]  # fmt: skip
+WARGA_FIELDS = [
+    "no_registrasi", "nik", "nik_dikonfirmasi", "nama", "jabatan", "jenis_kelamin", "tempat_lahir", "tanggal_lahir",
+    "status_perkawinan", "status_dalam_keluarga", "agama", "alamat", "pendidikan", "pekerjaan", "akseptor_kb",
+    "jenis_kb", "aktif_posyandu", "frekuensi_posyandu", "ikut_bkb", "punya_tabungan", "ikut_kelompok_belajar",
+    "jenis_kelompok_belajar", "ikut_paud", "ikut_koperasi", "jenis_koperasi", "buta_baca", "buta_tulis",
+    "buta_hitung", "berkebutuhan_khusus", "ibu_menyusui", "keterangan",
+]  # fmt: skip
+
+
+def _by(instance, actor):
+    instance._history_user = actor
+    return instance
+
+
+def require_entry(actor, dasawisma):
+    """Cadres of the dasawisma (and the system administrator) enter household data."""
+    if not access.has_perm(actor, Perm.ENTRY, dasawisma):
+        raise PermissionDenied("Hanya kader dasawisma ini yang dapat mengisi atau mengubah data warganya.")
+
+
+def _set(instance, data, allowed):
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+    return instance
+
+
+# -- checks shared with the forms and the import ---------------------------------------------------
+
+
+def nik_taken_message(nik, actor, exclude_pk=None):
+    """None when the NIK is free; otherwise a message that names the place only inside the actor's area."""
+    if not nik:
+        return None
+    other = (
+        Warga.objects.filter(nik=nik).exclude(pk=exclude_pk).select_related("keluarga__rumah_tangga__dasawisma").first()
+    )
+    if other is None:
+        return None
+    dasawisma = other.keluarga.rumah_tangga.dasawisma
+    if access.can_see(actor, dasawisma):
+        return f"NIK ini sudah terdaftar atas nama {other.nama} di {dasawisma}."
+    return "NIK ini sudah terdaftar di wilayah lain."
+
+
+def no_kk_taken_message(no_kk, actor, exclude_pk=None):
+    other = (
+        Keluarga.objects.filter(no_kk=no_kk).exclude(pk=exclude_pk).select_related("rumah_tangga__dasawisma").first()
+    )
+    if other is None:
+        return None
+    if access.can_see(actor, other.rumah_tangga.dasawisma):
+        return f"No. KK ini sudah terdaftar di {other.rumah_tangga.dasawisma}."
+    return "No. KK ini sudah terdaftar di wilayah lain."
+
+
+def warga_problems(data, *, actor, exclude_pk=None, today=None):
+    """Blocking problems of one member's data, as {field: [messages]}."""
+    errors = {}
+    born = data.get("tanggal_lahir")
+    if born:
+        for p in validation.check_birth_date(born, today or timezone.localdate()):
+            errors.setdefault("tanggal_lahir", []).append(p.message)
+    nik = data.get("nik")
+    if nik:
+        problems = validation.check_nik(nik, tanggal_lahir=born, jenis_kelamin=data.get("jenis_kelamin"))
+        for p in validation.blocking(problems, data.get("nik_dikonfirmasi", False)):
+            errors.setdefault("nik", []).append(p.message)
+        taken = nik_taken_message(nik, actor, exclude_pk)
+        if taken:
+            errors.setdefault("nik", []).append(taken)
+    return errors
+
+
+def _check_one_kepala(keluarga, members):
+    """members: the keluarga's active members after the change."""
+    heads = [m for m in members if m.status_dalam_keluarga == StatusDalamKeluarga.KEPALA and m.is_active]
+    if len(heads) > 1:
+        raise ValidationError({"status_dalam_keluarga": "Satu keluarga hanya mempunyai satu Kepala Keluarga."})
+
+
+# -- rumah tangga ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rumah_tangga_create(*, actor, dasawisma, data, keluarga):
+    """Create a rumah tangga with its keluarga and members in one transaction.
+
+    keluarga: a list of {"no_kk": str, "no_kk_dikonfirmasi": bool, "anggota": [warga data, ...]}.
+    The kepala keluarga of the first keluarga becomes the kepala rumah tangga (KRT)."""
+    if dasawisma.level != Level.DASAWISMA:
+        raise ValidationError("Rumah tangga dicatat pada sebuah dasawisma.")
+    require_entry(actor, dasawisma)
+    if not keluarga or not any(k.get("anggota") for k in keluarga):
+        raise ValidationError("Isi sekurang-kurangnya satu keluarga dengan satu anggota.")
+    rt = _set(RumahTangga(dasawisma=dasawisma), data, RUMAH_TANGGA_FIELDS)
+    rt.full_clean(exclude=["krt"])
+    _by(rt, actor).save()
+    krt = None
+    for k in keluarga:
+        kel = keluarga_add(actor=actor, rumah_tangga=rt, no_kk=k["no_kk"], confirmed=k.get("no_kk_dikonfirmasi", False))
+        for member in k["anggota"]:
+            w = warga_add(actor=actor, keluarga=kel, data=member)
+            if krt is None and w.status_dalam_keluarga == StatusDalamKeluarga.KEPALA:
+                krt = w
+    rt.krt = krt or Warga.objects.filter(keluarga__rumah_tangga=rt).order_by("tanggal_lahir").first()
+    _by(rt, actor).save(update_fields=["krt"])
+    return rt
+
+
+@transaction.atomic
+def rumah_tangga_update(*, actor, rumah_tangga, data, krt=None):
+    require_entry(actor, rumah_tangga.dasawisma)
+    _set(rumah_tangga, data, RUMAH_TANGGA_FIELDS)
+    if krt is not None:
+        if krt.keluarga.rumah_tangga_id != rumah_tangga.pk or not krt.is_active:
+            raise ValidationError({"krt": "Kepala rumah tangga harus anggota aktif rumah tangga ini."})
+        rumah_tangga.krt = krt
+    rumah_tangga.full_clean()
+    _by(rumah_tangga, actor).save()
+    return rumah_tangga
+
+
+@transaction.atomic
+def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
+    """Move a rumah tangga to another dasawisma of the same kelurahan (TP PKK desa/kelurahan only)."""
+    if dasawisma.level != Level.DASAWISMA or not dasawisma.is_active:
+        raise ValidationError({"dasawisma": "Pilih dasawisma yang masih aktif."})
+    current = rumah_tangga.dasawisma
+    if not (
+        access.has_perm(actor, Perm.MANAGE_UNITS, current) and access.has_perm(actor, Perm.MANAGE_UNITS, dasawisma)
+    ):
+        raise PermissionDenied("Hanya TP PKK desa/kelurahan yang dapat memindahkan rumah tangga.")
+    if current.desa_id != dasawisma.desa_id:
+        raise ValidationError({"dasawisma": "Rumah tangga hanya dapat dipindah di dalam desa/kelurahan yang sama."})
+    rumah_tangga.dasawisma = dasawisma
+    _by(rumah_tangga, actor).save(update_fields=["dasawisma", "updated_at"])
+    return rumah_tangga
+
+
+@transaction.atomic
+def rumah_tangga_leave(*, actor, rumah_tangga, on_date):
+    """The whole rumah tangga moved away or dissolved: kept in the history, dropped from counts."""
+    require_entry(actor, rumah_tangga.dasawisma)
+    rumah_tangga.tanggal_keluar = on_date
+    _by(rumah_tangga, actor).save(update_fields=["tanggal_keluar", "updated_at"])
+    return rumah_tangga
+
+
+# -- keluarga and warga ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def keluarga_add(*, actor, rumah_tangga, no_kk, confirmed=False):
+    require_entry(actor, rumah_tangga.dasawisma)
+    problems = validation.blocking(validation.check_no_kk(no_kk), confirmed)
+    taken = no_kk_taken_message(no_kk, actor)
+    messages = [p.message for p in problems] + ([taken] if taken else [])
+    if messages:
+        raise ValidationError({"no_kk": messages})
+    kel = Keluarga(rumah_tangga=rumah_tangga, no_kk=no_kk, no_kk_dikonfirmasi=confirmed)
+    kel.full_clean()
+    _by(kel, actor).save()
+    return kel
+
+
+@transaction.atomic
+def keluarga_update(*, actor, keluarga, no_kk, confirmed=False):
+    require_entry(actor, keluarga.rumah_tangga.dasawisma)
+    problems = validation.blocking(validation.check_no_kk(no_kk), confirmed)
+    taken = no_kk_taken_message(no_kk, actor, exclude_pk=keluarga.pk)
+    messages = [p.message for p in problems] + ([taken] if taken else [])
+    if messages:
+        raise ValidationError({"no_kk": messages})
+    keluarga.no_kk, keluarga.no_kk_dikonfirmasi = no_kk, confirmed
+    _by(keluarga, actor).save(update_fields=["no_kk", "no_kk_dikonfirmasi", "updated_at"])
+    return keluarga
+
+
+@transaction.atomic
+def warga_add(*, actor, keluarga, data):
+    require_entry(actor, keluarga.rumah_tangga.dasawisma)
+    errors = warga_problems(data, actor=actor)
+    if errors:
+        raise ValidationError(errors)
+    w = _set(Warga(keluarga=keluarga), data, WARGA_FIELDS)
+    w.nik = w.nik or None
+    _check_one_kepala(keluarga, [*keluarga.anggota.filter(status=StatusWarga.AKTIF), w])
+    w.full_clean()
+    _by(w, actor).save()
+    return w
+
+
+@transaction.atomic
+def warga_update(*, actor, warga, data):
+    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    errors = warga_problems(data, actor=actor, exclude_pk=warga.pk)
+    if errors:
+        raise ValidationError(errors)
+    _set(warga, data, WARGA_FIELDS)
+    warga.nik = warga.nik or None
+    others = warga.keluarga.anggota.filter(status=StatusWarga.AKTIF).exclude(pk=warga.pk)
+    _check_one_kepala(warga.keluarga, [*others, warga])
+    warga.full_clean()
+    _by(warga, actor).save()
+    return warga
+
+
+@transaction.atomic
+def warga_leave(*, actor, warga, status, on_date, keterangan=""):
+    """A member moves out (pindah) or dies (meninggal): kept in the history, dropped from counts after
+    the date."""
+    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    if status not in (StatusWarga.PINDAH, StatusWarga.MENINGGAL):
+        raise ValidationError({"status": "Pilih pindah atau meninggal."})
+    if on_date > timezone.localdate():
+        raise ValidationError({"tanggal_status": "Tanggal tidak boleh di masa depan."})
+    if on_date < warga.tanggal_lahir:
+        raise ValidationError({"tanggal_status": "Tanggal tidak boleh sebelum tanggal lahir."})
+    warga.status, warga.tanggal_status = status, on_date
+    if keterangan:
+        warga.keterangan = keterangan
+    _by(warga, actor).save(update_fields=["status", "tanggal_status", "keterangan", "updated_at"])
+    rt = warga.keluarga.rumah_tangga
+    if rt.krt_id == warga.pk:
+        successor = (
+            Warga.objects.filter(keluarga__rumah_tangga=rt, status=StatusWarga.AKTIF)
+            .order_by("-status_dalam_keluarga", "tanggal_lahir")
+            .first()
+        )
+        rt.krt = successor
+        _by(rt, actor).save(update_fields=["krt", "updated_at"])
+    return warga
+
+
+@transaction.atomic
+def warga_delete(*, actor, warga):
+    """Remove a member entered by mistake (someone who never belonged here). People who leave are
+    recorded with warga_leave instead, so that history and past counts stay right."""
+    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    rt = warga.keluarga.rumah_tangga
+    if rt.krt_id == warga.pk:
+        rt.krt = None
+        _by(rt, actor).save(update_fields=["krt", "updated_at"])
+    _by(warga, actor).delete()
+
+
+# -- yearly check, corrections, NIK reveal ---------------------------------------------------------
+
+
+@transaction.atomic
+def pendataan_confirm(*, actor, rumah_tangga, tahun):
+    require_entry(actor, rumah_tangga.dasawisma)
+    row, _created = PendataanTahunan.objects.get_or_create(
+        rumah_tangga=rumah_tangga, tahun=tahun, defaults={"diperiksa_oleh": actor}
+    )
+    return row
+
+
+@transaction.atomic
+def koreksi_kegiatan_set(*, actor, warga, tahun, kolom, diikuti, keterangan=""):
+    """Correct one Catatan Keluarga column for a member and year; diikuti=None removes the correction."""
+    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    existing = KoreksiKegiatanPKK.objects.filter(warga=warga, tahun=tahun, kolom=kolom).first()
+    if diikuti is None:
+        if existing:
+            _by(existing, actor).delete()
+        return None
+    row = existing or KoreksiKegiatanPKK(warga=warga, tahun=tahun, kolom=kolom)
+    row.diikuti, row.keterangan = diikuti, keterangan
+    _by(row, actor).save()
+    return row
+
+
+def nik_reveal(*, actor, warga=None, keluarga=None):
+    """Return the unmasked number for a holder of buka_nik over the record, logging the reveal."""
+    target = warga or keluarga
+    dasawisma = (warga.keluarga.rumah_tangga if warga else keluarga.rumah_tangga).dasawisma
+    if not access.has_perm(actor, Perm.REVEAL_NIK, dasawisma):
+        raise PermissionDenied("Peran Anda tidak dapat membuka NIK atau No. KK.")
+    AksesNIK.objects.create(user=actor, warga=warga, keluarga=keluarga, field="nik" if warga else "no_kk")
+    return target.nik if warga else target.no_kk
+
+
+def can_see_unmasked(user, dasawisma):
+    """The edit form of the dasawisma's own cadres shows NIK and No. KK in full; everything else masks."""
+    return access.has_perm(user, Perm.ENTRY, dasawisma)

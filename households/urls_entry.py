@@ -1,0 +1,3 @@
+"""URLs of households/views_entry.py (included by households/urls.py)."""
+
+urlpatterns = []
