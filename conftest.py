@@ -8,3 +8,9 @@ def cast(db):
     from households.tests.cast import add_households
 
     return add_households(build_cast())
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests log in many times; production keeps Django's slow, strong hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

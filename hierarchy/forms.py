@@ -26,31 +26,98 @@ def units_with_path(qs):
     return qs.select_related("desa", "dusun", "rw", "rt", "dasawisma")
 
 
+class DateField(forms.DateField):
+    """A date input a phone fills with its own picker: the value must be ISO (YYYY-MM-DD), whatever the
+    browser's language, or the field shows empty."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# Numeric RW/RT codes are padded as the kelurahan offices write them, so "1" and "001" are one RT.
+CODE_PADDING = {Level.RW: 2, Level.RT: 3}
+CODE_HELP = {
+    Level.DUSUN: "Kode singkat dusun/lingkungan, misalnya 01.",
+    Level.RW: "Nomor RW, misalnya 01.",
+    Level.RT: "Nomor RT, misalnya 001.",
+    Level.DASAWISMA: "Kode singkat dasawisma di RT ini, misalnya DW01.",
+}
+NAME_HELP = {
+    Level.DUSUN: "Nama dusun/lingkungan.",
+    Level.RW: "Boleh dikosongkan: namanya sama dengan nomornya.",
+    Level.RT: "Boleh dikosongkan: namanya sama dengan nomornya.",
+    Level.DASAWISMA: "Nama dasawisma, misalnya Melati 1.",
+}
+
+
+def normalise_code(level, code):
+    code = (code or "").strip()
+    if level in CODE_PADDING and code.isdigit():
+        return code.zfill(CODE_PADDING[level])
+    return code
+
+
+def normalise_name(level, name, code):
+    """Names of RW/RT default to their number; a typed 'RT 5' loses the prefix the screens add."""
+    name = (name or "").strip()
+    if level in CODE_PADDING:
+        prefix = Level(level).label.upper() + " "
+        if name.upper().startswith(prefix):
+            name = name[len(prefix) :].strip()
+        return name or code
+    return name
+
+
 class UnitCreateForm(forms.Form):
-    level = forms.ChoiceField(label="Jenis satuan")
-    code = forms.CharField(
-        label="Kode", max_length=20, validators=[local_code_validator], help_text="Misalnya 01 untuk RW, 001 untuk RT."
-    )
-    name = forms.CharField(label="Nama", max_length=200, help_text="Untuk RW/RT boleh sama dengan kodenya.")
-    active_from = forms.DateField(label="Aktif sejak", widget=forms.DateInput(attrs={"type": "date"}))
+    level = forms.ChoiceField(label="Jenis kelompok")
+    code = forms.CharField(label="Kode", max_length=20, validators=[local_code_validator])
+    name = forms.CharField(label="Nama", max_length=200, required=False)
+    active_from = DateField(label="Aktif sejak")
 
     def __init__(self, *args, parent, **kwargs):
         super().__init__(*args, **kwargs)
         self.parent = parent
-        self.fields["level"].choices = [(lv, Level(lv).label) for lv in child_levels(parent.level)]
+        levels = child_levels(parent.level)
+        self.fields["level"].choices = [(lv, Level(lv).label) for lv in levels]
+        # The most common child first: RT directly under a kelurahan, dasawisma under an RT.
+        self.fields["level"].initial = Level.RT if Level.RT in levels else (levels[-1] if levels else None)
+        if len(levels) == 1:
+            self.fields["code"].help_text = CODE_HELP[levels[0]]
+            self.fields["name"].help_text = NAME_HELP[levels[0]]
+        else:
+            self.fields["code"].help_text = "Nomor RW (01) atau RT (001), atau kode dusun/lingkungan."
+            self.fields["name"].help_text = "Untuk RW dan RT boleh dikosongkan."
 
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        if Unit.objects.filter(parent=self.parent, code=code).exists():
-            raise ValidationError(
-                "Kode ini sudah dipakai satuan lain di bawah %(parent)s.", params={"parent": self.parent}
-            )
-        return code
+    def clean(self):
+        cleaned = super().clean()
+        level, code = cleaned.get("level"), cleaned.get("code")
+        if level and code:
+            code = cleaned["code"] = normalise_code(level, code)
+            cleaned["name"] = normalise_name(level, cleaned.get("name"), code)
+            if not cleaned["name"]:
+                self.add_error("name", "Nama wajib diisi.")
+            if Unit.objects.filter(parent=self.parent, code=code).exists():
+                self.add_error("code", f"Kode ini sudah dipakai satuan lain di bawah {self.parent}.")
+        return cleaned
 
 
 class UnitEditForm(forms.Form):
     code = forms.CharField(label="Kode", max_length=20, validators=[local_code_validator])
-    name = forms.CharField(label="Nama", max_length=200)
+    name = forms.CharField(label="Nama", max_length=200, required=False)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["code"].help_text = CODE_HELP.get(unit.level, "")
+        self.fields["name"].help_text = NAME_HELP.get(unit.level, "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("code"):
+            cleaned["code"] = normalise_code(self.unit.level, cleaned["code"])
+            cleaned["name"] = normalise_name(self.unit.level, cleaned.get("name"), cleaned["code"])
+            if not cleaned["name"]:
+                self.add_error("name", "Nama wajib diisi.")
+        return cleaned
 
 
 class UnitMoveForm(forms.Form):
@@ -65,10 +132,12 @@ class UnitMoveForm(forms.Form):
             .order_by("level", "code")
         )
         self.fields["parent"].queryset = units_with_path(access.scope(qs, user, Perm.MANAGE_UNITS))
+        if unit.parent is not None:
+            self.fields["parent"].help_text = f"Sekarang di bawah {unit_label(unit.parent)}."
 
 
 class UnitCloseForm(forms.Form):
-    on_date = forms.DateField(label="Ditutup per tanggal", widget=forms.DateInput(attrs={"type": "date"}))
+    on_date = DateField(label="Ditutup per tanggal", help_text="Hari terakhir satuan ini aktif.")
 
 
 class PhoneField(forms.CharField):
@@ -82,7 +151,13 @@ class PhoneField(forms.CharField):
 class AccountForm(forms.Form):
     first_name = forms.CharField(label="Nama depan", max_length=150)
     last_name = forms.CharField(label="Nama belakang", max_length=150, required=False)
-    phone = PhoneField(label="Nomor HP/WhatsApp", max_length=16, required=False, help_text="Contoh: 081234567890")
+    phone = PhoneField(
+        label="Nomor HP/WhatsApp",
+        max_length=16,
+        required=False,
+        help_text="Contoh: 081234567890",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
 
 
 class AccountCreateForm(AccountForm):
@@ -93,6 +168,7 @@ class AccountCreateForm(AccountForm):
         error_messages={
             "invalid": "Gunakan 3 karakter atau lebih: huruf kecil, angka, titik, garis bawah, tanda hubung."
         },
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(label="Peran")
     password1 = forms.CharField(
@@ -174,7 +250,9 @@ class RoleGrantForm(forms.Form):
         qs = Unit.objects.filter(level__in={ROLE_LEVEL[r] for r in roles}, active_to__isnull=True)
         if bound is not None:
             qs = qs.filter(**{f"{bound.level}_id": bound.pk})
-        qs = access.scope(qs, manager, Perm.MANAGE_ACCOUNTS).order_by("code")
+        qs = access.scope(qs, manager, Perm.MANAGE_ACCOUNTS).order_by(
+            "desa__code", "dusun__code", "rw__code", "rt__code", "dasawisma__code"
+        )
         self.fields["unit"].queryset = units_with_path(qs)
 
     def clean(self):

@@ -38,6 +38,10 @@ ALLOWED_PARENTS = {
 }
 
 
+# A dasawisma groups 10 to 20 households; outside that the screens warn.
+DASAWISMA_MIN, DASAWISMA_MAX = 10, 20
+
+
 def is_above(level_a, level_b):
     """True when level_a is strictly higher in the tree than level_b."""
     return RANK[level_a] < RANK[level_b]

@@ -102,6 +102,8 @@ class Unit(models.Model):
         ]
 
     def __str__(self):
+        if self.level == Level.DESA:
+            return f"{self.kind_label} {self.name}"
         return f"{self.get_level_display()} {self.name}" if self.level in _PREFIXED else self.name
 
     def save(self, *args, **kwargs):

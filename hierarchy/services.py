@@ -1,6 +1,7 @@
 """Writes on the tree and on accounts: each one a named function with keyword arguments, run in a
 transaction, checking its rules and the actor's rights (hierarchy.access) before it writes."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
@@ -37,6 +38,8 @@ def unit_create(*, actor, parent, level, code, name, active_from=None):
     """Create a local group (dusun/lingkungan, RW, RT or dasawisma) under parent."""
     _require_local(level)
     _require_manage_units(actor, parent)
+    if parent.active_to is not None:
+        raise ValidationError("Induk ini sudah ditutup: kelompok baru dibuat di bawah satuan yang masih aktif.")
     unit = Unit(
         parent=parent,
         level=level,
@@ -220,4 +223,6 @@ def account_set_password(*, actor, user, password):
     validate_password(password, user)
     user.set_password(password)
     _by(user, actor).save(update_fields=["password"])
+    # A new password also lifts a login lock-out, so the advice on the lock-out page holds.
+    axes_reset(username=user.username)
     return user

@@ -5,16 +5,17 @@ import itertools
 
 from households.models import Keluarga, RumahTangga, Warga
 
+# Serials wrap at 10,000 (4 digits); numbers only need to be unique inside one test's database.
 _serial = itertools.count(1)
 
 
 def make_nik(birth, sex, area="647402", serial=None):
     day = birth.day + (40 if sex == "P" else 0)
-    return f"{area}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial or next(_serial):04d}"
+    return f"{area}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial or next(_serial) % 10000:04d}"
 
 
 def make_no_kk(area="647402", issued=datetime.date(2015, 3, 1)):
-    return f"{area}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{next(_serial):04d}"
+    return f"{area}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{next(_serial) % 10000:04d}"
 
 
 def rumah_tangga(dasawisma, **fields):
