@@ -427,14 +427,22 @@ class PendataanTahunan(models.Model):
         return f"{self.rumah_tangga} — {self.tahun}"
 
 
+class HasilKehamilan(models.TextChoices):
+    MELAHIRKAN = "melahirkan", "Melahirkan"
+    KEGUGURAN = "keguguran", "Keguguran"
+    LAHIR_MATI = "lahir_mati", "Bayi lahir mati"
+    IBU_MENINGGAL = "ibu_meninggal", "Ibu meninggal saat hamil"
+
+
 class Kehamilan(models.Model):
-    """A pregnancy of a warga: recorded once, counted as ibu hamil in each of its months. (The monthly
-    events issue adds delivery, deaths and their checks.)"""
+    """A pregnancy of a warga, recorded once: ibu hamil in each month it is ongoing (households.events
+    derives the monthly rows). It ends with a delivery (Kelahiran), a loss, or the mother's death."""
 
     ibu = models.ForeignKey(Warga, on_delete=models.CASCADE, related_name="kehamilan", verbose_name="ibu")
     tanggal_mulai = models.DateField("mulai hamil / pertama diketahui")
     perkiraan_lahir = models.DateField("hari perkiraan lahir (HPL)", null=True, blank=True)
     tanggal_selesai = models.DateField("tanggal berakhir", null=True, blank=True)
+    hasil = models.CharField("hasil", max_length=14, choices=HasilKehamilan.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -445,6 +453,48 @@ class Kehamilan(models.Model):
 
     def __str__(self):
         return f"Kehamilan {self.ibu} sejak {self.tanggal_mulai:%d-%m-%Y}"
+
+
+class Kelahiran(models.Model):
+    """A birth (persalinan/kelahiran, 4.18a columns 5-10): one row per baby (twins are two rows of the
+    same mother and date). The baby is a new warga of the mother's keluarga."""
+
+    ibu = models.ForeignKey(Warga, on_delete=models.PROTECT, related_name="persalinan", verbose_name="ibu")
+    bayi = models.OneToOneField(Warga, on_delete=models.PROTECT, related_name="kelahiran", verbose_name="bayi")
+    kehamilan = models.ForeignKey(Kehamilan, on_delete=models.SET_NULL, null=True, blank=True, related_name="kelahiran")
+    tanggal = models.DateField("tanggal lahir")
+    akte_kelahiran = models.BooleanField("akte kelahiran ada", default=False)
+    tanpa_kehamilan_dikonfirmasi = models.BooleanField("dikonfirmasi walau kehamilan tidak tercatat", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = "kelahiran"
+        verbose_name_plural = "kelahiran"
+        indexes = [models.Index(fields=["tanggal"])]
+
+    def __str__(self):
+        return f"Kelahiran {self.bayi} ({self.tanggal:%d-%m-%Y})"
+
+
+class Kematian(models.Model):
+    """A death (4.18a columns 11-16). Whether it is an ibu, bayi or balita death is derived from the
+    dates (households.rules), never typed."""
+
+    warga = models.OneToOneField(Warga, on_delete=models.PROTECT, related_name="kematian", verbose_name="warga")
+    tanggal = models.DateField("tanggal meninggal")
+    sebab = models.CharField("sebab meninggal", max_length=150)
+    usia_dikonfirmasi = models.BooleanField("dikonfirmasi walau usia di atas 59 bulan", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = "kematian"
+        verbose_name_plural = "kematian"
+        indexes = [models.Index(fields=["tanggal"])]
+
+    def __str__(self):
+        return f"Kematian {self.warga} ({self.tanggal:%d-%m-%Y})"
 
 
 class AksesNIK(models.Model):

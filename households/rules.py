@@ -131,3 +131,76 @@ def counted_q(on, prefix=""):
     return (Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})) & Q(
         **{f"{prefix}tanggal_lahir__lte": on}
     )
+
+
+# -- the monthly form (4.18a): mothers and babies ----------------------------------------------------
+# One status per woman per month, so nobody is counted twice in a month:
+#   melahirkan  she delivered (a live or still birth) in the month;
+#   hamil       otherwise, her pregnancy was ongoing on some day of the month (from its start up to the
+#               day before it ended), so ibu hamil counts in each month of the pregnancy;
+#   nifas       otherwise, the 42 days after a delivery overlap the month.
+# Deaths: ibu meninggal = a woman who dies while pregnant or within 42 days of the end of a pregnancy;
+# bayi meninggal = under 12 months old; balita meninggal = 12 to 59 months old.
+
+DELIVERY_OUTCOMES = ("melahirkan", "lahir_mati")
+
+
+def month_bounds(tahun, bulan):
+    first = datetime.date(tahun, bulan, 1)
+    return first, add_months(first, 1) - datetime.timedelta(days=1)
+
+
+def melahirkan_q(first, last, prefix=""):
+    return Q(
+        **{
+            f"{prefix}hasil__in": DELIVERY_OUTCOMES,
+            f"{prefix}tanggal_selesai__gte": first,
+            f"{prefix}tanggal_selesai__lte": last,
+        }
+    )
+
+
+def hamil_q(first, last, prefix=""):
+    ongoing = Q(**{f"{prefix}tanggal_mulai__lte": last}) & (
+        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": first})
+    )
+    return ongoing & ~melahirkan_q(first, last, prefix)
+
+
+def nifas_q(first, last, prefix=""):
+    """Delivered before the month, and the 42 days after the delivery reach into the month."""
+    return Q(
+        **{
+            f"{prefix}hasil__in": DELIVERY_OUTCOMES,
+            f"{prefix}tanggal_selesai__lt": first,
+            f"{prefix}tanggal_selesai__gte": first - datetime.timedelta(days=NIFAS_DAYS),
+        }
+    )
+
+
+def status_ibu(kehamilan, first, last):
+    """'melahirkan', 'hamil', 'nifas' or None for one pregnancy in one month (same rule as the Qs)."""
+    end = kehamilan.tanggal_selesai
+    delivered = kehamilan.hasil in DELIVERY_OUTCOMES
+    if delivered and end is not None and first <= end <= last:
+        return "melahirkan"
+    if kehamilan.tanggal_mulai <= last and (end is None or end > first):
+        return "hamil"
+    if delivered and end is not None and first - datetime.timedelta(days=NIFAS_DAYS) <= end < first:
+        return "nifas"
+    return None
+
+
+def death_kind(warga, tanggal, kehamilan=()):
+    """'ibu', 'bayi', 'balita' or None for a death on `tanggal` of `warga`, given her pregnancies."""
+    if warga.jenis_kelamin == "P":
+        for k in kehamilan:
+            end = k.tanggal_selesai
+            if k.tanggal_mulai <= tanggal and (end is None or tanggal <= end + datetime.timedelta(days=NIFAS_DAYS)):
+                return "ibu"
+    months = age_months(warga.tanggal_lahir, tanggal)
+    if months < BAYI_MONTHS:
+        return "bayi"
+    if months < BALITA_YEARS * 12:
+        return "balita"
+    return None

@@ -1,0 +1,198 @@
+"""Writes of the monthly vital events: a pregnancy, its end, a birth (the baby becomes a warga of the
+mother's keluarga), a death. Each records the event once, against the person.
+
+Who: the dasawisma's cadres (isi_data_warga), unless the month's report is submitted or approved
+(reports.workflow.is_locked); TP PKK desa/kelurahan staff (kelola_satuan) may correct at any time, and
+an approved month then shows "berubah setelah disetujui".
+
+Checks, with messages in Bahasa Indonesia: dates not in the future and not before the person's birth;
+no event after the person's death; a mother is a woman of plausible age (10 to 55 years); a second
+delivery within six months is refused (twins share one date); a birth without a recorded pregnancy,
+and the death of a child aged 60 to 71 months (just past balita, so not on the monthly form), are
+warnings the cadre confirms."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from hierarchy import access
+from hierarchy.levels import Perm
+
+from . import rules
+from .models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
+from .services import _by, warga_problems
+
+MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
+SIX_MONTHS_DAYS = 183
+
+
+class NeedsConfirmation(ValidationError):
+    """A warning the cadre must confirm (the form shows a checkbox and submits again)."""
+
+
+def _dasawisma_of(warga):
+    return warga.keluarga.rumah_tangga.dasawisma
+
+
+def _require_event_rights(actor, warga, day):
+    from reports.workflow import is_locked  # reports builds on households; imported late on purpose
+
+    dasawisma = _dasawisma_of(warga)
+    if access.has_perm(actor, Perm.MANAGE_UNITS, dasawisma):
+        return
+    if not access.has_perm(actor, Perm.ENTRY, dasawisma):
+        raise PermissionDenied("Hanya kader dasawisma ini yang dapat mencatat peristiwanya.")
+    if is_locked(dasawisma, day):
+        raise ValidationError(
+            f"Laporan bulan {day:%m/%Y} dasawisma ini sudah dikirim atau disetujui: minta ketua kelompok RT "
+            "mengembalikannya dulu, atau minta TP PKK kelurahan memperbaikinya."
+        )
+
+
+def _check_date(day, warga, label, field="tanggal"):
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError({field: f"Tanggal {label} tidak boleh di masa depan."})
+    if day < warga.tanggal_lahir:
+        raise ValidationError({field: f"Tanggal {label} tidak boleh sebelum tanggal lahir {warga.nama}."})
+    death = getattr(warga, "kematian", None) if hasattr(warga, "kematian") else None
+    if death is not None and day > death.tanggal:
+        raise ValidationError({field: f"{warga.nama} sudah meninggal pada {death.tanggal:%d-%m-%Y}."})
+
+
+def _check_mother(ibu, day):
+    if ibu.jenis_kelamin != "P":
+        raise ValidationError({"ibu": "Ibu harus perempuan."})
+    age = rules.age_years(ibu.tanggal_lahir, day)
+    if not MOTHER_MIN_YEARS <= age <= MOTHER_MAX_YEARS:
+        raise ValidationError({"ibu": f"Usia ibu {age} tahun pada tanggal itu: periksa tanggal lahirnya."})
+
+
+@transaction.atomic
+def kehamilan_record(*, actor, ibu, tanggal_mulai, perkiraan_lahir=None):
+    _require_event_rights(actor, ibu, tanggal_mulai)
+    _check_date(tanggal_mulai, ibu, "mulai hamil", field="tanggal_mulai")
+    _check_mother(ibu, tanggal_mulai)
+    if perkiraan_lahir is not None and perkiraan_lahir <= tanggal_mulai:
+        raise ValidationError({"perkiraan_lahir": "Hari perkiraan lahir harus sesudah tanggal mulai hamil."})
+    if ibu.kehamilan.filter(tanggal_selesai__isnull=True).exists():
+        raise ValidationError("Kehamilan ibu ini masih tercatat berlangsung: akhiri dulu kehamilan itu.")
+    k = Kehamilan(ibu=ibu, tanggal_mulai=tanggal_mulai, perkiraan_lahir=perkiraan_lahir)
+    _by(k, actor).save()
+    return k
+
+
+@transaction.atomic
+def kehamilan_end(*, actor, kehamilan, tanggal, hasil):
+    """End a pregnancy without a live birth (keguguran, lahir mati); births go through kelahiran_record."""
+    _require_event_rights(actor, kehamilan.ibu, tanggal)
+    if kehamilan.tanggal_selesai is not None:
+        raise ValidationError("Kehamilan ini sudah berakhir dan tercatat.")
+    _check_date(tanggal, kehamilan.ibu, "berakhir")
+    if tanggal < kehamilan.tanggal_mulai:
+        raise ValidationError({"tanggal": "Tanggal berakhir tidak boleh sebelum kehamilan dimulai."})
+    if hasil not in (HasilKehamilan.KEGUGURAN, HasilKehamilan.LAHIR_MATI):
+        raise ValidationError({"hasil": "Pilih keguguran atau lahir mati; kelahiran hidup dicatat sebagai kelahiran."})
+    kehamilan.tanggal_selesai, kehamilan.hasil = tanggal, hasil
+    _by(kehamilan, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    return kehamilan
+
+
+@transaction.atomic
+def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_without_pregnancy=False):
+    """Record a live birth: the baby becomes a warga of the mother's keluarga, the ongoing pregnancy
+    ends as melahirkan. bayi: {"nama", "jenis_kelamin", optional "nik", "tempat_lahir"}."""
+    _require_event_rights(actor, ibu, tanggal)
+    _check_date(tanggal, ibu, "lahir")
+    _check_mother(ibu, tanggal)
+    twins = Kelahiran.objects.filter(ibu=ibu, tanggal=tanggal)
+    earlier = Kelahiran.objects.filter(
+        ibu=ibu,
+        tanggal__gt=tanggal - datetime.timedelta(days=SIX_MONTHS_DAYS),
+        tanggal__lt=tanggal + datetime.timedelta(days=SIX_MONTHS_DAYS),
+    ).exclude(tanggal=tanggal)
+    if earlier.exists():
+        other = earlier.first()
+        raise ValidationError(
+            {"tanggal": f"{ibu.nama} sudah tercatat melahirkan pada {other.tanggal:%d-%m-%Y}: kurang dari enam bulan."}
+        )
+    pregnancy = (
+        ibu.kehamilan.filter(tanggal_mulai__lte=tanggal)
+        .filter(tanggal_selesai__isnull=True)
+        .order_by("-tanggal_mulai")
+        .first()
+    )
+    if pregnancy is None and twins.exists():
+        pregnancy = twins.first().kehamilan
+    if pregnancy is None and not confirm_without_pregnancy:
+        raise NeedsConfirmation(
+            "Kehamilan ibu ini belum tercatat. Centang konfirmasi bila kelahiran ini memang benar, "
+            "atau catat dulu kehamilannya."
+        )
+    data = {
+        "nama": bayi["nama"],
+        "jenis_kelamin": bayi["jenis_kelamin"],
+        "tanggal_lahir": tanggal,
+        "tempat_lahir": bayi.get("tempat_lahir", ""),
+        "nik": bayi.get("nik") or None,
+        "nik_dikonfirmasi": bool(bayi.get("nik_dikonfirmasi")),
+        "status_dalam_keluarga": StatusDalamKeluarga.ANAK
+        if ibu.status_dalam_keluarga in (StatusDalamKeluarga.KEPALA, StatusDalamKeluarga.ISTRI)
+        else StatusDalamKeluarga.LAIN,
+        "status_perkawinan": "lajang",
+        "agama": ibu.agama,
+        "pendidikan": "belum_sekolah",
+        "pekerjaan": "tidak_bekerja",
+    }
+    errors = warga_problems(data, actor=actor)
+    if errors:
+        raise ValidationError(errors)
+    baby = Warga(keluarga=ibu.keluarga, **data)
+    baby.full_clean()
+    _by(baby, actor).save()
+    if pregnancy is not None and pregnancy.tanggal_selesai is None:
+        pregnancy.tanggal_selesai, pregnancy.hasil = tanggal, HasilKehamilan.MELAHIRKAN
+        _by(pregnancy, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    birth = Kelahiran(
+        ibu=ibu,
+        bayi=baby,
+        kehamilan=pregnancy,
+        tanggal=tanggal,
+        akte_kelahiran=akte_kelahiran,
+        tanpa_kehamilan_dikonfirmasi=pregnancy is None,
+    )
+    _by(birth, actor).save()
+    return birth
+
+
+@transaction.atomic
+def kematian_record(*, actor, warga, tanggal, sebab, confirm_age=False):
+    """Record a death: the person is marked meninggal (kept in the history), an ongoing pregnancy ends."""
+    _require_event_rights(actor, warga, tanggal)
+    if hasattr(warga, "kematian"):
+        raise ValidationError("Kematian orang ini sudah tercatat.")
+    _check_date(tanggal, warga, "meninggal")
+    later_birth = Kelahiran.objects.filter(ibu=warga, tanggal__gt=tanggal).first()
+    if later_birth is not None:
+        raise ValidationError(
+            {"tanggal": f"{warga.nama} tercatat melahirkan pada {later_birth.tanggal:%d-%m-%Y}, sesudah tanggal ini."}
+        )
+    if not (sebab or "").strip():
+        raise ValidationError({"sebab": "Isi sebab meninggal (boleh 'tidak diketahui')."})
+    months = rules.age_months(warga.tanggal_lahir, tanggal)
+    if rules.BALITA_YEARS * 12 <= months < 72 and not confirm_age:
+        raise NeedsConfirmation(
+            f"Usia {warga.nama} {months} bulan, lebih dari 59 bulan: kematian ini tidak dihitung sebagai "
+            "kematian balita. Centang konfirmasi bila tanggal lahir dan tanggal meninggal sudah benar."
+        )
+    death = Kematian(warga=warga, tanggal=tanggal, sebab=sebab.strip(), usia_dikonfirmasi=confirm_age)
+    _by(death, actor).save()
+    ongoing = warga.kehamilan.filter(tanggal_selesai__isnull=True).first()
+    if ongoing is not None:
+        ongoing.tanggal_selesai, ongoing.hasil = tanggal, HasilKehamilan.IBU_MENINGGAL
+        _by(ongoing, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    warga.status, warga.tanggal_status = StatusWarga.MENINGGAL, tanggal
+    _by(warga, actor).save(update_fields=["status", "tanggal_status", "updated_at"])
+    return death

@@ -1,0 +1,129 @@
+"""The monthly form 4.18a derived from events, at the boundaries: 42 days of nifas, 12 and 60 months,
+a pregnancy across months and years."""
+
+import datetime
+
+import pytest
+
+from households import events, rules
+from households.models import Kehamilan, Kelahiran, Kematian, Warga
+from households.tests import factories as f
+
+D = datetime.date
+
+
+MOTHER_BORN = D(1995, 4, 4)
+
+
+def _mother(cast, name="Ibu Uji", born=MOTHER_BORN):
+    return f.warga(
+        cast.hh_c.keluarga.get(), name, born, "P", status_perkawinan="menikah", status_dalam_keluarga="istri"
+    )
+
+
+def _deliver(cast, mother, day, sex="L", akte=True, start=None):
+    k = Kehamilan.objects.create(
+        ibu=mother, tanggal_mulai=start or day - datetime.timedelta(days=270), tanggal_selesai=day, hasil="melahirkan"
+    )
+    baby = f.warga(mother.keluarga, f"Bayi {mother.nama}", day, sex, nik=None)
+    Kelahiran.objects.create(ibu=mother, bayi=baby, kehamilan=k, tanggal=day, akte_kelahiran=akte)
+    return k, baby
+
+
+@pytest.mark.parametrize(
+    "delivered,month,expected",
+    [
+        (D(2026, 1, 20), (2026, 1), "melahirkan"),
+        (D(2026, 1, 20), (2026, 2), "nifas"),
+        (D(2026, 1, 20), (2026, 3), "nifas"),  # 20 Jan + 42 days = 3 Mar
+        (D(2026, 1, 18), (2026, 3), "nifas"),  # 18 Jan + 42 days = 1 Mar: the last nifas day is in March
+        (D(2026, 1, 17), (2026, 3), None),  # 17 Jan + 42 days = 28 Feb: over before March
+        (D(2026, 1, 20), (2025, 12), "hamil"),
+        (D(2026, 1, 1), (2025, 12), "hamil"),  # across the year
+    ],
+)
+def test_status_ibu_at_the_42_day_boundary(delivered, month, expected):
+    k = Kehamilan(tanggal_mulai=D(2025, 5, 1), tanggal_selesai=delivered, hasil="melahirkan")
+    first, last = rules.month_bounds(*month)
+    assert rules.status_ibu(k, first, last) == expected
+
+
+def test_pregnancy_counts_in_every_month_it_runs(cast):
+    mother = _mother(cast)
+    Kehamilan.objects.create(ibu=mother, tanggal_mulai=D(2025, 11, 15))
+    counts = [
+        events.numbers_for(cast.dw_b, y, m)["ibu_hamil"] for y, m in [(2025, 10), (2025, 11), (2025, 12), (2026, 1)]
+    ]
+    assert counts == [0, 1, 1, 1]
+
+
+def test_sql_and_python_statuses_agree_over_a_year(cast):
+    mother = _mother(cast)
+    _deliver(cast, mother, D(2026, 1, 17), start=D(2025, 4, 20))
+    for month in range(1, 13):
+        year = 2025 if month >= 4 else 2026
+        first, last = rules.month_bounds(year, month)
+        numbers = events.numbers_for(cast.dw_b, year, month)
+        status = rules.status_ibu(Kehamilan.objects.get(ibu=mother), first, last)
+        assert (numbers["ibu_hamil"], numbers["ibu_melahirkan"], numbers["ibu_nifas"]) == (
+            int(status == "hamil"), int(status == "melahirkan"), int(status == "nifas"),
+        ), (year, month)  # fmt: skip
+
+
+def test_births_and_akte(cast):
+    mother = _mother(cast)
+    _deliver(cast, mother, D(2026, 3, 5), sex="P", akte=False)
+    numbers = events.numbers_for(cast.dw_b, 2026, 3)
+    assert (numbers["bayi_lahir_p"], numbers["bayi_lahir_l"], numbers["akte_tidak"], numbers["akte_ada"]) == (
+        1,
+        0,
+        1,
+        0,
+    )
+    assert events.catatan_totals(numbers)["bayi_lahir"] == 1
+    assert events.numbers_for(cast.kel, 2026, 3)["bayi_lahir_p"] == 1  # rolls up to the kelurahan
+    assert events.numbers_for(cast.kel2, 2026, 3)["bayi_lahir_p"] == 0
+
+
+@pytest.mark.parametrize(
+    "born,died,kind",
+    [
+        (D(2025, 3, 10), D(2026, 3, 9), "bayi"),  # 11 months
+        (D(2025, 3, 10), D(2026, 3, 10), "balita"),  # 12 months
+        (D(2021, 3, 11), D(2026, 3, 10), "balita"),  # 59 months
+        (D(2021, 3, 10), D(2026, 3, 10), None),  # 60 months: neither
+    ],
+)
+def test_death_kind_by_age(cast, born, died, kind):
+    child = f.warga(cast.hh_c.keluarga.get(), "Anak Uji", born, "L", nik=None)
+    Kematian.objects.create(warga=child, tanggal=died, sebab="sakit")
+    numbers = events.numbers_for(cast.dw_b, died.year, died.month)
+    assert (numbers["bayi_meninggal_l"], numbers["balita_meninggal_l"]) == (int(kind == "bayi"), int(kind == "balita"))
+
+
+@pytest.mark.parametrize("days_after,is_ibu", [(42, True), (43, False)])
+def test_maternal_death_within_42_days_of_the_end_of_pregnancy(cast, days_after, is_ibu):
+    mother = _mother(cast)
+    k, _baby = _deliver(cast, mother, D(2026, 1, 10))
+    died = k.tanggal_selesai + datetime.timedelta(days=days_after)
+    Kematian.objects.create(warga=mother, tanggal=died, sebab="perdarahan")
+    Warga.objects.filter(pk=mother.pk).update(status="meninggal", tanggal_status=died)
+    assert events.numbers_for(cast.dw_b, died.year, died.month)["ibu_meninggal"] == int(is_ibu)
+
+
+def test_monthly_rows_of_a_dasawisma(cast, django_assert_max_num_queries):
+    mother = _mother(cast)
+    _deliver(cast, mother, D(2026, 3, 5), sex="P")
+    with django_assert_max_num_queries(12):
+        rows, numbers = events.monthly_rows(cast.dw_b, 2026, 3)
+    assert [(r.status_ibu, r.nama_bayi) for r in rows] == [("Melahirkan", "Bayi Ibu Uji")]  # one row
+    assert rows[0].nama_suami == "Bambang Wijayakusuma"
+    assert numbers["ibu_melahirkan"] == 1
+
+
+def test_numbers_take_constant_queries(cast, django_assert_num_queries):
+    for i in range(3):
+        mother = _mother(cast, name=f"Ibu {i}", born=D(1990 + i, 1, 1))
+        _deliver(cast, mother, D(2026, 3, 5 + i))
+    with django_assert_num_queries(3):  # pregnancies, births, deaths (none: no unit lookup)
+        events.numbers_by("desa", 2026, 3)

@@ -1,0 +1,310 @@
+"""The review of the monthly report: every transition, its rights and its rules, in one place.
+
+The chain. settings.PKK_APPROVAL_LEVELS lists the approving levels bottom up (default ["rt", "desa"];
+"rw" and "kecamatan" can be added). A dasawisma's report is approved by its nearest ancestor on the
+chain (its RT). Every approving level except the top one has a report of its own (an RT report),
+which is submitted automatically when all the reports it approves are approved, and approved by the
+next approving ancestor that exists (RW where there is one, else the desa/kelurahan). The top level
+approves; there is no report above it.
+
+Who acts. The ketua dasawisma (kirim_laporan) submits the dasawisma's report. An approval or a return
+is made by a holder of setujui_laporan granted on the approving unit itself (the ketua kelompok PKK RT
+on that RT, the TP PKK on that desa/kelurahan) or by the system administrator; higher levels see every
+status but do not approve on behalf of a lower one.
+
+States: draf → dikirim → disetujui, or dikirim → dikembalikan (with a reason) → dikirim ... An
+approved report can be approved again when its data changed after approval (a new snapshot), and
+returned while the report above it is not yet submitted. Each transition is one conditional UPDATE on
+(pk, version): of two approvers acting at once one wins, the other gets ConflictError.
+
+Locking. While a dasawisma's report for a month is submitted or approved, its cadres cannot change
+that month's events (is_locked); a return unlocks it. Changes by TP PKK desa/kelurahan staff are
+allowed and show as "berubah setelah disetujui" until approved again.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from hierarchy import access
+from hierarchy.levels import LEVEL_ORDER, RANK, Level, Perm
+from hierarchy.models import Unit
+from households import events, rules
+
+from .models import Laporan, LogLaporan, Status
+
+LOCKED_STATES = (Status.SUBMITTED, Status.APPROVED)
+
+
+class ConflictError(Exception):
+    """Somebody else changed the report first; nothing was written."""
+
+
+def chain():
+    return list(settings.PKK_APPROVAL_LEVELS)
+
+
+def reporting_levels():
+    """Levels that have a report: dasawisma and every approving level but the top one."""
+    return [Level.DASAWISMA, *chain()[:-1]]
+
+
+def approver_unit(unit):
+    """The unit whose approvers review `unit`'s report: its nearest ancestor on the chain above its
+    own level (skipping levels absent here, such as RW in many kelurahan), or None at the top."""
+    for level in sorted(chain(), key=lambda lv: -RANK[lv]):
+        if RANK[level] < RANK[unit.level]:
+            ancestor_id = getattr(unit, f"{level}_id")
+            if ancestor_id:
+                return Unit.objects.get(pk=ancestor_id)
+    return None
+
+
+def _approver_unit_id(unit):
+    for level in sorted(chain(), key=lambda lv: -RANK[lv]):
+        if RANK[level] < RANK[unit.level] and getattr(unit, f"{level}_id"):
+            return getattr(unit, f"{level}_id")
+    return None
+
+
+def month_overlap_q(tahun, bulan, prefix=""):
+    """Units active on some day of the month (a group closed or opened mid-month is expected)."""
+    first, last = rules.month_bounds(tahun, bulan)
+    return (Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": last})) & (
+        Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gte": first})
+    )
+
+
+def reviewed_units(unit, tahun, bulan):
+    """The units whose reports `unit` approves in that month."""
+    levels = [lv for lv in reporting_levels() if RANK[lv] > RANK[unit.level]]
+    candidates = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}, level__in=levels).filter(
+        month_overlap_q(tahun, bulan)
+    )
+    return [u for u in candidates.order_by("code") if _approver_unit_id(u) == unit.pk]
+
+
+def deadline(tahun, bulan):
+    """The last day a month's report counts as on time: the deadline day of the next month."""
+    nxt = rules.add_months(datetime.date(tahun, bulan, 1), 1)
+    return nxt.replace(day=settings.PKK_REPORT_DEADLINE_DAY)
+
+
+def get_report(unit, tahun, bulan):
+    report, _created = Laporan.objects.get_or_create(unit=unit, tahun=tahun, bulan=bulan)
+    return report
+
+
+def is_locked(dasawisma, day):
+    """Whether the cadres of this dasawisma may no longer change events dated `day`."""
+    return Laporan.objects.filter(unit=dasawisma, tahun=day.year, bulan=day.month, status__in=LOCKED_STATES).exists()
+
+
+def current_numbers(report):
+    return events.numbers_for(report.unit, report.tahun, report.bulan)
+
+
+def changed_since_approval(report):
+    """{key: (approved, now)} for the numbers that differ from the stored snapshot (empty if none)."""
+    if report.status != Status.APPROVED or report.snapshot is None:
+        return {}
+    now = current_numbers(report)
+    return {k: (report.snapshot.get(k, 0), now[k]) for k in events.NUMBER_KEYS if report.snapshot.get(k, 0) != now[k]}
+
+
+# -- rights ----------------------------------------------------------------------------------------
+
+
+def can_submit(user, report):
+    return report.unit.level == Level.DASAWISMA and access.has_perm(user, Perm.SUBMIT, report.unit)
+
+
+def can_review(user, report):
+    """Approve or return: setujui_laporan granted on the approving unit itself."""
+    target_id = _approver_unit_id(report.unit)
+    if target_id is None:
+        return False
+    if access.is_global(user):
+        return True
+    return any(g.perm == Perm.APPROVE and g.unit_id == target_id for g in access.grants(user))
+
+
+def reviewable_q(user):
+    """Reports whose approving unit is one the user approves on (for inboxes and checklists)."""
+    if access.is_global(user):
+        return Q()
+    units = [g for g in access.grants(user) if g.perm == Perm.APPROVE]
+    if not units:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for g in units:
+        # A report's unit lies under g.unit, and no approving level sits between them.
+        between = [lv for lv in chain() if RANK[g.level] < RANK[lv]]
+        cond = Q(**{f"unit__{g.level}_id": g.unit_id}) & ~Q(unit_id=g.unit_id)
+        for lv in between:
+            cond &= Q(**{f"unit__{lv}_id__isnull": True}) | Q(unit__level=lv)
+        q |= cond
+    return q
+
+
+# -- transitions -----------------------------------------------------------------------------------
+
+
+def _transition(report, *, actor, expected_version, to_status, comment="", **fields):
+    """Move the report to to_status if nobody changed it since expected_version; log it."""
+    from_status = report.status
+    updated = Laporan.objects.filter(pk=report.pk, version=expected_version).update(
+        status=to_status, version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    if updated != 1:
+        raise ConflictError("Laporan ini baru saja diubah oleh orang lain. Muat ulang halaman dan periksa lagi.")
+    LogLaporan.objects.create(
+        laporan=report, from_status=from_status, to_status=to_status, actor=actor, comment=comment
+    )
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_submit(*, actor, report, expected_version, nihil=False):
+    """The ketua dasawisma sends the month's report to the RT; a month without events only as nihil."""
+    if not can_submit(actor, report):
+        raise PermissionDenied("Hanya ketua dasawisma ini yang dapat mengirim laporannya.")
+    if report.status not in (Status.DRAFT, Status.RETURNED):
+        raise ValidationError("Laporan ini sudah dikirim.")
+    first, _last = rules.month_bounds(report.tahun, report.bulan)
+    if first > timezone.localdate():
+        raise ValidationError("Laporan bulan yang belum berjalan tidak dapat dikirim.")
+    numbers = current_numbers(report)
+    has_events = any(numbers.values())
+    if nihil and has_events:
+        raise ValidationError("Bulan ini ada peristiwa tercatat, jadi laporannya tidak nihil.")
+    if not nihil and not has_events:
+        raise ValidationError("Tidak ada peristiwa tercatat bulan ini: kirim sebagai laporan nihil.")
+    return _transition(
+        report,
+        actor=actor,
+        expected_version=expected_version,
+        to_status=Status.SUBMITTED,
+        comment="Nihil" if nihil else "",
+        nihil=nihil,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+        return_reason="",
+    )
+
+
+def _parent_report(report):
+    parent = approver_unit(report.unit)
+    if parent is None or parent.level not in reporting_levels():
+        return None
+    return get_report(parent, report.tahun, report.bulan)
+
+
+def _children_all_approved(unit, tahun, bulan):
+    units = reviewed_units(unit, tahun, bulan)
+    if not units:
+        return False
+    approved = Laporan.objects.filter(unit__in=units, tahun=tahun, bulan=bulan, status=Status.APPROVED).count()
+    return approved == len(units)
+
+
+def _auto_submit_parent(report, actor):
+    parent = _parent_report(report)
+    if parent is None or parent.status not in (Status.DRAFT, Status.RETURNED):
+        return
+    if _children_all_approved(parent.unit, parent.tahun, parent.bulan):
+        _transition(
+            parent,
+            actor=actor,
+            expected_version=parent.version,
+            to_status=Status.SUBMITTED,
+            comment="Otomatis: semua laporan di bawahnya disetujui.",
+            submitted_at=timezone.now(),
+            submitted_by=actor,
+            return_reason="",
+        )
+
+
+@transaction.atomic
+def report_approve(*, actor, report, expected_version):
+    """Approve a submitted report (or approve again one whose data changed), storing its numbers."""
+    if not can_review(actor, report):
+        raise PermissionDenied("Anda tidak menyetujui laporan satuan ini.")
+    if report.status == Status.APPROVED and not changed_since_approval(report):
+        raise ValidationError("Laporan ini sudah disetujui dan datanya tidak berubah.")
+    if report.status not in (Status.SUBMITTED, Status.APPROVED):
+        raise ValidationError("Hanya laporan yang sudah dikirim yang dapat disetujui.")
+    if report.unit.level != Level.DASAWISMA and not _children_all_approved(report.unit, report.tahun, report.bulan):
+        raise ValidationError("Masih ada laporan di bawahnya yang belum disetujui.")
+    again = report.status == Status.APPROVED
+    report = _transition(
+        report,
+        actor=actor,
+        expected_version=expected_version,
+        to_status=Status.APPROVED,
+        comment="Disetujui ulang: data berubah setelah disetujui." if again else "",
+        approved_at=timezone.now(),
+        approved_by=actor,
+        snapshot=current_numbers(report),
+    )
+    _auto_submit_parent(report, actor)
+    return report
+
+
+@transaction.atomic
+def report_return(*, actor, report, expected_version, reason):
+    """Send a report back with a reason; the cadres (or the group below) fix it and send it again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Tuliskan alasan laporan dikembalikan."})
+    if not can_review(actor, report):
+        raise PermissionDenied("Anda tidak menyetujui laporan satuan ini.")
+    if report.status not in (Status.SUBMITTED, Status.APPROVED):
+        raise ValidationError("Hanya laporan yang sudah dikirim yang dapat dikembalikan.")
+    parent = _parent_report(report)
+    if report.status == Status.APPROVED and parent is not None and parent.status in LOCKED_STATES:
+        raise ValidationError(
+            "Laporan di atasnya sudah dikirim: minta laporan itu dikembalikan dulu sebelum mengubah yang ini."
+        )
+    return _transition(
+        report, actor=actor, expected_version=expected_version, to_status=Status.RETURNED, comment=reason,
+        return_reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def report_resubmit_group(*, actor, report, expected_version):
+    """A returned group report (e.g. an RT's) goes up again once all reports below it are approved."""
+    if report.unit.level == Level.DASAWISMA:
+        raise ValidationError("Laporan dasawisma dikirim oleh ketua dasawisma.")
+    if not access.is_global(actor) and not any(
+        g.perm == Perm.APPROVE and g.unit_id == report.unit_id for g in access.grants(actor)
+    ):
+        raise PermissionDenied("Hanya pengurus satuan ini yang dapat mengirim ulang laporannya.")
+    if report.status != Status.RETURNED:
+        raise ValidationError("Hanya laporan yang dikembalikan yang dikirim ulang.")
+    if not _children_all_approved(report.unit, report.tahun, report.bulan):
+        raise ValidationError("Setujui dulu semua laporan di bawahnya.")
+    return _transition(
+        report, actor=actor, expected_version=expected_version, to_status=Status.SUBMITTED,
+        submitted_at=timezone.now(), submitted_by=actor, return_reason="",
+    )  # fmt: skip
+
+
+def report_approve_many(*, actor, items):
+    """Approve several reports from a checklist: items is [(report, expected_version)]. Each one is
+    its own transaction; returns (approved, [(report, message)]) so one conflict does not undo the rest."""
+    approved, failed = [], []
+    # Lower levels first, so that an RT report becomes submitted before it is reached.
+    for report, version in sorted(items, key=lambda item: -LEVEL_ORDER.index(item[0].unit.level)):
+        try:
+            approved.append(report_approve(actor=actor, report=report, expected_version=version))
+        except (ValidationError, PermissionDenied, ConflictError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            failed.append((report, message))
+    return approved, failed
