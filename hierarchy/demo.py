@@ -344,7 +344,7 @@ class DemoResult:
     kelurahan: int
 
 
-def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None):
+def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scale=None):
     """Build (or find in place) the whole demo, in one transaction."""
     rng = random.Random(seed)
     fake = Faker("id_ID")
@@ -364,7 +364,21 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None):
         units, counts = create_groups(group_plans, desa_units, active_from=active_from, actor=admin)
         chain = demo_chain(kota, units)
         accounts = create_accounts(account_plans, chain, password_hash=password_hash, admin=admin)
-        # Later issues: households and events per dasawisma (and --scale) go here, drawn from the same rng.
+        # Households per dasawisma (and the extra groups of --scale). Imported here because households.demo
+        # builds on this module. Each dasawisma draws from its own stream derived from the seed, so that
+        # the households do not depend on which dasawisma were filled by an earlier run.
+        from households.demo import seed_households
+
+        seed_households(
+            seed=seed,
+            dasawisma_qs=Unit.objects.filter(level=Level.DASAWISMA, kabkota_id=kota.pk),
+            admin=admin,
+            stdout=stdout,
+            scale=scale,
+            today=today,
+            active_from=active_from,
+        )
+        # Later issues: events per dasawisma go here.
 
         logins = login_rows([(admin, admin_created)] + list(accounts.values()), password)
     return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))

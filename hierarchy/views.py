@@ -1,12 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from reports.inbox import inbox_for
 
 from . import access, services
 from .forms import (
@@ -20,10 +25,26 @@ from .forms import (
     UnitMoveForm,
     unit_label,
 )
-from .levels import LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Perm, Role, child_levels
+from .levels import (
+    DASAWISMA_MAX,
+    DASAWISMA_MIN,
+    LOCAL_LEVELS,
+    RANK,
+    ROLE_LEVEL,
+    ROLE_PERMS,
+    Level,
+    Perm,
+    Role,
+    child_levels,
+)
 from .models import RoleAssignment, Unit, User
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+def _posted(request):
+    """The POST data for a form, or None on GET (an empty POST still binds, and still shows errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _form_errors_from(exc, form):
@@ -49,6 +70,29 @@ def _require_manage(request, target):
         raise PermissionDenied("Akun ini tidak dapat Anda ubah.")
 
 
+# -- logging out ----------------------------------------------------------------------------------
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST logs out; a GET (a typed or bookmarked /keluar/) asks for confirmation instead of an error."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "registration/logout_confirm.html")
+
+    def get_success_url(self):
+        return reverse("login") + "?keluar=1"
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' lock-out page (AXES_LOCKOUT_CALLABLE), with the cool-off in whole minutes."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
 # -- home ------------------------------------------------------------------------------------------
 
 
@@ -61,15 +105,21 @@ def home(request):
     roles = [
         {
             "assignment": ra,
-            "path": [a for a in ra.unit.ancestors() if a.level != "provinsi"] + [ra.unit],
+            "path": [a for a in ra.unit.ancestors() if access.can_see(user, a)] + [ra.unit],
             "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
+            "intervensi": Perm.REVEAL_NIK in ROLE_PERMS[Role(ra.role)],
         }
         for ra in assignments
     ]
     return render(
         request,
         "hierarchy/home.html",
-        {"roles": roles, "is_global": access.is_global(user), "top_units": access.top_units(user)[:20]},
+        {
+            "roles": roles,
+            "is_global": access.is_global(user),
+            "top_units": access.top_units(user)[:20],
+            "inbox": inbox_for(user),
+        },
     )
 
 
@@ -91,19 +141,25 @@ def unit_detail(request, pk):
     show_closed = request.GET.get("tutup") == "1"
     children = unit.children.order_by("code")
     if not show_closed:
-        children = children.active_on(today)
+        # Groups closed before today are hidden; those that open in the future are shown with their date.
+        children = children.filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+    if unit.level == Level.RT:
+        children = children.annotate(
+            jumlah_rumah_tangga=Count("rumah_tangga", filter=Q(rumah_tangga__tanggal_keluar__isnull=True))
+        )
     sub_counts = {
         lv: Count("pk", filter=Q(level=lv) & ~Q(pk=unit.pk)) for lv in LOCAL_LEVELS if lv in _levels_below(unit.level)
     }
     paginator = Paginator(children, 50)
     page = paginator.get_page(request.GET.get("hal"))
     # Groups below each child: one aggregate per child level (children may mix RW and RT), grouped by
-    # that level's ancestor column.
+    # that level's ancestor column; a child never counts itself.
     counts = {}
-    for child_level in {c.level for c in page.object_list} - {"dasawisma"}:
+    for child_level in {c.level for c in page.object_list} - {Level.DASAWISMA}:
         ids = [c.pk for c in page.object_list if c.level == child_level]
         rows = (
             Unit.objects.filter(**{f"{child_level}_id__in": ids})
+            .exclude(pk__in=ids)
             .active_on(today)
             .values(f"{child_level}_id")
             .annotate(rt=Count("pk", filter=Q(level="rt")), dasawisma=Count("pk", filter=Q(level="dasawisma")))
@@ -111,15 +167,21 @@ def unit_detail(request, pk):
         counts.update({row[f"{child_level}_id"]: row for row in rows})
     for child in page.object_list:
         child.sub = counts.get(child.pk, {})
+    is_open = unit.active_to is None
     can_manage = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and unit.level in LOCAL_LEVELS
-    can_add_child = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and any(
-        lv in LOCAL_LEVELS for lv in child_levels(unit.level)
+    can_add_child = (
+        is_open
+        and access.has_perm(request.user, Perm.MANAGE_UNITS, unit)
+        and any(lv in LOCAL_LEVELS for lv in child_levels(unit.level))
     )
-    can_manage_accounts = access.has_perm(request.user, Perm.MANAGE_ACCOUNTS, unit)
+    can_manage_accounts = is_open and access.has_perm(request.user, Perm.MANAGE_ACCOUNTS, unit)
     holders = []
-    if can_manage_accounts:
+    if access.has_perm(request.user, Perm.MANAGE_ACCOUNTS, unit):
         holders = unit.role_assignments.select_related("user").order_by("role")
     totals = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).active_on(today).aggregate(**sub_counts)
+    households = None
+    if unit.level == Level.DASAWISMA:
+        households = unit.rumah_tangga.filter(Q(tanggal_keluar__isnull=True) | Q(tanggal_keluar__gt=today)).count()
     return render(
         request,
         "hierarchy/unit_detail.html",
@@ -128,13 +190,18 @@ def unit_detail(request, pk):
             "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
             "page": page,
             "show_closed": show_closed,
+            "today": today,
             "totals": {lv: totals[lv] for lv in sub_counts},
             "can_manage": can_manage,
             "can_add_child": can_add_child,
             "can_manage_accounts": can_manage_accounts,
             "account_roles": [r for r in Role if ROLE_LEVEL[r] == unit.level],
             "holders": holders,
-            "close_form": UnitCloseForm(initial={"on_date": today}) if can_manage and unit.is_active else None,
+            "households": households,
+            "can_see_intervensi": unit.level in (Level.PROVINSI, Level.KABKOTA, Level.KECAMATAN, Level.DESA)
+            and access.has_perm(request.user, Perm.REVEAL_NIK, unit),
+            "households_ok": households is None or DASAWISMA_MIN <= households <= DASAWISMA_MAX,
+            "close_form": UnitCloseForm(initial={"on_date": today}) if can_manage and is_open else None,
         },
     )
 
@@ -148,7 +215,7 @@ def unit_create(request, pk):
     parent = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if not any(lv in LOCAL_LEVELS for lv in child_levels(parent.level)):
         raise PermissionDenied("Di bawah satuan ini tidak dapat dibuat kelompok.")
-    form = UnitCreateForm(request.POST or None, parent=parent, initial={"active_from": timezone.localdate()})
+    form = UnitCreateForm(_posted(request), parent=parent, initial={"active_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_create(actor=request.user, parent=parent, **form.cleaned_data)
@@ -157,7 +224,7 @@ def unit_create(request, pk):
         else:
             messages.success(request, f"{unit} dibuat.")
             return redirect(parent)
-    return render(request, "hierarchy/unit_form.html", {"form": form, "unit": parent, "title": "Tambah satuan"})
+    return render(request, "hierarchy/unit_form.html", {"form": form, "unit": parent, "title": "Tambah kelompok"})
 
 
 @login_required
@@ -165,7 +232,7 @@ def unit_edit(request, pk):
     unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if unit.level not in LOCAL_LEVELS:
         raise PermissionDenied("Nama dan kode wilayah resmi diatur oleh impor kode Kemendagri.")
-    form = UnitEditForm(request.POST or None, initial={"code": unit.code, "name": unit.name})
+    form = UnitEditForm(_posted(request), unit=unit, initial={"code": unit.code, "name": unit.name})
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
@@ -182,7 +249,7 @@ def unit_move(request, pk):
     unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if unit.level not in LOCAL_LEVELS:
         raise PermissionDenied("Wilayah resmi tidak dapat dipindah.")
-    form = UnitMoveForm(request.POST or None, unit=unit, user=request.user)
+    form = UnitMoveForm(_posted(request), unit=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
@@ -255,7 +322,9 @@ def account_list(request):
 @login_required
 def account_create(request, unit_pk):
     unit = access.get_unit_for_user(request.user, unit_pk, Perm.MANAGE_ACCOUNTS)
-    form = AccountCreateForm(request.POST or None, unit=unit, manager=request.user)
+    if unit.active_to is not None:
+        raise PermissionDenied("Satuan ini sudah ditutup: akun baru dibuat pada satuan yang masih aktif.")
+    form = AccountCreateForm(_posted(request), unit=unit, manager=request.user)
     if not form.fields["role"].choices:
         raise PermissionDenied("Tidak ada peran yang dapat Anda berikan pada satuan ini.")
     if request.method == "POST" and form.is_valid():
@@ -305,7 +374,7 @@ def account_edit(request, pk):
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
     form = AccountForm(
-        request.POST or None,
+        _posted(request),
         initial={"first_name": target.first_name, "last_name": target.last_name, "phone": target.phone},
     )
     if request.method == "POST" and form.is_valid():
@@ -324,7 +393,7 @@ def account_password(request, pk):
     _require_any_manage_accounts(request.user)
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
-    form = SetPasswordForm(request.POST or None, user=target)
+    form = SetPasswordForm(_posted(request), user=target)
     if request.method == "POST" and form.is_valid():
         services.account_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
         messages.success(request, f"Kata sandi {target.username} diganti. Sampaikan kepada pemiliknya secara langsung.")
@@ -351,16 +420,18 @@ def role_grant(request, pk):
     _require_any_manage_accounts(request.user)
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
-    form = RoleGrantForm(request.POST or None, manager=request.user, target=target)
+    form = RoleGrantForm(_posted(request), manager=request.user, target=target)
     if request.method == "POST" and form.is_valid():
+        role, unit = form.cleaned_data["role"], form.cleaned_data["unit"]
+        if target.role_assignments.filter(role=role, unit=unit).exists():
+            messages.info(request, f"{target.display_name} sudah memegang peran itu pada {unit}.")
+            return redirect("hierarchy:account_detail", pk=target.pk)
         try:
-            services.role_grant(
-                actor=request.user, user=target, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"]
-            )
+            services.role_grant(actor=request.user, user=target, role=role, unit=unit)
         except ValidationError as exc:
             _form_errors_from(exc, form)
         else:
-            messages.success(request, "Peran diberikan.")
+            messages.success(request, f"Peran {Role(role).label} pada {unit} diberikan.")
             return redirect("hierarchy:account_detail", pk=target.pk)
     return render(request, "hierarchy/account_form.html", {"form": form, "target": target, "title": "Beri peran"})
 

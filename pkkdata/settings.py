@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # With one language in LANGUAGES this activates Indonesian on every request, whatever the browser asks.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,16 +118,26 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=24 * 60))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "hierarchy.views.locked_out"
 AXES_VERBOSE = False
 # axes.W006 asks for the IP address in the lockout key; offices share one IP, so we lock by username.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# The monthly report: which levels approve, bottom up (rt and desa by default; rw and kecamatan can be
+# added), and the day of the next month by which a report counts as on time.
+PKK_APPROVAL_LEVELS = env_list("APPROVAL_LEVELS", ["rt", "desa"])
+_allowed_approval = ["rt", "rw", "desa", "kecamatan"]
+if not PKK_APPROVAL_LEVELS or any(lv not in _allowed_approval for lv in PKK_APPROVAL_LEVELS):
+    raise ImproperlyConfigured(f"APPROVAL_LEVELS: use a comma-separated subset of {', '.join(_allowed_approval)}.")
+PKK_APPROVAL_LEVELS = [lv for lv in _allowed_approval if lv in PKK_APPROVAL_LEVELS]
+PKK_REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 5, minimum=1, maximum=28)
 
 GUARDIAN_ANONYMOUS_USER_NAME = None  # no anonymous object permissions are ever granted
 ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+# One language: a phone set to English must not turn the forms' messages into English.
+LANGUAGES = [("id", "Bahasa Indonesia")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Makassar")
 USE_I18N = True
@@ -166,6 +177,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every login at INFO; failed logins and lock-outs still show at WARNING.
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 ADMINS = []

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hierarchy.views import home
+from hierarchy.views import LogoutView, home
 
 admin.site.site_header = "Administrasi Sistem Data PKK"
 admin.site.site_title = "Data PKK"
@@ -10,10 +10,11 @@ admin.site.site_title = "Data PKK"
 urlpatterns = [
     path("", home, name="home"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keluar/", LogoutView.as_view(), name="logout"),
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("hierarchy.urls")),
     path("", include("households.urls")),
+    path("laporan/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,8 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center")
+_SHEET_TITLE_FORBIDDEN = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
 def put(ws, row, column, value, *, bold=False, border=False, align=None, number_format=None):
@@ -54,9 +56,9 @@ def put(ws, row, column, value, *, bold=False, border=False, align=None, number_
     return cell
 
 
-def merge(ws, first_row, first_col, last_row, last_col, value, *, bold=True, border=True):
+def merge(ws, first_row, first_col, last_row, last_col, value, *, bold=True, border=True, align=CENTER):
     """A merged header cell like the paper form's group headers."""
-    cell = put(ws, first_row, first_col, value, bold=bold, border=border, align=CENTER)
+    cell = put(ws, first_row, first_col, value, bold=bold, border=border, align=align)
     if (first_row, first_col) != (last_row, last_col):
         ws.merge_cells(start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col)
         if border:
@@ -88,16 +90,34 @@ def print_setup(ws, *, header_rows=None, landscape=True, paper="A4", fit_width=T
     ws.oddFooter.center.text = "Halaman &P dari &N"
 
 
+def field(ws, row, column, label, value, *, label_span=3, value_span=5):
+    """One line of a form's header block ("Dasa Wisma : Melati 1"): the label over label_span columns,
+    the value over the next value_span, both unboxed and left-aligned like the paper form."""
+    merge(ws, row, column, row, column + label_span - 1, label, bold=True, border=False, align=LEFT)
+    first = column + label_span
+    merge(ws, row, first, row, first + value_span - 1, value, bold=False, border=False, align=LEFT)
+
+
 def column_widths(ws, widths):
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 
 
+def sheet_title(text):
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\, no apostrophe at either end
+    (user names may hold any of these)."""
+    return " ".join(str(text).translate(_SHEET_TITLE_FORBIDDEN).split())[:31].strip(" '") or "Lembar"
+
+
 def new_workbook(title):
     wb = Workbook()
     ws = wb.active
-    ws.title = title[:31]
+    ws.title = sheet_title(title)
     return wb, ws
+
+
+def add_sheet(wb, title):
+    return wb.create_sheet(sheet_title(title))
 
 
 def to_bytes(wb):

@@ -30,6 +30,13 @@ EXPECTED_ROLES = {
 # -- helpers ---------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def without_households(monkeypatch):
+    """The tree and the accounts are tested here, nine seeds in all; the demo households would make each
+    of them seconds slower. They have their own tests (households/tests/test_demo_households.py)."""
+    monkeypatch.setattr("households.demo.seed_households", lambda **kwargs: None)
+
+
 def run(settings, **options):
     settings.DEBUG = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; the demo is the same

@@ -1,0 +1,555 @@
+"""The household forms as downloads (the exporter contract: reports/exporters.py):
+
+- Data Warga, Lampiran 4.14.1a ("DAFTAR WARGA TP PKK"): the 20 items, one row per member; for one
+  rumah tangga, or for a whole dasawisma as one long table grouped by household.
+- Catatan Keluarga, Lampiran 4.15: 19 columns, one row per member, one sheet (XLSX) or one page run
+  (PDF) per household; columns 11-18 from households.catatan.
+
+Both layouts come from one description of the columns (the header cells, merged as on the paper form,
+and the numbers row), used by the XLSX writer and the PDF templates alike. NIK and No. KK are always
+masked: an export leaves the system, so it never carries a full number.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from hierarchy.levels import Level, Perm
+from reports import xlsx
+from reports.exporters import RAKERNAS_X, Exporter
+from reports.pdf import render_pdf
+
+from . import catatan, rules
+from .models import (
+    BerkebutuhanKhusus,
+    JenisKB,
+    KelompokBelajar,
+    KriteriaRumah,
+    RumahTangga,
+    StatusWarga,
+    Warga,
+)
+from .selectors import active_rumah_tangga
+from .validation import mask
+
+# -- the columns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kolom:
+    """One printed column: its header (atas; bawah under a merged atas), its number in the numbers row
+    (equal neighbours merge), its width (XLSX character widths; the PDF shares them out in proportion)
+    and the PDF cell style ("nik": one line, small; "center")."""
+
+    nomor: int
+    atas: str
+    bawah: str = ""
+    lebar: float = 10
+    css: str = ""
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    text: str
+    column: int  # 0-based
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def header_rows(columns):
+    """The two header rows and the numbers row: runs of columns with the same `atas` and a `bawah`
+    share one merged top cell; a column without `bawah` spans both rows."""
+    top, bottom, numbers = [], [], []
+    i = 0
+    while i < len(columns):
+        col = columns[i]
+        if not col.bawah:
+            top.append(HeaderCell(col.atas, i, rowspan=2))
+            i += 1
+            continue
+        j = i
+        while j < len(columns) and columns[j].atas == col.atas and columns[j].bawah:
+            bottom.append(HeaderCell(columns[j].bawah, j))
+            j += 1
+        top.append(HeaderCell(col.atas, i, colspan=j - i))
+        i = j
+    i = 0
+    while i < len(columns):
+        j = i
+        while j < len(columns) and columns[j].nomor == columns[i].nomor:
+            j += 1
+        numbers.append(HeaderCell(str(columns[i].nomor), i, colspan=j - i))
+        i = j
+    return top, bottom, numbers
+
+
+DATA_WARGA_KOLOM = [
+    Kolom(1, "No. Registrasi", lebar=10),
+    Kolom(2, "No. KTP/NIK dan No. KK", "NIK", 19, "nik"),
+    Kolom(2, "No. KTP/NIK dan No. KK", "No. KK", 19, "nik"),
+    Kolom(3, "Nama", lebar=21),
+    Kolom(4, "Jabatan", lebar=12),
+    Kolom(5, "Jenis Kelamin", lebar=14),
+    Kolom(6, "Tempat Lahir", lebar=12),
+    Kolom(7, "Tanggal Lahir / Umur", "Tgl. Lahir", 12, "nik"),
+    Kolom(7, "Tanggal Lahir / Umur", "Umur", 7, "center"),
+    Kolom(8, "Status Perkawinan", lebar=11),
+    Kolom(9, "Status Dalam Keluarga", lebar=12),
+    Kolom(10, "Agama", lebar=9),
+    Kolom(11, "Alamat, Desa/Kelurahan", lebar=20),
+    Kolom(12, "Pendidikan", lebar=12),
+    Kolom(13, "Pekerjaan", lebar=12),
+    Kolom(14, "Akseptor KB", lebar=10),
+    Kolom(15, "Aktif dalam Kegiatan Posyandu", lebar=11),
+    Kolom(16, "Mengikuti Bina Keluarga Balita (BKB)", lebar=10),
+    Kolom(17, "Memiliki Tabungan", lebar=10),
+    Kolom(18, "Mengikuti Kelompok Belajar", lebar=10),
+    Kolom(19, "Mengikuti PAUD/ Sejenis", lebar=10),
+    Kolom(20, "Ikut dalam Kegiatan Koperasi", lebar=11),
+]
+
+KEGIATAN_PKK = "KEGIATAN PKK YANG DIIKUTI"
+CATATAN_KOLOM = [
+    Kolom(1, "No", lebar=5, css="center"),
+    Kolom(2, "Nama Anggota Keluarga", lebar=22),
+    Kolom(3, "Status Perkawinan", lebar=10),
+    Kolom(4, "L/P", lebar=4, css="center"),
+    Kolom(5, "Tempat Lahir", lebar=11),
+    Kolom(6, "Tgl/Bln/Thn Lahir", lebar=11, css="nik"),
+    Kolom(7, "Agama", lebar=9),
+    Kolom(8, "Pendidikan", lebar=11),
+    Kolom(9, "Pekerjaan", lebar=11),
+    Kolom(10, "Berkebutuhan Khusus", lebar=11),
+    *(
+        Kolom(11 + i, KEGIATAN_PKK, label, 12, "center")
+        for i, label in enumerate(
+            [
+                "Penghayatan dan Pengamalan Pancasila",
+                "Gotong Royong",
+                "Pendidikan dan Keterampilan",
+                "Pengembangan Kehidupan Berkoperasi",
+                "Pangan",
+                "Sandang",
+                "Kesehatan",
+                "Perencanaan Sehat",
+            ]
+        )
+    ),
+    Kolom(19, "Keterangan", lebar=16),
+]
+
+
+def pdf_columns(columns):
+    """The PDF's <col> widths (percent of the page width, from the XLSX widths) and cell styles."""
+    total = sum(c.lebar for c in columns)
+    return [{"width": f"{100 * c.lebar / total:.2f}", "css": c.css} for c in columns]
+
+
+def pdf_cells(columns, values):
+    """One PDF row: (style, text) per column."""
+    return [(c.css, pdf_text(v)) for c, v in zip(columns, values, strict=True)]
+
+
+# -- values of one member ----------------------------------------------------------------------------
+
+
+def _ya(flag, detail=""):
+    if not flag:
+        return "Tidak"
+    return f"Ya, {detail}" if detail else "Ya"
+
+
+def _label(choices, value):
+    return choices(value).label if value in choices.values else ""
+
+
+def data_warga_values(warga, rumah_tangga, desa_name, today):
+    """The 22 printed cells of one member (the 20 items; 2 and 7 in two cells each)."""
+    w = warga
+    alamat = w.alamat or rumah_tangga.alamat
+    posyandu = f"{w.frekuensi_posyandu} kali/bulan" if w.frekuensi_posyandu else ""
+    return [
+        w.no_registrasi,
+        mask(w.nik),
+        mask(w.keluarga.no_kk),
+        w.nama,
+        w.jabatan,
+        w.get_jenis_kelamin_display(),
+        w.tempat_lahir,
+        w.tanggal_lahir,
+        rules.age_years(w.tanggal_lahir, today),
+        w.get_status_perkawinan_display(),
+        w.get_status_dalam_keluarga_display(),
+        w.get_agama_display(),
+        ", ".join(part for part in [alamat, desa_name] if part),
+        w.get_pendidikan_display(),
+        w.get_pekerjaan_display(),
+        _ya(w.akseptor_kb, _label(JenisKB, w.jenis_kb)),
+        _ya(w.aktif_posyandu, posyandu),
+        _ya(w.ikut_bkb),
+        _ya(w.punya_tabungan),
+        _ya(w.ikut_kelompok_belajar, _label(KelompokBelajar, w.jenis_kelompok_belajar)),
+        _ya(w.ikut_paud),
+        _ya(w.ikut_koperasi, w.jenis_koperasi),
+    ]
+
+
+def _keterangan(warga):
+    parts = []
+    if warga.status != StatusWarga.AKTIF and warga.tanggal_status:
+        parts.append(f"{warga.get_status_display()} {warga.tanggal_status:%d-%m-%Y}")
+    if warga.keterangan:
+        parts.append(warga.keterangan)
+    return "; ".join(parts)
+
+
+def catatan_values(number, warga, cells):
+    """The 19 printed cells of one member of a Catatan Keluarga."""
+    w = warga
+    khusus = "" if w.berkebutuhan_khusus == BerkebutuhanKhusus.TIDAK else w.get_berkebutuhan_khusus_display()
+    return [
+        number,
+        w.nama,
+        w.get_status_perkawinan_display(),
+        w.jenis_kelamin,
+        w.tempat_lahir,
+        w.tanggal_lahir,
+        w.get_agama_display(),
+        w.get_pendidikan_display(),
+        w.get_pekerjaan_display(),
+        khusus,
+        *(cell.nilai for cell in cells),
+        _keterangan(w),
+    ]
+
+
+def rumah_tangga_facts(rt):
+    """The Catatan Keluarga header items of a household (the two program pokok without a column)."""
+    air = [label for flag, label in [(rt.air_pdam, "PDAM"), (rt.air_sumur, "Sumur"), (rt.air_sungai, "Sungai")] if flag]
+    if rt.air_lainnya:
+        air.append(rt.air_lainnya_jenis or "Lainnya")
+    jamban = f"Ada, {rt.jumlah_jamban} buah" if rt.punya_jamban else "Tidak ada"
+    return {
+        "kriteria": _label(KriteriaRumah, rt.kriteria_rumah),
+        "jamban": jamban,
+        "air": ", ".join(air) or "-",
+        "sampah": "Ada" if rt.punya_tempat_sampah else "Tidak ada",
+    }
+
+
+# -- loading -----------------------------------------------------------------------------------------
+
+_AREA_LEVELS = [Level.RT, Level.RW, Level.DUSUN, Level.DESA, Level.KECAMATAN, Level.KABKOTA]
+_NATURAL = re.compile(r"(\d+)")
+
+
+def area_of(dasawisma):
+    """{level: Unit} for the dasawisma and its ancestors, loaded once per unit object (one query)."""
+    cached = getattr(dasawisma, "_pkk_area", None)
+    if cached is None:
+        ids = {level: getattr(dasawisma, f"{level}_id") for level in _AREA_LEVELS}
+        by_id = type(dasawisma).objects.in_bulk([i for i in ids.values() if i])
+        cached = {level: by_id.get(i) for level, i in ids.items()}
+        cached[Level.DASAWISMA] = dasawisma
+        dasawisma._pkk_area = cached
+    return cached
+
+
+def area_fields(dasawisma):
+    """The form's header lines naming the area, top to bottom of the paper's right-hand block."""
+    area = area_of(dasawisma)
+    rt, rw = area[Level.RT], area[Level.RW]
+    lines = [("RT / RW", f"{rt.code if rt else '-'} / {rw.code if rw else '-'}")]
+    if area[Level.DUSUN]:
+        lines.append(("Dusun/Lingkungan", area[Level.DUSUN].name))
+    for level, label in [(Level.DESA, "Desa/Kelurahan"), (Level.KECAMATAN, "Kecamatan"), (Level.KABKOTA, "Kab/Kota")]:
+        if area[level]:
+            lines.append((label, area[level].name))
+    return lines
+
+
+def _registry_key(rt):
+    parts = _NATURAL.split(rt.no_registrasi or "")
+    return (not rt.no_registrasi, [int(p) if p.isdigit() else p for p in parts], rt.pk)
+
+
+def household_qs(target, on):
+    """The target's households: the one asked for, or the dasawisma's that had not left by `on`."""
+    if isinstance(target, RumahTangga):
+        return RumahTangga.objects.filter(pk=target.pk)
+    return active_rumah_tangga(RumahTangga.objects.filter(dasawisma=target), on)
+
+
+def data_warga_households(target, today=None):
+    """[(rumah tangga, [active members in the form's order])] in a constant number of queries."""
+    today = today or timezone.localdate()
+    members = Warga.objects.filter(status=StatusWarga.AKTIF)
+    households = (
+        household_qs(target, today)
+        .select_related("krt")
+        .prefetch_related(Prefetch("keluarga__anggota", queryset=members))
+    )
+    rows = []
+    for rt in sorted(households, key=_registry_key):
+        people = [w for kel in rt.keluarga.all() for w in kel.anggota.all()]
+        rows.append((rt, catatan.family_order(rt, people)))
+    return rows
+
+
+# -- XLSX --------------------------------------------------------------------------------------------
+
+
+def _xlsx_table_header(ws, first_row, columns):
+    top, bottom, numbers = header_rows(columns)
+    for cell in top:
+        last_col = cell.column + cell.colspan
+        xlsx.merge(ws, first_row, cell.column + 1, first_row + cell.rowspan - 1, last_col, cell.text)
+    for cell in bottom:
+        xlsx.merge(ws, first_row + 1, cell.column + 1, first_row + 1, cell.column + 1, cell.text)
+    for cell in numbers:
+        first_col = cell.column + 1
+        xlsx.merge(
+            ws, first_row + 2, first_col, first_row + 2, first_col + cell.colspan - 1, int(cell.text), bold=False
+        )
+    ws.row_dimensions[first_row].height = 30
+    ws.row_dimensions[first_row + 1].height = 42
+    return first_row + 3
+
+
+def _xlsx_title(ws, columns, title, lampiran):
+    width = len(columns)
+    xlsx.merge(ws, 1, 1, 1, width, title, border=False)
+    ws.row_dimensions[1].height = 22
+    xlsx.merge(ws, 2, 1, 2, width, lampiran, bold=False, border=False)
+
+
+def _xlsx_fields(ws, first_row, left, right, width):
+    """The header block in two halves like the paper form."""
+    half = width // 2
+    for offset, (label, value) in enumerate(left):
+        xlsx.field(ws, first_row + offset, 1, label, value, label_span=3, value_span=half - 4)
+    for offset, (label, value) in enumerate(right):
+        xlsx.field(ws, first_row + offset, half + 1, label, value, label_span=3, value_span=width - half - 3)
+    return first_row + max(len(left), len(right))
+
+
+def _xlsx_signature(ws, row, width, signature):
+    half = width // 2
+    xlsx.merge(
+        ws, row, half + 1, row, width, f"{signature['tempat']}, ........................", bold=False, border=False
+    )
+    xlsx.merge(ws, row + 1, 1, row + 1, half, "Mengetahui,", bold=False, border=False)
+    xlsx.merge(ws, row + 2, 1, row + 2, half, signature["kiri"], bold=False, border=False)
+    xlsx.merge(ws, row + 2, half + 1, row + 2, width, signature["kanan"], bold=False, border=False)
+    xlsx.merge(ws, row + 6, 1, row + 6, half, "( ................................ )", bold=False, border=False)
+    xlsx.merge(ws, row + 6, half + 1, row + 6, width, "( ................................ )", bold=False, border=False)
+
+
+def _write_members(ws, row, values_list):
+    for values in values_list:
+        xlsx.write_row(ws, row, values, align=xlsx.WRAP)
+        row += 1
+    return row
+
+
+# -- the exporters -----------------------------------------------------------------------------------
+
+
+def _signature(dasawisma):
+    desa = area_of(dasawisma)[Level.DESA]
+    return {"tempat": desa.name if desa else "", "kiri": "Ketua Kelompok Dasawisma", "kanan": "Kader Dasawisma"}
+
+
+class HouseholdExporter(Exporter):
+    """A form kept per dasawisma and per household: the target is a dasawisma or one RumahTangga."""
+
+    required_perm = Perm.VIEW
+    scope_level = Level.DASAWISMA
+    editions = (RAKERNAS_X,)
+    lampiran = ""
+
+    def unit_of(self, target):
+        return target.dasawisma if isinstance(target, RumahTangga) else target
+
+    def name_parts(self, target, period):
+        dasawisma = self.unit_of(target)
+        area = area_of(dasawisma)
+        parts = [area[Level.DESA].code if area[Level.DESA] else "", area[Level.RT].code if area[Level.RT] else ""]
+        parts.append(dasawisma.code)
+        if isinstance(target, RumahTangga):
+            parts.append(f"rumah-tangga-{target.pk}")
+        return parts
+
+
+class DataWargaExporter(HouseholdExporter):
+    identifier = "data-warga"
+    title = "Data Warga (Lampiran 4.14.1a)"
+    lampiran = "LAMPIRAN 4.14.1a"
+    heading = "DAFTAR WARGA TP PKK"
+
+    def _content(self, target):
+        today = timezone.localdate()
+        dasawisma = self.unit_of(target)
+        desa = area_of(dasawisma)[Level.DESA]
+        households = data_warga_households(target, today)
+        groups = [
+            (rt, [data_warga_values(w, rt, desa.name if desa else "", today) for w in members])
+            for rt, members in households
+        ]
+        single = isinstance(target, RumahTangga)
+        krt = target.krt.nama if single and target.krt else ""
+        left = [("Dasa Wisma", dasawisma.name)]
+        left.append(("Nama Kepala Rumah Tangga", krt) if single else ("Jumlah Rumah Tangga", str(len(groups))))
+        left.append(("Tanggal data", f"{today:%d-%m-%Y}"))
+        return {
+            "dasawisma": dasawisma,
+            "single": single,
+            "groups": groups,
+            "left": left,
+            "right": area_fields(dasawisma),
+            "signature": _signature(dasawisma),
+        }
+
+    def render_xlsx(self, *, user, target, period, edition):
+        content = self._content(target)
+        columns = DATA_WARGA_KOLOM
+        wb, ws = xlsx.new_workbook("Data Warga")
+        _xlsx_title(ws, columns, self.heading, self.lampiran)
+        row = _xlsx_fields(ws, 4, content["left"], content["right"], len(columns)) + 1
+        header_first = row
+        row = _xlsx_table_header(ws, row, columns)
+        for rt, members in content["groups"]:
+            if not content["single"]:
+                xlsx.merge(ws, row, 1, row, len(columns), group_label(rt, len(members)), align=xlsx.LEFT)
+                row += 1
+            row = _write_members(ws, row, members)
+        if not content["groups"]:
+            xlsx.merge(ws, row, 1, row, len(columns), "Belum ada rumah tangga yang tercatat.", bold=False)
+            row += 1
+        _xlsx_signature(ws, row + 1, len(columns), content["signature"])
+        xlsx.column_widths(ws, [c.lebar for c in columns])
+        xlsx.print_setup(ws, header_rows=(header_first, header_first + 2))
+        ws.freeze_panes = ws.cell(row=header_first + 3, column=1)
+        return xlsx.to_bytes(wb)
+
+    def render_pdf(self, *, user, target, period, edition):
+        content = self._content(target)
+        top, bottom, numbers = header_rows(DATA_WARGA_KOLOM)
+        groups = [
+            (group_label(rt, len(m)), [pdf_cells(DATA_WARGA_KOLOM, values) for values in m])
+            for rt, m in content["groups"]
+        ]
+        context = {
+            **content,
+            "groups": groups,
+            "title": self.heading,
+            "lampiran": self.lampiran,
+            "top": top,
+            "bottom": bottom,
+            "numbers": numbers,
+            "cols": pdf_columns(DATA_WARGA_KOLOM),
+            "width": len(DATA_WARGA_KOLOM),
+        }
+        return render_pdf("households/exports/data_warga.html", context)
+
+
+class CatatanKeluargaExporter(HouseholdExporter):
+    identifier = "catatan-keluarga"
+    title = "Catatan Keluarga (Lampiran 4.15)"
+    lampiran = "LAMPIRAN 4.15"
+    heading = "CATATAN KELUARGA"
+
+    def name_parts(self, target, period):
+        return [str(period.tahun), *super().name_parts(target, period)]
+
+    def _content(self, target, period):
+        today = timezone.localdate()
+        dasawisma = self.unit_of(target)
+        # The year's households: those that had not left before it began.
+        qs = household_qs(target, datetime.date(period.tahun, 1, 1))
+        sheets = []
+        for book in sorted(
+            catatan.catatan_keluarga(qs, period.tahun, today), key=lambda b: _registry_key(b.rumah_tangga)
+        ):
+            rt = book.rumah_tangga
+            krt = rt.krt.nama if rt.krt else (book.anggota[0][0].nama if book.anggota else f"#{rt.pk}")
+            left = [
+                ("CATATAN KELUARGA DARI", krt),
+                ("ANGGOTA KELOMPOK DASAWISMA", dasawisma.name),
+                ("TAHUN", str(period.tahun)),
+            ]
+            facts = rumah_tangga_facts(rt)
+            right = [
+                ("KRITERIA RUMAH", facts["kriteria"]),
+                ("JAMBAN KELUARGA", facts["jamban"]),
+                ("SUMBER AIR", facts["air"]),
+                ("TEMPAT SAMPAH", facts["sampah"]),
+            ]
+            rows = [catatan_values(n, w, cells) for n, (w, cells) in enumerate(book.anggota, start=1)]
+            sheets.append({"krt": krt, "left": left, "right": right, "rows": rows})
+        return {"dasawisma": dasawisma, "sheets": sheets, "signature": _signature(dasawisma)}
+
+    def render_xlsx(self, *, user, target, period, edition):
+        content = self._content(target, period)
+        columns = CATATAN_KOLOM
+        wb = None
+        for number, sheet in enumerate(content["sheets"], start=1):
+            title = f"{number} {sheet['krt']}"
+            if wb is None:
+                wb, ws = xlsx.new_workbook(title)
+            else:
+                ws = xlsx.add_sheet(wb, title)
+            _xlsx_title(ws, columns, self.heading, self.lampiran)
+            row = _xlsx_fields(ws, 4, sheet["left"], sheet["right"], len(columns)) + 1
+            header_first = row
+            row = _xlsx_table_header(ws, row, columns)
+            row = _write_members(ws, row, sheet["rows"])
+            _xlsx_signature(ws, row + 1, len(columns), content["signature"])
+            xlsx.column_widths(ws, [c.lebar for c in columns])
+            xlsx.print_setup(ws, header_rows=(header_first, header_first + 2))
+            ws.freeze_panes = ws.cell(row=header_first + 3, column=1)
+        if wb is None:
+            wb, ws = xlsx.new_workbook("Catatan Keluarga")
+            _xlsx_title(ws, columns, self.heading, self.lampiran)
+            xlsx.merge(ws, 4, 1, 4, len(columns), "Belum ada rumah tangga yang tercatat.", bold=False, border=False)
+            xlsx.print_setup(ws)
+        return xlsx.to_bytes(wb)
+
+    def render_pdf(self, *, user, target, period, edition):
+        content = self._content(target, period)
+        top, bottom, numbers = header_rows(CATATAN_KOLOM)
+        for sheet in content["sheets"]:
+            sheet["rows"] = [pdf_cells(CATATAN_KOLOM, values) for values in sheet["rows"]]
+        context = {
+            **content,
+            "title": self.heading,
+            "lampiran": self.lampiran,
+            "top": top,
+            "bottom": bottom,
+            "numbers": numbers,
+            "cols": pdf_columns(CATATAN_KOLOM),
+            "width": len(CATATAN_KOLOM),
+            "tahun": period.tahun,
+        }
+        return render_pdf("households/exports/catatan_keluarga.html", context)
+
+
+def group_label(rt, count):
+    """The row that opens a household in the dasawisma-wide Data Warga."""
+    krt = rt.krt.nama if rt.krt else "-"
+    reg = f"No. {rt.no_registrasi} · " if rt.no_registrasi else ""
+    return f"Rumah tangga {reg}Kepala: {krt} · {rt.alamat} · {count} anggota"
+
+
+def pdf_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value:%d-%m-%Y}"
+    return str(value)
+
+
+EXPORTERS = [DataWargaExporter(), CatatanKeluargaExporter()]

@@ -1,0 +1,95 @@
+"""URL cases of the household downloads and the Catatan Keluarga correction screen for the URL-by-role
+walk (hierarchy/tests/test_urls_by_role.py).
+
+Everyone who sees a dasawisma downloads its forms; the correction screen is for its cadres only (the
+levels above see it but get 403). Outside the area, and for a unit that is not a dasawisma: 404.
+
+The walk reads every 200 answer as UTF-8 text to look for names from the other side; an XLSX or PDF
+is binary (and compressed), so the downloads that answer 200 are in DOWNLOAD_CASES, walked by
+households/tests/test_exports.py, which reads the files' text for the same names. CASES holds the
+screen and the downloads that answer no file, so every URL name is in the walk.
+"""
+
+from hierarchy.tests.url_cases import SEE_DW, SEE_RT, table
+from households.catatan import KOLOM
+
+CADRES = {"admin", "ketua_dasawisma", "kader"}
+SEE_SIBLING = SEE_RT  # Melati 2: the RT and above, not the cadres of Melati 1
+
+
+def _dw(form, fmt):
+    return lambda c: {"unit_pk": c.dw.pk, "form": form, "fmt": fmt}
+
+
+def _rt(household, form, fmt):
+    return lambda c: {"pk": getattr(c, household).pk, "form": form, "fmt": fmt}
+
+
+def _koreksi(c):
+    return {"pk": c.w_rina.pk, "tahun": 2025}
+
+
+DOWNLOAD_CASES = [
+    ("households:export_dasawisma", _dw("data-warga", "xlsx"), "get", None, table(ok=SEE_DW)),
+    ("households:export_dasawisma", _dw("data-warga", "pdf"), "get", None, table(ok=SEE_DW)),
+    ("households:export_dasawisma", _dw("catatan-keluarga", "xlsx"), "get", None, table(ok=SEE_DW)),
+    ("households:export_dasawisma", _dw("catatan-keluarga", "pdf"), "get", None, table(ok=SEE_DW)),
+    (
+        "households:export_dasawisma",
+        lambda c: {"unit_pk": c.dw_b.pk, "form": "data-warga", "fmt": "xlsx"},
+        "get",
+        None,
+        table(ok=SEE_SIBLING),
+    ),
+    ("households:export_rumah_tangga", _rt("hh_a", "data-warga", "pdf"), "get", None, table(ok=SEE_DW)),
+    ("households:export_rumah_tangga", _rt("hh_a", "catatan-keluarga", "xlsx"), "get", None, table(ok=SEE_DW)),
+    ("households:export_rumah_tangga", _rt("hh_c", "catatan-keluarga", "pdf"), "get", None, table(ok=SEE_SIBLING)),
+    (
+        "households:export_rumah_tangga",
+        _rt("hh_x", "data-warga", "xlsx"),
+        "get",
+        None,
+        table(ok={"admin", "kota", "outsider"}),
+    ),
+]
+
+CASES = [
+    ("households:export_dasawisma", _dw("buku-tamu", "pdf"), "get", None, table()),
+    ("households:export_dasawisma", _dw("data-warga", "docx"), "get", None, table()),
+    (
+        "households:export_dasawisma",
+        lambda c: {"unit_pk": c.kel.pk, "form": "data-warga", "fmt": "xlsx"},
+        "get",
+        None,
+        table(),  # not a dasawisma: not found, even for the administrator
+    ),
+    (
+        "households:export_rumah_tangga",
+        lambda c: {"pk": 999999, "form": "data-warga", "fmt": "pdf"},
+        "get",
+        None,
+        table(),
+    ),  # fmt: skip
+    ("households:export_rumah_tangga", _rt("hh_a", "catatan-keluarga", "csv"), "get", None, table()),
+    (
+        "households:catatan_koreksi",
+        _koreksi,
+        "get",
+        None,
+        table(ok=CADRES, forbidden=SEE_DW - CADRES),
+    ),
+    (
+        "households:catatan_koreksi",
+        _koreksi,
+        "post",
+        {f"pilihan_{kolom}": "tidak" if kolom == "kesehatan" else "turunan" for kolom in KOLOM},
+        table(redirect=CADRES, forbidden=SEE_DW - CADRES),
+    ),
+    (
+        "households:catatan_koreksi",
+        lambda c: {"pk": c.w_bambang.pk, "tahun": 2025},
+        "get",
+        None,
+        table(ok={"admin"}, forbidden=SEE_SIBLING - {"admin"}),
+    ),
+]

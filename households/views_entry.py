@@ -1,0 +1,467 @@
+"""The cadres' entry screens: a new rumah tangga with its first keluarga and members in one page, then
+editing the household (Data Keluarga), its keluarga (No. KK), members (Data Warga), Kegiatan Warga and
+the two household sheets, and recording who left.
+
+Every object is fetched through hierarchy.access.get_for_user with Perm.ENTRY: outside the user's area
+404, inside it without the right (RT, RW, kelurahan, kota...) 403. Only the dasawisma's own cadres get
+this far, and they are exactly the users services.can_see_unmasked allows, so these forms show NIK and
+No. KK in full. Writes go through households.services / services_entry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from hierarchy import access
+from hierarchy.forms import unit_label
+from hierarchy.levels import Level, Perm
+from hierarchy.models import Unit
+
+from . import services, services_entry
+from .forms import (
+    AnggotaFormSet,
+    IndustriFormSet,
+    KegiatanWargaForm,
+    KeluargaForm,
+    PekaranganFormSet,
+    RumahTanggaEditForm,
+    RumahTanggaForm,
+    RumahTanggaLeaveForm,
+    WargaForm,
+    WargaLeaveForm,
+    sheet_initial,
+    typed_values,
+)
+from .models import Keluarga, RumahTangga, StatusWarga, Warga
+from .selectors import VIA_KELUARGA, VIA_RUMAH_TANGGA, VIA_WARGA
+from .validation import mask
+
+ADD_ROW = "tambah_baris"
+# The columns hierarchy.forms.unit_label reads for the page's "Kelurahan › RW › RT › Dasawisma" line.
+PATH_LEVELS = ("desa", "dusun", "rw", "rt", "dasawisma")
+UNIT_PATH = tuple(f"dasawisma__{level}" for level in PATH_LEVELS)
+
+# -- fetching within the user's area ---------------------------------------------------------------
+
+
+def _dasawisma_for_entry(user, pk):
+    unit = access.get_for_user(
+        user, Unit.objects.select_related(*PATH_LEVELS), Perm.ENTRY, "", pk=pk, level=Level.DASAWISMA
+    )
+    if not unit.is_active:
+        raise PermissionDenied("Dasawisma ini sudah ditutup; rumah tangga baru dicatat di dasawisma yang aktif.")
+    return unit
+
+
+def _rumah_tangga_for_entry(user, pk):
+    qs = RumahTangga.objects.select_related("dasawisma", "krt", *UNIT_PATH)
+    return access.get_for_user(user, qs, Perm.ENTRY, VIA_RUMAH_TANGGA, pk=pk)
+
+
+def _keluarga_for_entry(user, pk):
+    qs = Keluarga.objects.select_related("rumah_tangga__dasawisma", *(f"rumah_tangga__{p}" for p in UNIT_PATH))
+    return access.get_for_user(user, qs, Perm.ENTRY, VIA_KELUARGA, pk=pk)
+
+
+def _warga_for_entry(user, pk):
+    qs = Warga.objects.select_related(
+        "keluarga__rumah_tangga__dasawisma", *(f"keluarga__rumah_tangga__{p}" for p in UNIT_PATH)
+    )
+    return access.get_for_user(user, qs, Perm.ENTRY, VIA_WARGA, pk=pk)
+
+
+# -- where to go afterwards ------------------------------------------------------------------------
+
+
+def household_url(pk):
+    return reverse("households:rumah_tangga_detail", args=[pk])
+
+
+def household_list_url(unit_pk):
+    return reverse("households:rumah_tangga_list", args=[unit_pk])
+
+
+def _saved(request, text, warnings=()):
+    messages.success(request, text)
+    for warning in warnings:
+        messages.warning(request, warning)
+
+
+# -- service errors back onto the forms ------------------------------------------------------------
+
+
+def _put_back(exc, targets, fallback=None):
+    """Put a service's ValidationError on the form that holds each field, so nothing typed is lost.
+    targets: [(form, field names)]. Other messages go to the fallback form's top, or are returned for
+    the page to show above the rows (a member's message from the service does not say which row)."""
+    if hasattr(exc, "error_dict"):
+        items = [(field, [m for e in errors for m in e.messages]) for field, errors in exc.error_dict.items()]
+    else:
+        items = [(None, exc.messages)]
+    general = []
+    for field, texts in items:
+        target = next((form for form, names in targets if field in names and field in form.fields), None)
+        if target is not None:
+            target.add_error(field, texts)
+        elif fallback is not None:
+            fallback.add_error(None, texts)
+        else:
+            general += texts
+    return general
+
+
+def _entry_context(rumah_tangga=None, dasawisma=None, **extra):
+    dasawisma = dasawisma or rumah_tangga.dasawisma
+    context = {
+        "dasawisma": dasawisma,
+        "dasawisma_path": unit_label(dasawisma),
+        "rumah_tangga": rumah_tangga,
+        "back_url": household_url(rumah_tangga.pk) if rumah_tangga else household_list_url(dasawisma.pk),
+        "add_row": ADD_ROW,
+    }
+    context.update(extra)
+    return context
+
+
+def _members_by_keluarga(rumah_tangga):
+    """The household's keluarga with their members (active first, then who left), in two queries."""
+    members = Warga.objects.order_by("status", "tanggal_lahir", "pk")
+    keluarga_list = list(rumah_tangga.keluarga.order_by("pk").prefetch_related(Prefetch("anggota", queryset=members)))
+    for keluarga in keluarga_list:
+        keluarga.no_kk_masked = mask(keluarga.no_kk)
+    return keluarga_list
+
+
+# -- rumah tangga ----------------------------------------------------------------------------------
+
+
+@login_required
+def rumah_tangga_create(request, unit_pk):
+    """One page: the household (address, Data Keluarga), its first No. KK and the members."""
+    dasawisma = _dasawisma_for_entry(request.user, unit_pk)
+    member_kwargs = {"form_kwargs": {"actor": request.user}, "prefix": "anggota"}
+    general_errors = []
+    if request.method == "POST":
+        rt_form = RumahTanggaForm(request.POST, prefix="rt")
+        kk_form = KeluargaForm(request.POST, prefix="kk", actor=request.user)
+        anggota = AnggotaFormSet(request.POST, **member_kwargs)
+        if ADD_ROW in request.POST:
+            rt_form = RumahTanggaForm(initial=typed_values(rt_form), prefix="rt")
+            kk_form = KeluargaForm(initial=typed_values(kk_form), prefix="kk", actor=request.user)
+            anggota = anggota.with_one_more_row(form_kwargs=member_kwargs["form_kwargs"])
+        elif all([rt_form.is_valid(), kk_form.is_valid(), anggota.is_valid()]):
+            keluarga = {
+                "no_kk": kk_form.cleaned_data["no_kk"],
+                "no_kk_dikonfirmasi": kk_form.cleaned_data["no_kk_dikonfirmasi"],
+                "anggota": anggota.members_data(),
+            }
+            try:
+                rt = services.rumah_tangga_create(
+                    actor=request.user, dasawisma=dasawisma, data=rt_form.data_for_service(), keluarga=[keluarga]
+                )
+            except ValidationError as exc:
+                targets = [(rt_form, services.RUMAH_TANGGA_FIELDS), (kk_form, ["no_kk"])]
+                general_errors = _put_back(exc, targets)
+            else:
+                n = len(keluarga["anggota"])
+                _saved(
+                    request,
+                    f"Rumah tangga {rt.krt.nama if rt.krt else rt.alamat} disimpan dengan {n} anggota.",
+                    [*kk_form.warnings, *anggota.warnings],
+                )
+                return redirect(household_url(rt.pk))
+    else:
+        rt_form = RumahTanggaForm(prefix="rt")
+        kk_form = KeluargaForm(prefix="kk", actor=request.user)
+        anggota = AnggotaFormSet(**member_kwargs)
+    return render(
+        request,
+        "households/entry/rumah_tangga_create.html",
+        _entry_context(
+            dasawisma=dasawisma, rt_form=rt_form, kk_form=kk_form, anggota=anggota, general_errors=general_errors
+        ),
+    )
+
+
+@login_required
+def rumah_tangga_edit(request, pk):
+    rt = _rumah_tangga_for_entry(request.user, pk)
+    title = str(rt)
+    form = RumahTanggaEditForm(request.POST or None, instance=rt, prefix="rt")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rumah_tangga_update(
+                actor=request.user, rumah_tangga=rt, data=form.data_for_service(), krt=form.cleaned_data["krt"]
+            )
+        except ValidationError as exc:
+            _put_back(exc, [(form, [*services.RUMAH_TANGGA_FIELDS, "krt"])], form)
+        else:
+            _saved(request, "Data rumah tangga disimpan.")
+            return redirect(household_url(rt.pk))
+    return render(
+        request,
+        "households/entry/rumah_tangga_edit.html",
+        _entry_context(rt, form=form, title=title, keluarga_list=_members_by_keluarga(rt)),
+    )
+
+
+@login_required
+def rumah_tangga_leave(request, pk):
+    rt = _rumah_tangga_for_entry(request.user, pk)
+    form = RumahTanggaLeaveForm(request.POST or None, initial={"tanggal_keluar": rt.tanggal_keluar})
+    if request.method == "POST" and form.is_valid():
+        on_date = form.cleaned_data["tanggal_keluar"]
+        services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
+        _saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
+        return redirect(household_url(rt.pk))
+    return render(request, "households/entry/rumah_tangga_leave.html", _entry_context(rt, form=form))
+
+
+# -- keluarga --------------------------------------------------------------------------------------
+
+
+@login_required
+def keluarga_add(request, pk):
+    """A further Kartu Keluarga living in the household, with its members."""
+    rt = _rumah_tangga_for_entry(request.user, pk)
+    member_kwargs = {"form_kwargs": {"actor": request.user}, "prefix": "anggota"}
+    general_errors = []
+    if request.method == "POST":
+        kk_form = KeluargaForm(request.POST, prefix="kk", actor=request.user)
+        anggota = AnggotaFormSet(request.POST, **member_kwargs)
+        if ADD_ROW in request.POST:
+            kk_form = KeluargaForm(initial=typed_values(kk_form), prefix="kk", actor=request.user)
+            anggota = anggota.with_one_more_row(form_kwargs=member_kwargs["form_kwargs"])
+        elif all([kk_form.is_valid(), anggota.is_valid()]):
+            try:
+                services_entry.keluarga_add_with_anggota(
+                    actor=request.user,
+                    rumah_tangga=rt,
+                    no_kk=kk_form.cleaned_data["no_kk"],
+                    confirmed=kk_form.cleaned_data["no_kk_dikonfirmasi"],
+                    anggota=anggota.members_data(),
+                )
+            except ValidationError as exc:
+                general_errors = _put_back(exc, [(kk_form, ["no_kk"])])
+            else:
+                _saved(request, "Keluarga baru disimpan.", [*kk_form.warnings, *anggota.warnings])
+                return redirect(household_url(rt.pk))
+    else:
+        kk_form = KeluargaForm(prefix="kk", actor=request.user)
+        anggota = AnggotaFormSet(**member_kwargs)
+    return render(
+        request,
+        "households/entry/keluarga_add.html",
+        _entry_context(rt, kk_form=kk_form, anggota=anggota, general_errors=general_errors),
+    )
+
+
+@login_required
+def keluarga_edit(request, pk):
+    keluarga = _keluarga_for_entry(request.user, pk)
+    rt = keluarga.rumah_tangga
+    form = KeluargaForm(request.POST or None, actor=request.user, keluarga=keluarga)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.keluarga_update(
+                actor=request.user,
+                keluarga=keluarga,
+                no_kk=form.cleaned_data["no_kk"],
+                confirmed=form.cleaned_data["no_kk_dikonfirmasi"],
+            )
+        except ValidationError as exc:
+            _put_back(exc, [(form, ["no_kk"])], form)
+        else:
+            _saved(request, "No. KK disimpan.", form.warnings)
+            return redirect(household_url(rt.pk))
+    members = keluarga.anggota.order_by("status", "tanggal_lahir", "pk")
+    return render(
+        request,
+        "households/entry/keluarga_edit.html",
+        _entry_context(rt, form=form, keluarga=keluarga, members=members),
+    )
+
+
+# -- warga -----------------------------------------------------------------------------------------
+
+
+@login_required
+def warga_add(request, pk):
+    keluarga = _keluarga_for_entry(request.user, pk)
+    rt = keluarga.rumah_tangga
+    form = WargaForm(request.POST or None, actor=request.user, keluarga=keluarga)
+    if request.method == "POST" and form.is_valid():
+        try:
+            warga = services.warga_add(actor=request.user, keluarga=keluarga, data=form.data_for_service())
+        except ValidationError as exc:
+            _put_back(exc, [(form, services.WARGA_FIELDS)], form)
+        else:
+            _saved(request, f"{warga.nama} ditambahkan.", form.warnings)
+            if "lagi" in request.POST:
+                return redirect("households:warga_add", pk=keluarga.pk)
+            return redirect(household_url(rt.pk))
+    return render(
+        request,
+        "households/entry/warga_form.html",
+        _entry_context(rt, form=form, keluarga=keluarga, title="Tambah anggota keluarga", adding=True),
+    )
+
+
+@login_required
+def warga_edit(request, pk):
+    warga = _warga_for_entry(request.user, pk)
+    rt = warga.keluarga.rumah_tangga
+    if not warga.is_active:
+        return _warga_readonly(request, warga)
+    name = warga.nama
+    form = WargaForm(request.POST or None, instance=warga, actor=request.user, keluarga=warga.keluarga)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.warga_update(actor=request.user, warga=warga, data=form.data_for_service())
+        except ValidationError as exc:
+            _put_back(exc, [(form, services.WARGA_FIELDS)], form)
+        else:
+            _saved(request, f"Data {warga.nama} disimpan.", form.warnings)
+            return redirect(household_url(rt.pk))
+    return render(
+        request,
+        "households/entry/warga_form.html",
+        _entry_context(rt, form=form, keluarga=warga.keluarga, warga=warga, title=f"Ubah data {name}"),
+    )
+
+
+def _warga_readonly(request, warga):
+    """Members who moved away or died stay in the history as they were: shown, not edited."""
+    return render(
+        request,
+        "households/entry/warga_readonly.html",
+        _entry_context(warga.keluarga.rumah_tangga, warga=warga, nik=mask(warga.nik)),
+    )
+
+
+@login_required
+def warga_leave(request, pk):
+    warga = _warga_for_entry(request.user, pk)
+    rt = warga.keluarga.rumah_tangga
+    if not warga.is_active:
+        return _warga_readonly(request, warga)
+    form = WargaLeaveForm(request.POST or None, warga=warga)
+    if request.method == "POST" and form.is_valid():
+        was_krt = rt.krt_id == warga.pk
+        data = form.cleaned_data
+        try:
+            services.warga_leave(
+                actor=request.user,
+                warga=warga,
+                status=data["status"],
+                on_date=data["tanggal_status"],
+                keterangan=data["keterangan"],
+            )
+        except ValidationError as exc:
+            _put_back(exc, [(form, ["status", "tanggal_status"])], form)
+        else:
+            status = warga.get_status_display().lower()
+            _saved(request, f"{warga.nama} dicatat {status} per {warga.tanggal_status:%d-%m-%Y}.")
+            if was_krt:
+                rt.refresh_from_db(fields=["krt"])
+                if rt.krt_id:
+                    messages.info(request, f"Kepala rumah tangga sekarang {rt.krt.nama}; ubah bila tidak tepat.")
+                else:
+                    messages.warning(request, "Rumah tangga ini tidak lagi mempunyai anggota aktif.")
+            return redirect(household_url(rt.pk))
+    return render(request, "households/entry/warga_leave.html", _entry_context(rt, form=form, warga=warga))
+
+
+@login_required
+def warga_delete(request, pk):
+    warga = _warga_for_entry(request.user, pk)
+    rt = warga.keluarga.rumah_tangga
+    if request.method == "POST":
+        name = warga.nama
+        services.warga_delete(actor=request.user, warga=warga)
+        _saved(request, f"Data {name} dihapus.")
+        if rt.krt_id is None and rt.keluarga.filter(anggota__status=StatusWarga.AKTIF).exists():
+            messages.warning(request, "Pilih kepala rumah tangga yang baru pada Ubah data rumah tangga.")
+        return redirect(household_url(rt.pk))
+    return render(
+        request,
+        "households/entry/warga_delete.html",
+        _entry_context(rt, warga=warga, nik=mask(warga.nik)),
+    )
+
+
+@login_required
+def kegiatan_edit(request, pk):
+    """Kegiatan Warga (4.14.1b): the 7 rows of one member."""
+    warga = _warga_for_entry(request.user, pk)
+    rt = warga.keluarga.rumah_tangga
+    if not warga.is_active:
+        return _warga_readonly(request, warga)
+    form = KegiatanWargaForm(request.POST or None, warga=warga)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_entry.kegiatan_warga_set(actor=request.user, warga=warga, rows=form.rows_for_service())
+        except ValidationError as exc:
+            _put_back(exc, [], form)
+        else:
+            _saved(request, f"Kegiatan {warga.nama} disimpan.")
+            return redirect(household_url(rt.pk))
+    return render(request, "households/entry/kegiatan_form.html", _entry_context(rt, form=form, warga=warga))
+
+
+# -- household sheets ------------------------------------------------------------------------------
+
+SHEETS = {
+    "pekarangan": {
+        "formset": PekaranganFormSet,
+        "rows": lambda rt: rt.pekarangan.order_by("kategori", "pk"),
+        "service": services_entry.pekarangan_set,
+        "title": "Pemanfaatan Tanah Pekarangan (HATINYA PKK)",
+        "lampiran": "4.14.2b",
+    },
+    "industri": {
+        "formset": IndustriFormSet,
+        "rows": lambda rt: rt.industri.order_by("kategori", "pk"),
+        "service": services_entry.industri_set,
+        "title": "Industri Rumah Tangga",
+        "lampiran": "4.14.2c",
+    },
+}
+
+
+def _sheet_edit(request, pk, kind):
+    sheet = SHEETS[kind]
+    rt = _rumah_tangga_for_entry(request.user, pk)
+    formset_class = sheet["formset"]
+    general_errors = []
+    if request.method == "POST":
+        formset = formset_class(request.POST, prefix=kind)
+        if ADD_ROW in request.POST:
+            formset = formset.with_one_more_row()
+        elif formset.is_valid():
+            try:
+                sheet["service"](actor=request.user, rumah_tangga=rt, rows=formset.rows_for_service())
+            except ValidationError as exc:
+                general_errors = _put_back(exc, [])
+            else:
+                _saved(request, f"{sheet['title']} disimpan.")
+                return redirect(household_url(rt.pk))
+    else:
+        formset = formset_class(initial=sheet_initial(sheet["rows"](rt)), prefix=kind)
+    return render(
+        request,
+        "households/entry/sheet_form.html",
+        _entry_context(rt, formset=formset, sheet=sheet, general_errors=general_errors),
+    )
+
+
+@login_required
+def pekarangan_edit(request, pk):
+    return _sheet_edit(request, pk, "pekarangan")
+
+
+@login_required
+def industri_edit(request, pk):
+    return _sheet_edit(request, pk, "industri")

@@ -1,0 +1,147 @@
+"""The Excel import screens: template, upload, preview and confirm (households/importer.py does the
+work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
+everyone outside the area 404.
+
+Between upload and confirm the file waits in a temporary file; the session maps its token to
+(user id, dasawisma id, file name, sha256), so a token is worth nothing in another user's hands."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from hierarchy import access
+from hierarchy.forms import unit_label, units_with_path
+from hierarchy.levels import Level, Perm
+from hierarchy.models import Unit
+from reports.xlsx import XLSX_CONTENT_TYPE
+
+from . import importer
+from .forms_imports import ImportUploadForm
+
+SESSION_KEY = "impor_warga"
+KEEP_UPLOADS = 5  # previews one user may keep open at once
+PER_PAGE = 50
+
+
+def _dasawisma(user, pk):
+    qs = units_with_path(Unit.objects.filter(level=Level.DASAWISMA))
+    return access.get_for_user(user, qs, Perm.ENTRY, pk=pk)
+
+
+def _uploads(request):
+    return dict(request.session.get(SESSION_KEY, {}))
+
+
+def _remember(request, token, entry):
+    uploads = _uploads(request)
+    uploads[token] = entry
+    for old in list(uploads)[:-KEEP_UPLOADS]:
+        importer.discard_upload(old)
+        del uploads[old]
+    request.session[SESSION_KEY] = uploads
+
+
+def _forget(request, token):
+    uploads = _uploads(request)
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+    importer.discard_upload(token)
+
+
+@login_required
+@require_GET
+def import_template(request, unit_pk):
+    dasawisma = _dasawisma(request.user, unit_pk)
+    data = importer.build_template(dasawisma, unit_label(dasawisma))
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    filename = f"templat-data-warga-{slugify(dasawisma.name) or dasawisma.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def import_upload(request, unit_pk):
+    dasawisma = _dasawisma(request.user, unit_pk)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["berkas"]
+        token, digest = importer.store_upload(upload["data"])
+        _remember(request, token, [request.user.pk, dasawisma.pk, upload["name"], digest])
+        return redirect("households:import_preview", token=token)
+    return render(
+        request,
+        "households/imports/upload.html",
+        {"form": form, "dasawisma": dasawisma, "label": unit_label(dasawisma)},
+    )
+
+
+@login_required
+def import_preview(request, token):
+    entry = _uploads(request).get(token)
+    if entry is None or entry[0] != request.user.pk:
+        raise Http404("Pratinjau impor tidak ditemukan.")
+    _user_pk, unit_pk, name, digest = entry
+    dasawisma = _dasawisma(request.user, unit_pk)
+    data = importer.load_upload(token, digest)
+    if data is None:
+        _forget(request, token)
+        messages.error(request, "Berkas unggahan sudah kedaluwarsa (lebih dari 1 jam) atau hilang. Unggah lagi.")
+        return redirect("households:import_upload", unit_pk=unit_pk)
+    try:
+        dataset = importer.read_dataset(data, name)
+    except importer.ImportFileError as exc:
+        _forget(request, token)
+        messages.error(request, exc.message)
+        return redirect("households:import_upload", unit_pk=unit_pk)
+
+    preview = None
+    if request.method == "POST":
+        try:
+            preview = importer.commit(dataset, actor=request.user, dasawisma=dasawisma)
+        except importer.ImportBlocked as exc:
+            preview = exc.preview
+            messages.error(request, "Tidak ada yang disimpan: ada baris yang salah. Perbaiki berkas lalu unggah lagi.")
+        except (ValidationError, IntegrityError):
+            # Someone else saved the same NIK or No. KK between the check and the write.
+            messages.error(request, "Tidak ada yang disimpan: data berubah saat disimpan. Periksa lagi lalu simpan.")
+        else:
+            _forget(request, token)
+            messages.success(
+                request, f"{preview.counts[importer.NEW]} warga baru, {preview.counts[importer.UPDATE]} diperbarui."
+            )
+            return redirect(reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk}))
+    if preview is None:
+        preview = importer.analyse(dataset, actor=request.user, dasawisma=dasawisma)
+
+    problem_rows = preview.problem_rows
+    show = request.GET.get("tampil") or ("masalah" if problem_rows else "semua")
+    rows = problem_rows if show == "masalah" else preview.rows
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("hal"))
+    return render(
+        request,
+        "households/imports/preview.html",
+        {
+            "dasawisma": dasawisma,
+            "label": unit_label(dasawisma),
+            "name": name,
+            "token": token,
+            "preview": preview,
+            "counts": {
+                "baru": preview.counts[importer.NEW],
+                "diperbarui": preview.counts[importer.UPDATE],
+                "tetap": preview.counts[importer.UNCHANGED],
+                "galat": preview.counts[importer.ERROR],
+            },
+            "total": len(preview.rows),
+            "problem_count": len(problem_rows),
+            "show": show,
+            "page": page,
+        },
+    )

@@ -1,0 +1,160 @@
+"""The exporter contract: how one paper form (a Lampiran) becomes a download.
+
+An exporter is an object with
+
+    identifier     str     "data-warga": the form's name in URLs and file names (unique)
+    title          str     "Data Warga (Lampiran 4.14.1a)": what users read
+    required_perm  str     a hierarchy.levels.Perm the user must hold on the unit of the target
+    formats        tuple   of "xlsx", "pdf"
+    scope_level    str     the hierarchy.levels.Level of the unit the form is kept at
+                           (dasawisma for 4.14.1a, 4.15 and 4.16a; rt for 4.16b; desa for 4.17a ...)
+    editions       tuple   the editions it can lay out (EDITIONS); the first is the default
+
+    render(*, user, target, period, edition, fmt) -> ExportResult(filename, content_type, content)
+
+- ``target`` is a Unit at ``scope_level``, or an object that belongs to one such unit when the form
+  is also kept per object (the household forms accept one RumahTangga); ``unit_of(target)`` names
+  that unit.
+- ``period`` is a Period: TAHUN for the yearly forms, BULAN and TAHUN for the monthly ones.
+- ``edition`` is one of ``editions`` (the forms of Rakernas X, or the older set, see EDITIONS).
+- ``render`` checks ``required_perm`` on ``unit_of(target)`` itself (PermissionDenied otherwise),
+  like the services do, so no caller can skip it; the views still fetch the target through
+  hierarchy.access first (404 outside the user's area). NIK and No. KK are always masked.
+
+``Exporter`` below implements ``render`` once (the checks, the file name, the content type) and
+leaves each form two methods: ``render_xlsx`` and ``render_pdf``, returning bytes.
+
+The registry is a plain dict ``EXPORTERS`` {identifier: exporter}; ``get_exporter(identifier)``
+answers one. The forms live next to their data (households/exports.py, later the recaps) and import
+this module for the contract, so this module cannot import them at its top (the import would be
+circular whichever module Python loads first). ``_load`` imports their ``EXPORTERS`` lists on first
+use; a new family of forms adds one line there.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.core.exceptions import PermissionDenied
+
+from hierarchy import access
+from hierarchy.levels import Perm
+
+from .pdf import PDF_CONTENT_TYPE
+from .xlsx import XLSX_CONTENT_TYPE
+
+XLSX, PDF = "xlsx", "pdf"
+CONTENT_TYPES = {XLSX: XLSX_CONTENT_TYPE, PDF: PDF_CONTENT_TYPE}
+
+# The form sets the project lays out (pkk-forms.md, "Edition differences").
+RAKERNAS_X = "rakernas-x"
+RAKERNAS_VIII = "rakernas-viii"
+EDITIONS = {RAKERNAS_X: "Rakernas X (Lampiran 4.x)", RAKERNAS_VIII: "Rakernas VIII (Lampiran III-xx)"}
+DEFAULT_EDITION = RAKERNAS_X
+
+BULAN = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Period:
+    """The period a form covers: a year (4.15-4.17), or a month of a year (4.18-4.19)."""
+
+    tahun: int
+    bulan: int | None = None
+
+    @property
+    def label(self):
+        return f"{BULAN[self.bulan - 1]} {self.tahun}" if self.bulan else str(self.tahun)
+
+    @property
+    def slug(self):
+        return f"{self.tahun}-{self.bulan:02d}" if self.bulan else str(self.tahun)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def clean_filename_part(text):
+    """Letters, digits, dot, dash and underscore only: safe in a Content-Disposition header and on
+    every file system."""
+    return _UNSAFE.sub("-", str(text)).strip("-.") or "x"
+
+
+class Exporter:
+    """The contract's shared half: subclasses set the attributes and write render_xlsx/render_pdf."""
+
+    identifier = ""
+    title = ""
+    required_perm = Perm.VIEW
+    formats = (XLSX, PDF)
+    scope_level = ""
+    editions = (DEFAULT_EDITION,)
+
+    def render(self, *, user, target, period, edition, fmt):
+        if fmt not in self.formats:
+            raise ValueError(f"{self.identifier}: format {fmt!r} tidak tersedia")
+        if edition not in self.editions:
+            raise ValueError(f"{self.identifier}: edisi {edition!r} tidak tersedia")
+        unit = self.unit_of(target)
+        if unit.level != self.scope_level:
+            raise ValueError(f"{self.identifier} dibuat untuk {self.scope_level}, bukan {unit.level}")
+        if not access.has_perm(user, self.required_perm, unit):
+            raise PermissionDenied("Peran Anda tidak mengizinkan mengunduh formulir ini.")
+        method = self.render_xlsx if fmt == XLSX else self.render_pdf
+        content = method(user=user, target=target, period=period, edition=edition)
+        return ExportResult(
+            filename=f"{self.file_stem(target, period)}.{fmt}", content_type=CONTENT_TYPES[fmt], content=content
+        )
+
+    def unit_of(self, target):
+        """The unit whose rights govern the target (the target itself for unit-level forms)."""
+        return target
+
+    def file_stem(self, target, period):
+        """The file name without extension, e.g. data-warga_64.74.02.1002_001_DW01."""
+        parts = [self.identifier, *self.name_parts(target, period)]
+        return "_".join(clean_filename_part(p) for p in parts if p)
+
+    def name_parts(self, target, period):
+        return [target.code]
+
+    def render_xlsx(self, *, user, target, period, edition):
+        raise NotImplementedError
+
+    def render_pdf(self, *, user, target, period, edition):
+        raise NotImplementedError
+
+
+@cache
+def _load():
+    # Imported here, not at the top: those modules import this one for the contract.
+    from households.exports import EXPORTERS as household_forms
+
+    exporters = {}
+    for exporter in [*household_forms]:
+        if exporter.identifier in exporters:
+            raise RuntimeError(f"two exporters named {exporter.identifier!r}")
+        exporters[exporter.identifier] = exporter
+    return exporters
+
+
+def __getattr__(name):
+    # EXPORTERS is filled on first use (see the module docstring), yet reads as a plain module dict.
+    if name == "EXPORTERS":
+        return _load()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def get_exporter(identifier):
+    """The exporter registered under identifier, or None."""
+    return _load().get(identifier)
