@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pkkdata.http import posted
 from reports.inbox import inbox_for
 
 from . import access, services
@@ -40,11 +41,6 @@ from .levels import (
 from .models import RoleAssignment, Unit, User
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def _posted(request):
-    """The POST data for a form, or None on GET (an empty POST still binds, and still shows errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _form_errors_from(exc, form):
@@ -215,7 +211,7 @@ def unit_create(request, pk):
     parent = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if not any(lv in LOCAL_LEVELS for lv in child_levels(parent.level)):
         raise PermissionDenied("Di bawah satuan ini tidak dapat dibuat kelompok.")
-    form = UnitCreateForm(_posted(request), parent=parent, initial={"active_from": timezone.localdate()})
+    form = UnitCreateForm(posted(request), parent=parent, initial={"active_from": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_create(actor=request.user, parent=parent, **form.cleaned_data)
@@ -232,7 +228,7 @@ def unit_edit(request, pk):
     unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if unit.level not in LOCAL_LEVELS:
         raise PermissionDenied("Nama dan kode wilayah resmi diatur oleh impor kode Kemendagri.")
-    form = UnitEditForm(_posted(request), unit=unit, initial={"code": unit.code, "name": unit.name})
+    form = UnitEditForm(posted(request), unit=unit, initial={"code": unit.code, "name": unit.name})
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
@@ -249,7 +245,7 @@ def unit_move(request, pk):
     unit = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
     if unit.level not in LOCAL_LEVELS:
         raise PermissionDenied("Wilayah resmi tidak dapat dipindah.")
-    form = UnitMoveForm(_posted(request), unit=unit, user=request.user)
+    form = UnitMoveForm(posted(request), unit=unit, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
@@ -324,7 +320,7 @@ def account_create(request, unit_pk):
     unit = access.get_unit_for_user(request.user, unit_pk, Perm.MANAGE_ACCOUNTS)
     if unit.active_to is not None:
         raise PermissionDenied("Satuan ini sudah ditutup: akun baru dibuat pada satuan yang masih aktif.")
-    form = AccountCreateForm(_posted(request), unit=unit, manager=request.user)
+    form = AccountCreateForm(posted(request), unit=unit, manager=request.user)
     if not form.fields["role"].choices:
         raise PermissionDenied("Tidak ada peran yang dapat Anda berikan pada satuan ini.")
     if request.method == "POST" and form.is_valid():
@@ -374,7 +370,7 @@ def account_edit(request, pk):
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
     form = AccountForm(
-        _posted(request),
+        posted(request),
         initial={"first_name": target.first_name, "last_name": target.last_name, "phone": target.phone},
     )
     if request.method == "POST" and form.is_valid():
@@ -393,7 +389,7 @@ def account_password(request, pk):
     _require_any_manage_accounts(request.user)
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
-    form = SetPasswordForm(_posted(request), user=target)
+    form = SetPasswordForm(posted(request), user=target)
     if request.method == "POST" and form.is_valid():
         services.account_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
         messages.success(request, f"Kata sandi {target.username} diganti. Sampaikan kepada pemiliknya secara langsung.")
@@ -420,7 +416,7 @@ def role_grant(request, pk):
     _require_any_manage_accounts(request.user)
     target = _get_account_for_user(request, pk)
     _require_manage(request, target)
-    form = RoleGrantForm(_posted(request), manager=request.user, target=target)
+    form = RoleGrantForm(posted(request), manager=request.user, target=target)
     if request.method == "POST" and form.is_valid():
         role, unit = form.cleaned_data["role"], form.cleaned_data["unit"]
         if target.role_assignments.filter(role=role, unit=unit).exists():

@@ -10,13 +10,9 @@ from django.db import transaction
 
 from . import services
 from .models import IndustriRumahTangga, Kegiatan, KegiatanWarga, PemanfaatanPekarangan
+from .services import _by
 
 SHEET_FIELDS = ["kategori", "komoditi", "jumlah"]
-
-
-def _by(instance, actor):
-    instance._history_user = actor
-    return instance
 
 
 def _require_active(warga):

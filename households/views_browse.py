@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from hierarchy import access
 from hierarchy.levels import DASAWISMA_MAX, DASAWISMA_MIN, Level, Perm
+from pkkdata.http import posted
 
 from . import rules, selectors, services
 from .forms_browse import PendataanConfirmForm, RumahTanggaMoveForm, SearchForm, YearForm, dasawisma_label
@@ -343,7 +344,7 @@ def pendataan(request, unit_pk):
     on = min(today, today.replace(year=tahun, month=12, day=31))
     households = selectors.active_rumah_tangga(selectors.rumah_tangga_for_user(request.user).filter(dasawisma=unit), on)
     unchecked = households.exclude(pendataan__tahun=tahun)
-    form = PendataanConfirmForm(request.POST or None, queryset=unchecked, initial={"tahun": tahun})
+    form = PendataanConfirmForm(posted(request), queryset=unchecked, initial={"tahun": tahun})
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["rumah_tangga"]
         with transaction.atomic():  # all ticked households or none
@@ -394,7 +395,7 @@ def rumah_tangga_move(request, pk):
         selectors.VIA_RUMAH_TANGGA,
         pk=pk,
     )
-    form = RumahTanggaMoveForm(request.POST or None, rumah_tangga=rt, user=request.user)
+    form = RumahTanggaMoveForm(posted(request), rumah_tangga=rt, user=request.user)
     if request.method == "POST" and form.is_valid():
         target = form.cleaned_data["dasawisma"]
         try:

@@ -18,6 +18,7 @@ from hierarchy import access
 from hierarchy.forms import unit_label
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from pkkdata.http import posted
 
 from . import services, services_entry
 from .forms import (
@@ -189,7 +190,7 @@ def rumah_tangga_create(request, unit_pk):
 def rumah_tangga_edit(request, pk):
     rt = _rumah_tangga_for_entry(request.user, pk)
     title = str(rt)
-    form = RumahTanggaEditForm(request.POST or None, instance=rt, prefix="rt")
+    form = RumahTanggaEditForm(posted(request), instance=rt, prefix="rt")
     if request.method == "POST" and form.is_valid():
         try:
             services.rumah_tangga_update(
@@ -210,7 +211,7 @@ def rumah_tangga_edit(request, pk):
 @login_required
 def rumah_tangga_leave(request, pk):
     rt = _rumah_tangga_for_entry(request.user, pk)
-    form = RumahTanggaLeaveForm(request.POST or None, initial={"tanggal_keluar": rt.tanggal_keluar})
+    form = RumahTanggaLeaveForm(posted(request), initial={"tanggal_keluar": rt.tanggal_keluar})
     if request.method == "POST" and form.is_valid():
         on_date = form.cleaned_data["tanggal_keluar"]
         services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
@@ -262,7 +263,7 @@ def keluarga_add(request, pk):
 def keluarga_edit(request, pk):
     keluarga = _keluarga_for_entry(request.user, pk)
     rt = keluarga.rumah_tangga
-    form = KeluargaForm(request.POST or None, actor=request.user, keluarga=keluarga)
+    form = KeluargaForm(posted(request), actor=request.user, keluarga=keluarga)
     if request.method == "POST" and form.is_valid():
         try:
             services.keluarga_update(
@@ -291,7 +292,7 @@ def keluarga_edit(request, pk):
 def warga_add(request, pk):
     keluarga = _keluarga_for_entry(request.user, pk)
     rt = keluarga.rumah_tangga
-    form = WargaForm(request.POST or None, actor=request.user, keluarga=keluarga)
+    form = WargaForm(posted(request), actor=request.user, keluarga=keluarga)
     if request.method == "POST" and form.is_valid():
         try:
             warga = services.warga_add(actor=request.user, keluarga=keluarga, data=form.data_for_service())
@@ -316,7 +317,7 @@ def warga_edit(request, pk):
     if not warga.is_active:
         return _warga_readonly(request, warga)
     name = warga.nama
-    form = WargaForm(request.POST or None, instance=warga, actor=request.user, keluarga=warga.keluarga)
+    form = WargaForm(posted(request), instance=warga, actor=request.user, keluarga=warga.keluarga)
     if request.method == "POST" and form.is_valid():
         try:
             services.warga_update(actor=request.user, warga=warga, data=form.data_for_service())
@@ -347,7 +348,7 @@ def warga_leave(request, pk):
     rt = warga.keluarga.rumah_tangga
     if not warga.is_active:
         return _warga_readonly(request, warga)
-    form = WargaLeaveForm(request.POST or None, warga=warga)
+    form = WargaLeaveForm(posted(request), warga=warga)
     if request.method == "POST" and form.is_valid():
         was_krt = rt.krt_id == warga.pk
         data = form.cleaned_data
@@ -399,7 +400,7 @@ def kegiatan_edit(request, pk):
     rt = warga.keluarga.rumah_tangga
     if not warga.is_active:
         return _warga_readonly(request, warga)
-    form = KegiatanWargaForm(request.POST or None, warga=warga)
+    form = KegiatanWargaForm(posted(request), warga=warga)
     if request.method == "POST" and form.is_valid():
         try:
             services_entry.kegiatan_warga_set(actor=request.user, warga=warga, rows=form.rows_for_service())

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from pkkdata.http import posted
 from reports.exporters import DEFAULT_EDITION, Period, get_exporter
 
 from . import catatan, exports
@@ -93,7 +94,7 @@ def catatan_koreksi(request, pk, tahun):
         raise Http404(f"{warga.nama} tidak tercatat sebagai anggota keluarga pada tahun {tahun}.")
     rumah_tangga = warga.keluarga.rumah_tangga
     cells = catatan.cells(warga, rumah_tangga, tahun)
-    form = KoreksiCatatanForm(request.POST or None, cells=cells)
+    form = KoreksiCatatanForm(posted(request), cells=cells)
     if request.method == "POST" and form.is_valid():
         try:
             changed = catatan.koreksi_simpan(actor=request.user, warga=warga, tahun=tahun, pilihan=form.pilihan())
