@@ -251,6 +251,13 @@ def warga_leave(*, actor, warga, status, on_date, keterangan=""):
         raise ValidationError({"tanggal_status": "Tanggal tidak boleh di masa depan."})
     if on_date < warga.tanggal_lahir:
         raise ValidationError({"tanggal_status": "Tanggal tidak boleh sebelum tanggal lahir."})
+    if status == StatusWarga.MENINGGAL and not hasattr(warga, "kematian"):
+        # A death is also an event of the monthly form (4.18a): record it once, as the event screens do.
+        from .services_events import kematian_record
+
+        kematian_record(
+            actor=actor, warga=warga, tanggal=on_date, sebab=keterangan or "Tidak diketahui", confirm_age=True
+        )
     warga.status, warga.tanggal_status = status, on_date
     if keterangan:
         warga.keterangan = keterangan

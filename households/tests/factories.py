@@ -14,7 +14,7 @@ def make_nik(birth, sex, area="647402", serial=None):
     return f"{area}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial or next(_serial) % 10000:04d}"
 
 
-def make_no_kk(area="647402", issued=datetime.date(2015, 3, 1)):
+def make_no_kk(area="647402", issued=datetime.date(2016, 6, 1)):  # tests type 2015 numbers by hand
     return f"{area}{issued.day:02d}{issued.month:02d}{issued.year % 100:02d}{next(_serial) % 10000:04d}"
 
 
