@@ -15,7 +15,7 @@ from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Lev
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
 
 
-def _by(instance, actor):
+def by_actor(instance, actor):
     """Name the actor in the change history (django-simple-history), in and outside requests."""
     instance._history_user = actor
     return instance
@@ -49,7 +49,7 @@ def unit_create(*, actor, parent, level, code, name, active_from=None):
     )
     unit.full_clean()
     with transaction.atomic():
-        _by(unit, actor).save()
+        by_actor(unit, actor).save()
     return unit
 
 
@@ -61,7 +61,7 @@ def unit_rename(*, actor, unit, name, code=None):
         unit.code = code.strip()
     unit.full_clean()
     with transaction.atomic():
-        _by(unit, actor).save(update_fields=["name", "code", "updated_at"])
+        by_actor(unit, actor).save(update_fields=["name", "code", "updated_at"])
     return unit
 
 
@@ -78,7 +78,7 @@ def unit_move(*, actor, unit, new_parent):
     unit.parent = new_parent
     unit.full_clean()
     with transaction.atomic():
-        _by(unit, actor).save(update_fields=["parent", *LEVEL_ORDER, "updated_at"])
+        by_actor(unit, actor).save(update_fields=["parent", *LEVEL_ORDER, "updated_at"])
         above = {f"{lv}_id": getattr(new_parent, f"{lv}_id") for lv in LEVEL_ORDER if RANK[lv] < RANK[unit.level]}
         Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).exclude(pk=unit.pk).update(**above)
     return unit
@@ -99,7 +99,7 @@ def unit_close(*, actor, unit, on_date):
         raise ValidationError({"active_to": "Tanggal tutup tidak boleh sebelum tanggal mulai aktif."})
     unit.active_to = on_date
     with transaction.atomic():
-        _by(unit, actor).save(update_fields=["active_to", "updated_at"])
+        by_actor(unit, actor).save(update_fields=["active_to", "updated_at"])
     return unit
 
 
@@ -110,7 +110,7 @@ def unit_reopen(*, actor, unit):
         raise ValidationError("Induk satuan ini sudah ditutup: buka induknya dulu.")
     unit.active_to = None
     with transaction.atomic():
-        _by(unit, actor).save(update_fields=["active_to", "updated_at"])
+        by_actor(unit, actor).save(update_fields=["active_to", "updated_at"])
     return unit
 
 
@@ -162,7 +162,7 @@ def role_grant(*, actor, user, role, unit):
         assignment = RoleAssignment.objects.filter(user=user, role=role, unit=unit).first()
         if assignment is None:
             assignment = RoleAssignment(user=user, role=role, unit=unit, granted_by=actor)
-            _by(assignment, actor).save()
+            by_actor(assignment, actor).save()
             sync_unit_permissions(user, unit)
     return assignment
 
@@ -174,7 +174,7 @@ def role_revoke(*, actor, assignment):
         raise PermissionDenied("Peran ini di luar kewenangan Anda.")
     user, unit = assignment.user, assignment.unit
     with transaction.atomic():
-        _by(assignment, actor).delete()
+        by_actor(assignment, actor).delete()
         sync_unit_permissions(user, unit)
 
 
@@ -195,7 +195,7 @@ def account_create(*, actor, username, first_name, last_name="", phone="", passw
     user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
-        _by(user, actor).save()
+        by_actor(user, actor).save()
         role_grant(actor=actor, user=user, role=role, unit=role_unit)
     return user
 
@@ -205,7 +205,7 @@ def account_update(*, actor, user, first_name, last_name, phone):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     user.first_name, user.last_name, user.phone = first_name, last_name, phone
     user.full_clean(exclude=["password"])
-    _by(user, actor).save(update_fields=["first_name", "last_name", "phone"])
+    by_actor(user, actor).save(update_fields=["first_name", "last_name", "phone"])
     return user
 
 
@@ -213,7 +213,7 @@ def account_set_active(*, actor, user, active):
     if not access.can_manage_account(actor, user):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     user.is_active = active
-    _by(user, actor).save(update_fields=["is_active"])
+    by_actor(user, actor).save(update_fields=["is_active"])
     return user
 
 
@@ -222,7 +222,7 @@ def account_set_password(*, actor, user, password):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     validate_password(password, user)
     user.set_password(password)
-    _by(user, actor).save(update_fields=["password"])
+    by_actor(user, actor).save(update_fields=["password"])
     # A new password also lifts a login lock-out, so the advice on the lock-out page holds.
     axes_reset(username=user.username)
     return user

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from pkkdata.http import posted
+from pkkdata.http import errors_onto_form, posted
 from reports.inbox import inbox_for
 
 from . import access, services
@@ -41,15 +41,6 @@ from .levels import (
 from .models import RoleAssignment, Unit, User
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def _form_errors_from(exc, form):
-    """Put a service's ValidationError onto the form, so the page keeps what was typed."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _get_account_for_user(request, pk):
@@ -216,7 +207,7 @@ def unit_create(request, pk):
         try:
             unit = services.unit_create(actor=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, f"{unit} dibuat.")
             return redirect(parent)
@@ -233,7 +224,7 @@ def unit_edit(request, pk):
         try:
             services.unit_rename(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, "Perubahan disimpan.")
             return redirect(unit)
@@ -250,7 +241,7 @@ def unit_move(request, pk):
         try:
             services.unit_move(actor=request.user, unit=unit, new_parent=form.cleaned_data["parent"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, f"{unit} dipindah ke bawah {unit_label(form.cleaned_data['parent'])}.")
             return redirect(unit)
@@ -338,7 +329,7 @@ def account_create(request, unit_pk):
                 role_unit=unit,
             )
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, f"Akun {user.username} dibuat.")
             return redirect("hierarchy:account_detail", pk=user.pk)
@@ -377,7 +368,7 @@ def account_edit(request, pk):
         try:
             services.account_update(actor=request.user, user=target, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, "Data akun disimpan.")
             return redirect("hierarchy:account_detail", pk=target.pk)
@@ -425,7 +416,7 @@ def role_grant(request, pk):
         try:
             services.role_grant(actor=request.user, user=target, role=role, unit=unit)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, f"Peran {Role(role).label} pada {unit} diberikan.")
             return redirect("hierarchy:account_detail", pk=target.pk)

@@ -37,6 +37,18 @@ NUMBER_FIELDS = [
 NUMBER_KEYS = [key for key, _label in NUMBER_FIELDS]
 
 
+# The 7 totals of the CATATAN footer of 4.18a (catatan_totals), in the form's order.
+CATATAN_FIELDS = [
+    ("ibu_hamil", "Ibu hamil"),
+    ("ibu_melahirkan", "Ibu melahirkan"),
+    ("ibu_nifas", "Ibu nifas"),
+    ("ibu_meninggal", "Ibu meninggal"),
+    ("bayi_lahir", "Bayi lahir"),
+    ("bayi_meninggal", "Bayi meninggal"),
+    ("balita_meninggal", "Balita meninggal"),
+]
+
+
 def empty_numbers():
     return dict.fromkeys(NUMBER_KEYS, 0)
 

@@ -144,6 +144,16 @@ def counted_q(on, prefix=""):
 
 DELIVERY_OUTCOMES = ("melahirkan", "lahir_mati")
 
+BULAN = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+
+
+def month_label(tahun, bulan):
+    """'Maret 2026', as the forms write BULAN and TAHUN."""
+    return f"{BULAN[bulan - 1]} {tahun}"
+
 
 def month_bounds(tahun, bulan):
     first = datetime.date(tahun, bulan, 1)

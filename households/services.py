@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hierarchy import access
 from hierarchy.levels import Level, Perm
+from hierarchy.services import by_actor  # names the actor in the change history
 
 from . import validation
 from .models import (
@@ -37,11 +38,6 @@ WARGA_FIELDS = [
     "jenis_kelompok_belajar", "ikut_paud", "ikut_koperasi", "jenis_koperasi", "buta_baca", "buta_tulis",
     "buta_hitung", "berkebutuhan_khusus", "ibu_menyusui", "keterangan",
 ]  # fmt: skip
-
-
-def _by(instance, actor):
-    instance._history_user = actor
-    return instance
 
 
 def require_entry(actor, dasawisma):
@@ -129,7 +125,7 @@ def rumah_tangga_create(*, actor, dasawisma, data, keluarga):
         raise ValidationError("Isi sekurang-kurangnya satu keluarga dengan satu anggota.")
     rt = _set(RumahTangga(dasawisma=dasawisma), data, RUMAH_TANGGA_FIELDS)
     rt.full_clean(exclude=["krt"])
-    _by(rt, actor).save()
+    by_actor(rt, actor).save()
     krt = None
     for k in keluarga:
         kel = keluarga_add(actor=actor, rumah_tangga=rt, no_kk=k["no_kk"], confirmed=k.get("no_kk_dikonfirmasi", False))
@@ -138,7 +134,7 @@ def rumah_tangga_create(*, actor, dasawisma, data, keluarga):
             if krt is None and w.status_dalam_keluarga == StatusDalamKeluarga.KEPALA:
                 krt = w
     rt.krt = krt or Warga.objects.filter(keluarga__rumah_tangga=rt).order_by("tanggal_lahir").first()
-    _by(rt, actor).save(update_fields=["krt"])
+    by_actor(rt, actor).save(update_fields=["krt"])
     return rt
 
 
@@ -151,7 +147,7 @@ def rumah_tangga_update(*, actor, rumah_tangga, data, krt=None):
             raise ValidationError({"krt": "Kepala rumah tangga harus anggota aktif rumah tangga ini."})
         rumah_tangga.krt = krt
     rumah_tangga.full_clean()
-    _by(rumah_tangga, actor).save()
+    by_actor(rumah_tangga, actor).save()
     return rumah_tangga
 
 
@@ -168,7 +164,7 @@ def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
     if current.desa_id != dasawisma.desa_id:
         raise ValidationError({"dasawisma": "Rumah tangga hanya dapat dipindah di dalam desa/kelurahan yang sama."})
     rumah_tangga.dasawisma = dasawisma
-    _by(rumah_tangga, actor).save(update_fields=["dasawisma", "updated_at"])
+    by_actor(rumah_tangga, actor).save(update_fields=["dasawisma", "updated_at"])
     return rumah_tangga
 
 
@@ -177,7 +173,7 @@ def rumah_tangga_leave(*, actor, rumah_tangga, on_date):
     """The whole rumah tangga moved away or dissolved: kept in the history, dropped from counts."""
     require_entry(actor, rumah_tangga.dasawisma)
     rumah_tangga.tanggal_keluar = on_date
-    _by(rumah_tangga, actor).save(update_fields=["tanggal_keluar", "updated_at"])
+    by_actor(rumah_tangga, actor).save(update_fields=["tanggal_keluar", "updated_at"])
     return rumah_tangga
 
 
@@ -194,7 +190,7 @@ def keluarga_add(*, actor, rumah_tangga, no_kk, confirmed=False):
         raise ValidationError({"no_kk": messages})
     kel = Keluarga(rumah_tangga=rumah_tangga, no_kk=no_kk, no_kk_dikonfirmasi=confirmed)
     kel.full_clean()
-    _by(kel, actor).save()
+    by_actor(kel, actor).save()
     return kel
 
 
@@ -207,7 +203,7 @@ def keluarga_update(*, actor, keluarga, no_kk, confirmed=False):
     if messages:
         raise ValidationError({"no_kk": messages})
     keluarga.no_kk, keluarga.no_kk_dikonfirmasi = no_kk, confirmed
-    _by(keluarga, actor).save(update_fields=["no_kk", "no_kk_dikonfirmasi", "updated_at"])
+    by_actor(keluarga, actor).save(update_fields=["no_kk", "no_kk_dikonfirmasi", "updated_at"])
     return keluarga
 
 
@@ -221,7 +217,7 @@ def warga_add(*, actor, keluarga, data):
     w.nik = w.nik or None
     _check_one_kepala(keluarga, [*keluarga.anggota.filter(status=StatusWarga.AKTIF), w])
     w.full_clean()
-    _by(w, actor).save()
+    by_actor(w, actor).save()
     return w
 
 
@@ -236,7 +232,7 @@ def warga_update(*, actor, warga, data):
     others = warga.keluarga.anggota.filter(status=StatusWarga.AKTIF).exclude(pk=warga.pk)
     _check_one_kepala(warga.keluarga, [*others, warga])
     warga.full_clean()
-    _by(warga, actor).save()
+    by_actor(warga, actor).save()
     return warga
 
 
@@ -261,7 +257,7 @@ def warga_leave(*, actor, warga, status, on_date, keterangan=""):
     warga.status, warga.tanggal_status = status, on_date
     if keterangan:
         warga.keterangan = keterangan
-    _by(warga, actor).save(update_fields=["status", "tanggal_status", "keterangan", "updated_at"])
+    by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "keterangan", "updated_at"])
     rt = warga.keluarga.rumah_tangga
     if rt.krt_id == warga.pk:
         successor = (
@@ -270,7 +266,7 @@ def warga_leave(*, actor, warga, status, on_date, keterangan=""):
             .first()
         )
         rt.krt = successor
-        _by(rt, actor).save(update_fields=["krt", "updated_at"])
+        by_actor(rt, actor).save(update_fields=["krt", "updated_at"])
     return warga
 
 
@@ -282,8 +278,8 @@ def warga_delete(*, actor, warga):
     rt = warga.keluarga.rumah_tangga
     if rt.krt_id == warga.pk:
         rt.krt = None
-        _by(rt, actor).save(update_fields=["krt", "updated_at"])
-    _by(warga, actor).delete()
+        by_actor(rt, actor).save(update_fields=["krt", "updated_at"])
+    by_actor(warga, actor).delete()
 
 
 # -- yearly check, corrections, NIK reveal ---------------------------------------------------------
@@ -305,11 +301,11 @@ def koreksi_kegiatan_set(*, actor, warga, tahun, kolom, diikuti, keterangan=""):
     existing = KoreksiKegiatanPKK.objects.filter(warga=warga, tahun=tahun, kolom=kolom).first()
     if diikuti is None:
         if existing:
-            _by(existing, actor).delete()
+            by_actor(existing, actor).delete()
         return None
     row = existing or KoreksiKegiatanPKK(warga=warga, tahun=tahun, kolom=kolom)
     row.diikuti, row.keterangan = diikuti, keterangan
-    _by(row, actor).save()
+    by_actor(row, actor).save()
     return row
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from . import services
 from .models import IndustriRumahTangga, Kegiatan, KegiatanWarga, PemanfaatanPekarangan
-from .services import _by
+from .services import by_actor
 
 SHEET_FIELDS = ["kategori", "komoditi", "jumlah"]
 
@@ -53,7 +53,7 @@ def kegiatan_warga_set(*, actor, warga, rows):
         if row.pk is None or (row.aktif, row.keterangan) != (aktif, keterangan):
             row.aktif, row.keterangan = aktif, keterangan
             row.full_clean(exclude=["warga"], validate_unique=False)
-            _by(row, actor).save()
+            by_actor(row, actor).save()
         saved.append(row)
     return saved
 
@@ -80,11 +80,11 @@ def _sheet_set(model, *, actor, rumah_tangga, rows):
             for name, value in values.items():
                 setattr(row, name, value)
             row.full_clean(exclude=["rumah_tangga"])
-            _by(row, actor).save()
+            by_actor(row, actor).save()
         result.append(row)
     for pk, row in existing.items():
         if pk not in kept:
-            _by(row, actor).delete()
+            by_actor(row, actor).delete()
     return result
 
 

@@ -22,7 +22,7 @@ from hierarchy.levels import Perm
 
 from . import rules
 from .models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
-from .services import _by, warga_problems
+from .services import by_actor, warga_problems
 
 MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
 SIX_MONTHS_DAYS = 183
@@ -80,7 +80,7 @@ def kehamilan_record(*, actor, ibu, tanggal_mulai, perkiraan_lahir=None):
     if ibu.kehamilan.filter(tanggal_selesai__isnull=True).exists():
         raise ValidationError("Kehamilan ibu ini masih tercatat berlangsung: akhiri dulu kehamilan itu.")
     k = Kehamilan(ibu=ibu, tanggal_mulai=tanggal_mulai, perkiraan_lahir=perkiraan_lahir)
-    _by(k, actor).save()
+    by_actor(k, actor).save()
     return k
 
 
@@ -96,7 +96,7 @@ def kehamilan_end(*, actor, kehamilan, tanggal, hasil):
     if hasil not in (HasilKehamilan.KEGUGURAN, HasilKehamilan.LAHIR_MATI):
         raise ValidationError({"hasil": "Pilih keguguran atau lahir mati; kelahiran hidup dicatat sebagai kelahiran."})
     kehamilan.tanggal_selesai, kehamilan.hasil = tanggal, hasil
-    _by(kehamilan, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    by_actor(kehamilan, actor).save(update_fields=["tanggal_selesai", "hasil"])
     return kehamilan
 
 
@@ -151,10 +151,10 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
         raise ValidationError(errors)
     baby = Warga(keluarga=ibu.keluarga, **data)
     baby.full_clean()
-    _by(baby, actor).save()
+    by_actor(baby, actor).save()
     if pregnancy is not None and pregnancy.tanggal_selesai is None:
         pregnancy.tanggal_selesai, pregnancy.hasil = tanggal, HasilKehamilan.MELAHIRKAN
-        _by(pregnancy, actor).save(update_fields=["tanggal_selesai", "hasil"])
+        by_actor(pregnancy, actor).save(update_fields=["tanggal_selesai", "hasil"])
     birth = Kelahiran(
         ibu=ibu,
         bayi=baby,
@@ -163,7 +163,7 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
         akte_kelahiran=akte_kelahiran,
         tanpa_kehamilan_dikonfirmasi=pregnancy is None,
     )
-    _by(birth, actor).save()
+    by_actor(birth, actor).save()
     return birth
 
 
@@ -188,11 +188,11 @@ def kematian_record(*, actor, warga, tanggal, sebab, confirm_age=False):
             "kematian balita. Centang konfirmasi bila tanggal lahir dan tanggal meninggal sudah benar."
         )
     death = Kematian(warga=warga, tanggal=tanggal, sebab=sebab.strip(), usia_dikonfirmasi=confirm_age)
-    _by(death, actor).save()
+    by_actor(death, actor).save()
     ongoing = warga.kehamilan.filter(tanggal_selesai__isnull=True).first()
     if ongoing is not None:
         ongoing.tanggal_selesai, ongoing.hasil = tanggal, HasilKehamilan.IBU_MENINGGAL
-        _by(ongoing, actor).save(update_fields=["tanggal_selesai", "hasil"])
+        by_actor(ongoing, actor).save(update_fields=["tanggal_selesai", "hasil"])
     warga.status, warga.tanggal_status = StatusWarga.MENINGGAL, tanggal
-    _by(warga, actor).save(update_fields=["status", "tanggal_status", "updated_at"])
+    by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "updated_at"])
     return death

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from hierarchy import access
 from hierarchy.levels import DASAWISMA_MAX, DASAWISMA_MIN, Level, Perm
-from pkkdata.http import posted
+from pkkdata.http import errors_onto_form, posted
 
 from . import rules, selectors, services
 from .forms_browse import PendataanConfirmForm, RumahTanggaMoveForm, SearchForm, YearForm, dasawisma_label
@@ -39,15 +39,6 @@ UNIT_PATH = ("dasawisma", "dasawisma__rt", "dasawisma__rw", "dasawisma__dusun", 
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def _form_errors_from(exc, form):
-    """Put a service's ValidationError onto the form, so the page keeps what was chosen."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _get_dasawisma(user, pk, perm=Perm.VIEW):
@@ -401,7 +392,7 @@ def rumah_tangga_move(request, pk):
         try:
             services.rumah_tangga_move(actor=request.user, rumah_tangga=rt, dasawisma=target)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            errors_onto_form(exc, form)
         else:
             messages.success(request, f"Rumah tangga dipindah ke {dasawisma_label(target)}.")
             return redirect(rt)

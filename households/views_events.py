@@ -40,32 +40,14 @@ from .selectors import VIA_WARGA
 
 VIA_KEHAMILAN = f"ibu__{VIA_WARGA}"
 UNIT_PATH = ("desa", "dusun", "rw", "rt")
-BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
 
-# The 7 totals of the CATATAN footer of 4.18a (events.catatan_totals), in the form's order.
-CATATAN_FIELDS = [
-    ("ibu_hamil", "Ibu hamil"),
-    ("ibu_melahirkan", "Ibu melahirkan"),
-    ("ibu_nifas", "Ibu nifas"),
-    ("ibu_meninggal", "Ibu meninggal"),
-    ("bayi_lahir", "Bayi lahir"),
-    ("bayi_meninggal", "Bayi meninggal"),
-    ("balita_meninggal", "Balita meninggal"),
-]
 
 # -- months ----------------------------------------------------------------------------------------
 
 
-def month_name(tahun, bulan):
-    return f"{BULAN[bulan - 1]} {tahun}"
-
-
 def short_month_name(tahun, bulan):
     """'Sep 2026': the previous/next buttons sit beside the month on a 360 px screen."""
-    return f"{BULAN[bulan - 1][:3]} {tahun}"
+    return f"{rules.BULAN[bulan - 1][:3]} {tahun}"
 
 
 def _month_of(request):
@@ -134,13 +116,13 @@ def _after_save(request, user, dasawisma, day, text):
         if report is not None and report.status == Status.APPROVED:
             messages.warning(
                 request,
-                f"Laporan {month_name(day.year, day.month)} dasawisma ini sudah disetujui: angkanya kini tampil "
+                f"Laporan {rules.month_label(day.year, day.month)} dasawisma ini sudah disetujui: angkanya kini tampil "
                 "“berubah setelah disetujui” sampai disetujui ulang.",
             )
         else:
             messages.warning(
                 request,
-                f"Laporan {month_name(day.year, day.month)} dasawisma ini sedang menunggu persetujuan; "
+                f"Laporan {rules.month_label(day.year, day.month)} dasawisma ini sedang menunggu persetujuan; "
                 "perbaikan ini ikut terbaca oleh penyetuju.",
             )
     return redirect(month_url(dasawisma.pk, day.year, day.month))
@@ -171,7 +153,7 @@ def _entry_context(request, dasawisma, **extra):
         "dasawisma": dasawisma,
         "dasawisma_path": unit_label(dasawisma),
         "back_url": month_url(dasawisma.pk, tahun, bulan),
-        "back_label": f"Peristiwa {month_name(tahun, bulan)}",
+        "back_label": f"Peristiwa {rules.month_label(tahun, bulan)}",
         "corrector": is_corrector(request.user, dasawisma),
     }
     context.update(extra)
@@ -247,13 +229,13 @@ def kejadian_dasawisma(request, unit_pk):
             "tahun": tahun,
             "bulan": bulan,
             "bulan_value": f"{tahun:04d}-{bulan:02d}",
-            "month_label": month_name(tahun, bulan),
+            "month_label": rules.month_label(tahun, bulan),
             "prev_url": month_url(dasawisma.pk, *prev_month),
             "prev_label": short_month_name(*prev_month),
             "next_url": month_url(dasawisma.pk, *next_month) if next_month <= (today.year, today.month) else None,
             "next_label": short_month_name(*next_month),
             "rows": rows,
-            "totals": [(key, label, totals[key]) for key, label in CATATAN_FIELDS],
+            "totals": [(key, label, totals[key]) for key, label in events.CATATAN_FIELDS],
             "numbers": [(label, numbers[key]) for key, label in events.NUMBER_FIELDS],
             "locked": locked,
             "status": status,

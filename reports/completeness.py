@@ -5,7 +5,7 @@ Expected = the dasawisma active on some day of that month (a group that opens or
 expected that month, not after). Submitted, approved and on time are counted only among the expected
 ones, so a closed or new dasawisma can never push a figure above 100%. On time = submitted (the first
 time it reached the RT, or the latest submission) no later than the deadline day of the next month,
-in the local time zone. Two queries for any number of units and months."""
+in the local time zone. Three queries for any number of units and months."""
 
 from collections import defaultdict
 from dataclasses import dataclass

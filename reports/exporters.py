@@ -39,6 +39,7 @@ from django.core.exceptions import PermissionDenied
 
 from hierarchy import access
 from hierarchy.levels import Perm
+from households import rules
 
 from .pdf import PDF_CONTENT_TYPE
 from .xlsx import XLSX_CONTENT_TYPE
@@ -52,11 +53,6 @@ RAKERNAS_VIII = "rakernas-viii"
 EDITIONS = {RAKERNAS_X: "Rakernas X (Lampiran 4.x)", RAKERNAS_VIII: "Rakernas VIII (Lampiran III-xx)"}
 DEFAULT_EDITION = RAKERNAS_X
 
-BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Period:
@@ -67,7 +63,7 @@ class Period:
 
     @property
     def label(self):
-        return f"{BULAN[self.bulan - 1]} {self.tahun}" if self.bulan else str(self.tahun)
+        return rules.month_label(self.tahun, self.bulan) if self.bulan else str(self.tahun)
 
     @property
     def slug(self):

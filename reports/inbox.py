@@ -21,21 +21,13 @@ from households import rules
 from . import workflow
 from .models import Laporan, Status
 
-BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
 BULAN_SINGKAT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 SENT = (Status.SUBMITTED, Status.APPROVED)
 WAITING_SHOWN = 10
 
 
-def month_label(tahun, bulan):
-    return f"{BULAN[bulan - 1]} {tahun}"
-
-
 def date_label(day):
-    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+    return f"{day.day} {rules.BULAN[day.month - 1]} {day.year}"
 
 
 def shift_month(tahun, bulan, months):
@@ -112,7 +104,7 @@ def ketua_by_dasawisma(dasawisma_ids):
 def reminder_message(ketua, dasawisma, tahun, bulan, sender):
     return (
         f"Yth. {ketua.display_name}, dengan hormat kami mengingatkan bahwa laporan bulanan "
-        f"Dasawisma {dasawisma.name} untuk bulan {month_label(tahun, bulan)} belum kami terima. "
+        f"Dasawisma {dasawisma.name} untuk bulan {rules.month_label(tahun, bulan)} belum kami terima. "
         f"Batas pengirimannya tanggal {date_label(workflow.deadline(tahun, bulan))}. "
         "Mohon laporannya dikirim melalui aplikasi Data PKK; bila bulan itu tidak ada peristiwa, "
         f"kirim sebagai laporan NIHIL. Terima kasih atas kerja samanya. Salam, {sender.display_name}"
@@ -160,7 +152,7 @@ def _own_dasawisma(grants, today):
             status = report.status if report else Status.DRAFT
             entries.append(
                 {
-                    "month": month_label(tahun, bulan),
+                    "month": rules.month_label(tahun, bulan),
                     "state": state_of(status, tahun, bulan, today),
                     "reason": report.return_reason if report and status == Status.RETURNED else "",
                     "url": _laporan_url(unit.pk, tahun, bulan),
@@ -178,11 +170,11 @@ def _waiting(user):
     count = len(shown) if len(shown) <= WAITING_SHOWN else qs.count()
     items = []
     for report in shown[:WAITING_SHOWN]:
-        approver_id = workflow._approver_unit_id(report.unit) or report.unit_id
+        approver_id = workflow.approver_unit_id(report.unit) or report.unit_id
         items.append(
             {
                 "name": unit_name(report.unit),
-                "month": month_label(report.tahun, report.bulan),
+                "month": rules.month_label(report.tahun, report.bulan),
                 "nihil": report.nihil,
                 "url": _laporan_url(approver_id, report.tahun, report.bulan) + f"#laporan-{report.pk}",
             }
@@ -199,7 +191,7 @@ def _returned_group_reports(grants):
     return [
         {
             "name": unit_name(r.unit),
-            "month": month_label(r.tahun, r.bulan),
+            "month": rules.month_label(r.tahun, r.bulan),
             "reason": r.return_reason,
             "url": _laporan_url(r.unit_id, r.tahun, r.bulan),
         }
@@ -232,7 +224,7 @@ def _overdue(user, today):
     )
     sampai = f"?sampai={tahun:04d}-{bulan:02d}"
     return {
-        "month": month_label(tahun, bulan),
+        "month": rules.month_label(tahun, bulan),
         "deadline": date_label(workflow.deadline(tahun, bulan)),
         "units": [
             {

@@ -23,6 +23,7 @@ from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
 from households import events
+from households.rules import month_label
 
 from . import completeness, workflow
 from .forms import AksiForm, ChecklistForm, SampaiForm
@@ -33,7 +34,6 @@ from .inbox import (
     date_label,
     is_late,
     ketua_by_dasawisma,
-    month_label,
     reminders_for,
     shift_month,
     state_of,
@@ -43,15 +43,6 @@ from .models import Laporan, Status
 
 COMPLETENESS_MONTHS = 12
 LATE_SHOWN = 100
-CATATAN_LABELS = [
-    ("ibu_hamil", "Ibu hamil"),
-    ("ibu_melahirkan", "Ibu melahirkan"),
-    ("ibu_nifas", "Ibu nifas"),
-    ("ibu_meninggal", "Ibu meninggal"),
-    ("bayi_lahir", "Bayi lahir"),
-    ("bayi_meninggal", "Bayi meninggal"),
-    ("balita_meninggal", "Balita meninggal"),
-]
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -72,24 +63,14 @@ def _back(request):
 
 def _catatan(numbers):
     totals = events.catatan_totals(numbers)
-    return [(label, totals[key]) for key, label in CATATAN_LABELS]
+    return [(label, totals[key]) for key, label in events.CATATAN_FIELDS]
 
 
 def _changes(report, numbers):
-    """Like workflow.changed_since_approval, from the numbers the page has already counted (a list
-    page would otherwise count every row again)."""
-    if report.status != Status.APPROVED or report.snapshot is None:
-        return []
-    return [
-        (label, report.snapshot.get(key, 0), numbers.get(key, 0))
-        for key, label in events.NUMBER_FIELDS
-        if report.snapshot.get(key, 0) != numbers.get(key, 0)
-    ]
-
-
-def _approves_on(user, unit):
-    """setujui_laporan granted on this very unit: who sends its own returned report up again."""
-    return access.is_global(user) or any(g.perm == Perm.APPROVE and g.unit_id == unit.pk for g in access.grants(user))
+    """[(label, approved, now)] from the numbers the page has already counted (a list page would
+    otherwise count every row again)."""
+    changed = workflow.changed_since_approval(report, now=numbers)
+    return [(label, *changed[key]) for key, label in events.NUMBER_FIELDS if key in changed]
 
 
 def _oversees(user, dasawisma):
@@ -217,7 +198,7 @@ def _group_context(user, unit, tahun, bulan, today):
         context["own"] = own
         context["own_numbers"] = [(label, own.numbers[key]) for key, label in events.NUMBER_FIELDS]
         context["history"] = _history(own.report)
-        context["can_resubmit"] = own.report.status == Status.RETURNED and _approves_on(user, unit)
+        context["can_resubmit"] = own.report.status == Status.RETURNED and workflow.approves_on(user, unit.pk)
 
     approving = unit.level in workflow.chain()
     reviewed = workflow.reviewed_units(unit, tahun, bulan) if approving else []

@@ -53,22 +53,19 @@ def reporting_levels():
     return [Level.DASAWISMA, *chain()[:-1]]
 
 
-def approver_unit(unit):
-    """The unit whose approvers review `unit`'s report: its nearest ancestor on the chain above its
-    own level (skipping levels absent here, such as RW in many kelurahan), or None at the top."""
-    for level in sorted(chain(), key=lambda lv: -RANK[lv]):
-        if RANK[level] < RANK[unit.level]:
-            ancestor_id = getattr(unit, f"{level}_id")
-            if ancestor_id:
-                return Unit.objects.get(pk=ancestor_id)
-    return None
-
-
-def _approver_unit_id(unit):
+def approver_unit_id(unit):
+    """The id of the unit whose approvers review `unit`'s report: its nearest ancestor on the chain
+    above its own level (skipping levels absent here, such as RW in many kelurahan), or None at the
+    top. Read from the ancestor columns: no query."""
     for level in sorted(chain(), key=lambda lv: -RANK[lv]):
         if RANK[level] < RANK[unit.level] and getattr(unit, f"{level}_id"):
             return getattr(unit, f"{level}_id")
     return None
+
+
+def approver_unit(unit):
+    target_id = approver_unit_id(unit)
+    return Unit.objects.get(pk=target_id) if target_id else None
 
 
 def month_overlap_q(tahun, bulan, prefix=""):
@@ -85,7 +82,7 @@ def reviewed_units(unit, tahun, bulan):
     candidates = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}, level__in=levels).filter(
         month_overlap_q(tahun, bulan)
     )
-    return [u for u in candidates.order_by("code") if _approver_unit_id(u) == unit.pk]
+    return [u for u in candidates.order_by("code") if approver_unit_id(u) == unit.pk]
 
 
 def deadline(tahun, bulan):
@@ -108,12 +105,17 @@ def current_numbers(report):
     return events.numbers_for(report.unit, report.tahun, report.bulan)
 
 
-def changed_since_approval(report):
-    """{key: (approved, now)} for the numbers that differ from the stored snapshot (empty if none)."""
+def changed_since_approval(report, now=None):
+    """{key: (approved, now)} for the numbers that differ from the stored snapshot (empty if none).
+    `now` may be passed when the caller has already counted the month (a list of reports)."""
     if report.status != Status.APPROVED or report.snapshot is None:
         return {}
-    now = current_numbers(report)
-    return {k: (report.snapshot.get(k, 0), now[k]) for k in events.NUMBER_KEYS if report.snapshot.get(k, 0) != now[k]}
+    now = now if now is not None else current_numbers(report)
+    return {
+        k: (report.snapshot.get(k, 0), now.get(k, 0))
+        for k in events.NUMBER_KEYS
+        if report.snapshot.get(k, 0) != now.get(k, 0)
+    }
 
 
 # -- rights ----------------------------------------------------------------------------------------
@@ -123,14 +125,15 @@ def can_submit(user, report):
     return report.unit.level == Level.DASAWISMA and access.has_perm(user, Perm.SUBMIT, report.unit)
 
 
+def approves_on(user, unit_id):
+    """setujui_laporan granted on this very unit (not inherited from above), or the administrator."""
+    return access.is_global(user) or any(g.perm == Perm.APPROVE and g.unit_id == unit_id for g in access.grants(user))
+
+
 def can_review(user, report):
     """Approve or return: setujui_laporan granted on the approving unit itself."""
-    target_id = _approver_unit_id(report.unit)
-    if target_id is None:
-        return False
-    if access.is_global(user):
-        return True
-    return any(g.perm == Perm.APPROVE and g.unit_id == target_id for g in access.grants(user))
+    target_id = approver_unit_id(report.unit)
+    return target_id is not None and approves_on(user, target_id)
 
 
 def reviewable_q(user):
@@ -282,9 +285,7 @@ def report_resubmit_group(*, actor, report, expected_version):
     """A returned group report (e.g. an RT's) goes up again once all reports below it are approved."""
     if report.unit.level == Level.DASAWISMA:
         raise ValidationError("Laporan dasawisma dikirim oleh ketua dasawisma.")
-    if not access.is_global(actor) and not any(
-        g.perm == Perm.APPROVE and g.unit_id == report.unit_id for g in access.grants(actor)
-    ):
+    if not approves_on(actor, report.unit_id):
         raise PermissionDenied("Hanya pengurus satuan ini yang dapat mengirim ulang laporannya.")
     if report.status != Status.RETURNED:
         raise ValidationError("Hanya laporan yang dikembalikan yang dikirim ulang.")
