@@ -378,7 +378,10 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
             today=today,
             active_from=active_from,
         )
-        # Later issues: events per dasawisma go here.
+        # Twelve months of reports in every state, on the events the households came with.
+        from reports.demo import seed_reports
+
+        seed_reports(kota=kota, admin=admin, seed=seed, today=today, demo_dasawisma=chain["dasawisma"], stdout=stdout)
 
         logins = login_rows([(admin, admin_created)] + list(accounts.values()), password)
     return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))

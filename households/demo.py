@@ -61,6 +61,7 @@ from . import rules
 from .models import (
     Agama,
     BerkebutuhanKhusus,
+    HasilKehamilan,
     IndustriRumahTangga,
     JenisKB,
     JenisKelamin,
@@ -69,8 +70,10 @@ from .models import (
     Kegiatan,
     KegiatanWarga,
     Kehamilan,
+    Kelahiran,
     KelompokBelajar,
     Keluarga,
+    Kematian,
     KriteriaRumah,
     MakananPokok,
     Pekerjaan,
@@ -79,12 +82,25 @@ from .models import (
     RumahTangga,
     StatusDalamKeluarga,
     StatusPerkawinan,
+    StatusWarga,
     Warga,
 )
 
 HOUSEHOLDS_PER_DASAWISMA = (10, 20)
 MEAN_HOUSEHOLDS_PER_DASAWISMA = sum(HOUSEHOLDS_PER_DASAWISMA) / 2
 DASAWISMA_PER_NEW_RT = (3, 6)  # --scale: the extra RT are a little fuller than the default demo's
+# The monthly events: twelve months up to today. Chances per birth (infant deaths about 20 per 1,000
+# births; maternal deaths rare, Indonesia about 190 per 100,000), per child under six (deaths at 1-4
+# years, a few a year in a city of 30,000), and per family of an extra newborn (see newborn()).
+EVENT_MONTHS = 12
+INFANT_DEATH_CHANCE = 0.02
+MATERNAL_DEATH_CHANCE = 0.004
+CHILD_DEATH_CHANCE = 0.0025
+EXTRA_BIRTH_CHANCE = 0.03
+INFANT_CAUSES = ["Berat badan lahir rendah", "Asfiksia", "Infeksi (sepsis)", "Pneumonia", "Kelainan bawaan",
+                 "Diare"]  # fmt: skip
+CHILD_CAUSES = ["Diare", "Pneumonia", "Demam berdarah", "Tenggelam", "Kecelakaan lalu lintas", "Campak"]
+MATERNAL_CAUSES = ["Perdarahan pascapersalinan", "Preeklamsia/eklamsia", "Infeksi nifas"]
 NULL = r"\N"  # how COPY reads a missing value; no generated text is ever "\N"
 CHANGE_REASON = hierarchy_demo.CHANGE_REASON
 
@@ -257,6 +273,8 @@ class HouseRows:
     warga: list = field(default_factory=list)  # the kepala of the first keluarga first
     kegiatan: list = field(default_factory=list)
     kehamilan: list = field(default_factory=list)
+    kelahiran: list = field(default_factory=list)
+    kematian: list = field(default_factory=list)
     pekarangan: list = field(default_factory=list)
     industri: list = field(default_factory=list)
 
@@ -271,6 +289,8 @@ class DasawismaGenerator:
         self.area = area  # the kecamatan code without dots, e.g. "647402"
         self.other_areas = [a for a in ("647401", "647402", "647403") if a != area]
         self.today = today
+        # The twelve months of monthly events: from the first day of the month eleven months ago to today.
+        self.events_from = rules.add_months(today.replace(day=1), -(EVENT_MONTHS - 1))
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -522,8 +542,11 @@ class DasawismaGenerator:
     def house(self, dasawisma_id, number, street):
         rng, today = self.rng, self.today
         first = self.first_family()
+        self.newborn(first)
         families = [self.family_plan(first)]
         second = self.second_family(first)
+        if second:
+            self.newborn(second)
         if second:  # a son or brother of the house: the same religion (and marga)
             families.append(self.family_plan(second, families[0].religion, families[0].origin, families[0].marga))
 
@@ -535,7 +558,7 @@ class DasawismaGenerator:
             balita_mothers = {id(m.mother) for m in plan.members if m.mother and rules.age_years(m.born, today) < 5}
             under_one = {id(m.mother) for m in plan.members if m.mother and (today - m.born).days < 365}
             keluarga = {"rumah_tangga": rumah_tangga, "no_kk": self.no_kk(plan.members)}
-            members = []
+            members, by_person = [], {}
             for person in plan.members:
                 age = rules.age_years(person.born, today)
                 hamil = (
@@ -548,6 +571,7 @@ class DasawismaGenerator:
                 w = self.warga(person, plan, mothers_of_babies=babies, mothers_of_balita=balita_mothers, hamil=hamil)
                 w["keluarga"] = keluarga
                 members.append(w)
+                by_person[id(person)] = w
                 rows.kegiatan += self.kegiatan(w, age)
                 if hamil:
                     pregnant_in_house = True
@@ -555,12 +579,72 @@ class DasawismaGenerator:
                     rows.kehamilan.append(
                         {"ibu": w, "tanggal_mulai": start, "perkiraan_lahir": start + datetime.timedelta(days=280)}
                     )
+            self.vital_events(plan, by_person, rows)
             rows.keluarga.append(keluarga)
             rows.warga += members
         rumah_tangga["krt"] = rows.warga[0]
         self.house_attributes(rumah_tangga, number, street, pregnant_in_house)
         self.sheets(rows)
         return rows
+
+    # -- the monthly events (4.18a) ---------------------------------------------------------------
+
+    def newborn(self, members):
+        """Sometimes a baby born during the event months to a young married mother without a baby yet
+        (the family shapes alone give about 13 births per 1,000 people a year; Indonesia has about 16)."""
+        rng, today = self.rng, self.today
+        if rng.random() >= EXTRA_BIRTH_CHANCE:
+            return
+        mother = next((m for m in members if m.sex == P and m.marital == MENIKAH), None)
+        if mother is None or not 20 <= rules.age_years(mother.born, today) <= 40:
+            return
+        if any(m.mother is mother and (today - m.born).days < 450 for m in members):
+            return
+        born = self.events_from + datetime.timedelta(days=rng.randint(0, (today - self.events_from).days))
+        members.append(Person(rng.choice((L, P)), born, ANAK, LAJANG, mother=mother))
+
+    def vital_events(self, plan, by_person, rows):
+        """The pregnancy and birth behind every baby born in the event months (or whose mother's nifas
+        reaches into them), and the deaths of those months: infants (about 20 per 1,000 births, most in the
+        first weeks), a few children of 1-4 years, and rarely a mother within 42 days of delivery."""
+        rng, today = self.rng, self.today
+        births_from = self.events_from - datetime.timedelta(days=rules.NIFAS_DAYS)
+        for person in plan.members:
+            w = by_person[id(person)]
+            if person.mother is not None and person.born >= births_from:
+                ibu = by_person[id(person.mother)]
+                start = person.born - datetime.timedelta(days=rng.randint(259, 287))
+                kehamilan = {
+                    "ibu": ibu,
+                    "tanggal_mulai": start,
+                    "perkiraan_lahir": start + datetime.timedelta(days=280),
+                    "tanggal_selesai": person.born,
+                    "hasil": HasilKehamilan.MELAHIRKAN,
+                }
+                rows.kehamilan.append(kehamilan)
+                registered = rng.random() < (0.85 if (today - person.born).days > 60 else 0.45)
+                rows.kelahiran.append(
+                    {"ibu": ibu, "bayi": w, "kehamilan": kehamilan, "tanggal": person.born,
+                     "akte_kelahiran": registered}
+                )  # fmt: skip
+                if rng.random() < INFANT_DEATH_CHANCE:
+                    lived = int(min((today - person.born).days, 364) * rng.random() ** 3)
+                    self.death(w, person.born + datetime.timedelta(days=lived), INFANT_CAUSES, rows)
+                elif rng.random() < MATERNAL_DEATH_CHANCE and ibu.get("status") != StatusWarga.MENINGGAL:
+                    day = person.born + datetime.timedelta(days=rng.randint(0, rules.NIFAS_DAYS - 1))
+                    if day <= today:
+                        self.death(ibu, day, MATERNAL_CAUSES, rows)
+            elif rules.age_years(person.born, today) < 6 and rng.random() < CHILD_DEATH_CHANCE:
+                first = max(self.events_from, rules.add_years(person.born, 1))
+                last = min(today, rules.add_years(person.born, 5) - datetime.timedelta(days=1))
+                if first <= last:
+                    day = first + datetime.timedelta(days=rng.randint(0, (last - first).days))
+                    self.death(w, day, CHILD_CAUSES, rows)
+
+    def death(self, w, day, causes, rows):
+        w["status"], w["tanggal_status"] = StatusWarga.MENINGGAL, day
+        w["ibu_menyusui"] = False
+        rows.kematian.append({"warga": w, "tanggal": day, "sebab": self.rng.choice(causes)})
 
     def house_attributes(self, rt, number, street, pregnant_in_house):
         rng = self.rng
@@ -864,6 +948,8 @@ def _insert(houses, writer):
         (Warga, [w for h in houses for w in h.warga]),
         (KegiatanWarga, [k for h in houses for k in h.kegiatan]),
         (Kehamilan, [k for h in houses for k in h.kehamilan]),
+        (Kelahiran, [k for h in houses for k in h.kelahiran]),
+        (Kematian, [k for h in houses for k in h.kematian]),
         (PemanfaatanPekarangan, [p for h in houses for p in h.pekarangan]),
         (IndustriRumahTangga, [i for h in houses for i in h.industri]),
     ]
@@ -884,7 +970,8 @@ def _analyze():
     the --scale data set took minutes instead of milliseconds."""
     if connection.vendor != "postgresql":
         return
-    models = [Unit, RumahTangga, Keluarga, Warga, KegiatanWarga, Kehamilan, PemanfaatanPekarangan, IndustriRumahTangga]
+    models = [Unit, RumahTangga, Keluarga, Warga, KegiatanWarga, Kehamilan, Kelahiran, Kematian,
+              PemanfaatanPekarangan, IndustriRumahTangga]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models))
 

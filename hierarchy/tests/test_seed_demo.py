@@ -81,7 +81,14 @@ def everything_snapshot():
 
 
 def wipe():
-    """Back to an empty database: accounts first, then units from the bottom level up."""
+    """Back to an empty database: reports and the events that protect their people, accounts, then units
+    from the bottom level up."""
+    from households.models import Kelahiran, Kematian
+    from reports.models import Laporan
+
+    Laporan.objects.all().delete()
+    Kelahiran.objects.all().delete()
+    Kematian.objects.all().delete()
     User.objects.all().delete()
     for level in reversed(LEVEL_ORDER):
         Unit.objects.filter(level=level).delete()
