@@ -15,5 +15,11 @@ urlpatterns = [
         views_exports.export_dasawisma,
         name="export_dasawisma",
     ),
+    path("kelurahan/<int:unit_pk>/data-warga/", views_exports.unduh_kelurahan, name="unduh_kelurahan"),
+    path(
+        "kelurahan/<int:unit_pk>/unduh/<str:form>.<str:fmt>",
+        views_exports.export_kelurahan,
+        name="export_kelurahan",
+    ),
     path("warga/<int:pk>/catatan/<int:tahun>/", views_exports.catatan_koreksi, name="catatan_koreksi"),
 ]

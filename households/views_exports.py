@@ -1,10 +1,11 @@
-"""Downloads of the household forms (households/exports.py) and the Catatan Keluarga correction
-screen (households/catatan.py)."""
+"""Downloads of the household forms (households/exports.py): per rumah tangga, per dasawisma, and the
+Data Warga of a whole desa/kelurahan (streamed, with a page that says how large it is); and the
+Catatan Keluarga correction screen (households/catatan.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -20,14 +21,14 @@ from .forms_catatan import KoreksiCatatanForm
 from .models import RumahTangga, Warga
 from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
-# The forms kept per household and per dasawisma: these two URLs serve them and no other exporter.
+# The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
 HOUSEHOLD_FORMS = frozenset(e.identifier for e in exports.EXPORTERS)
 FIRST_YEAR = 2000
 
 
-def _exporter_or_404(form, fmt):
+def _exporter_or_404(form, fmt, scope_level=Level.DASAWISMA):
     exporter = get_exporter(form) if form in HOUSEHOLD_FORMS else None
-    if exporter is None or fmt not in exporter.formats:
+    if exporter is None or exporter.scope_level != scope_level or fmt not in exporter.formats:
         raise Http404("Formulir atau format unduhan tidak dikenal.")
     return exporter
 
@@ -46,7 +47,15 @@ def _year_or_404(value):
 
 
 def _download(result):
-    response = HttpResponse(result.content, content_type=result.content_type)
+    if isinstance(result.content, bytes):
+        response = HttpResponse(result.content, content_type=result.content_type)
+    else:
+        # Streamed: the pieces go out as they are read, and the response closes the content when done
+        # (or when the connection drops); the size, when known, lets the browser show the progress.
+        response = StreamingHttpResponse(result.content, content_type=result.content_type)
+        size = getattr(result.content, "size", None)
+        if size is not None:
+            response["Content-Length"] = str(size)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
     # Personal data: keep it out of shared caches.
     response["Cache-Control"] = "private, no-store"
@@ -81,6 +90,41 @@ def export_dasawisma(request, unit_pk, form, fmt):
         request.user, Unit.objects.filter(level=Level.DASAWISMA), exporter.required_perm, pk=unit_pk
     )
     return _export(request, exporter, dasawisma, fmt)
+
+
+def _kelurahan_or_404(user, unit_pk, perm):
+    return access.get_for_user(user, Unit.objects.filter(level=Level.DESA), perm, pk=unit_pk)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def export_kelurahan(request, unit_pk, form, fmt):
+    exporter = _exporter_or_404(form, fmt, Level.DESA)
+    kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
+    return _export(request, exporter, kelurahan, fmt)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def unduh_kelurahan(request, unit_pk):
+    """The page of a kelurahan's Data Warga download: what the file holds and, when it is large, that
+    it takes a while to build before the browser shows the download's progress."""
+    exporter = exports.DataWargaKelurahanExporter
+    kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
+    totals = exports.kelurahan_totals(kelurahan)
+    seconds = exports.estimated_seconds(totals["warga"])
+    return render(
+        request,
+        "households/exports/kelurahan.html",
+        {
+            "kelurahan": kelurahan,
+            "totals": totals,
+            "form": exporter.identifier,
+            "title": exporter.title,
+            "slow": seconds >= exports.SLOW_SECONDS,
+            "seconds": max(1, round(seconds)),
+        },
+    )
 
 
 @login_required

@@ -10,22 +10,26 @@ An exporter is an object with
                            (dasawisma for 4.14.1a, 4.15 and 4.16a; rt for 4.16b; desa for 4.17a ...)
     editions       tuple   the editions it can lay out (EDITIONS); the first is the default
 
-    render(*, user, target, period, edition, fmt) -> ExportResult(filename, content_type, content)
+    render(*, user, target, period, edition, fmt, options=None) -> ExportResult(filename, content_type, content)
 
 - ``target`` is a Unit at ``scope_level``, or an object that belongs to one such unit when the form
   is also kept per object (the household forms accept one RumahTangga); ``unit_of(target)`` names
   that unit.
 - ``period`` is a Period: TAHUN for the yearly forms, BULAN and TAHUN for the monthly ones.
 - ``edition`` is one of ``editions`` (the forms of Rakernas X, or the older set, see EDITIONS).
+- ``options`` is a dict of form-specific choices the user made before downloading (for the recaps:
+  the signature block's names, place and date, and approved or current data); {} when none.
+- ``content`` is bytes, or an iterable of bytes for a form too large to hold in memory (streamed).
 - ``render`` checks ``required_perm`` on ``unit_of(target)`` itself (PermissionDenied otherwise),
   like the services do, so no caller can skip it; the views still fetch the target through
   hierarchy.access first (404 outside the user's area). NIK and No. KK are always masked.
 
 ``Exporter`` below implements ``render`` once (the checks, the file name, the content type) and
-leaves each form two methods: ``render_xlsx`` and ``render_pdf``, returning bytes.
+leaves each form two methods: ``render_xlsx`` and ``render_pdf`` (keyword arguments user, target,
+period, edition, options), returning the content.
 
 The registry is a plain dict ``EXPORTERS`` {identifier: exporter}; ``get_exporter(identifier)``
-answers one. The forms live next to their data (households/exports.py, later the recaps) and import
+answers one. The forms live next to their data (households/exports.py, reports/recap_exports.py) and import
 this module for the contract, so this module cannot import them at its top (the import would be
 circular whichever module Python loads first). ``_load`` imports their ``EXPORTERS`` lists on first
 use; a new family of forms adds one line there.
@@ -74,7 +78,7 @@ class Period:
 class ExportResult:
     filename: str
     content_type: str
-    content: bytes
+    content: object  # bytes, or an iterable of bytes when streamed
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -96,7 +100,7 @@ class Exporter:
     scope_level = ""
     editions = (DEFAULT_EDITION,)
 
-    def render(self, *, user, target, period, edition, fmt):
+    def render(self, *, user, target, period, edition, fmt, options=None):
         if fmt not in self.formats:
             raise ValueError(f"{self.identifier}: format {fmt!r} tidak tersedia")
         if edition not in self.editions:
@@ -107,7 +111,7 @@ class Exporter:
         if not access.has_perm(user, self.required_perm, unit):
             raise PermissionDenied("Peran Anda tidak mengizinkan mengunduh formulir ini.")
         method = self.render_xlsx if fmt == XLSX else self.render_pdf
-        content = method(user=user, target=target, period=period, edition=edition)
+        content = method(user=user, target=target, period=period, edition=edition, options=options or {})
         return ExportResult(
             filename=f"{self.file_stem(target, period)}.{fmt}", content_type=CONTENT_TYPES[fmt], content=content
         )
@@ -124,10 +128,10 @@ class Exporter:
     def name_parts(self, target, period):
         return [target.code]
 
-    def render_xlsx(self, *, user, target, period, edition):
+    def render_xlsx(self, *, user, target, period, edition, options):
         raise NotImplementedError
 
-    def render_pdf(self, *, user, target, period, edition):
+    def render_pdf(self, *, user, target, period, edition, options):
         raise NotImplementedError
 
 
@@ -136,8 +140,10 @@ def _load():
     # Imported here, not at the top: those modules import this one for the contract.
     from households.exports import EXPORTERS as household_forms
 
+    from .recap_exports import EXPORTERS as recap_forms
+
     exporters = {}
-    for exporter in [*household_forms]:
+    for exporter in [*household_forms, *recap_forms]:
         if exporter.identifier in exporters:
             raise RuntimeError(f"two exporters named {exporter.identifier!r}")
         exporters[exporter.identifier] = exporter

@@ -14,6 +14,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -76,7 +77,7 @@ def write_row(ws, row, values, *, first_column=1, border=True, bold=False, align
 def print_setup(ws, *, header_rows=None, landscape=True, paper="A4", fit_width=True):
     """Landscape, fit to one page wide, the header rows repeated on every printed page."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4 if paper == "A4" else ws.PAPERSIZE_LEGAL
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4 if paper == "A4" else Worksheet.PAPERSIZE_LEGAL
     if fit_width:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = 1

@@ -8,9 +8,14 @@ The walk reads every 200 answer as UTF-8 text to look for names from the other s
 is binary (and compressed), so the downloads that answer 200 are in DOWNLOAD_CASES, walked by
 households/tests/test_exports.py, which reads the files' text for the same names. CASES holds the
 screen and the downloads that answer no file, so every URL name is in the walk.
+
+A whole kelurahan's Data Warga (streamed) is for those who see the kelurahan: its page and its file
+answer 404 to the RW, RT and dasawisma roles, whose area lies below it. Its downloads that answer 200
+are in STREAM_DOWNLOAD_CASES, walked by households/tests/test_exports_stream.py (a streamed response
+has no .content to read); CASES holds its page and the requests that answer no file.
 """
 
-from hierarchy.tests.url_cases import SEE_DW, SEE_RT, table
+from hierarchy.tests.url_cases import SEE_DW, SEE_KEL, SEE_RT, table
 from households.catatan import KOLOM
 
 CADRES = {"admin", "ketua_dasawisma", "kader"}
@@ -92,4 +97,30 @@ CASES = [
         None,
         table(ok={"admin"}, forbidden=SEE_SIBLING - {"admin"}),
     ),
+]
+
+
+# -- a whole kelurahan's Data Warga -------------------------------------------------------------------
+
+BELIMBING_SIDE = {"admin", "kota", "outsider"}
+
+
+def _kel(unit, form="data-warga-kelurahan", fmt="xlsx"):
+    return lambda c: {"unit_pk": getattr(c, unit).pk, "form": form, "fmt": fmt}
+
+
+STREAM_DOWNLOAD_CASES = [
+    ("households:export_kelurahan", _kel("kel"), "get", None, table(ok=SEE_KEL)),
+    ("households:export_kelurahan", _kel("kel2"), "get", None, table(ok=BELIMBING_SIDE)),
+]
+
+CASES += [
+    ("households:unduh_kelurahan", lambda c: {"unit_pk": c.kel.pk}, "get", None, table(ok=SEE_KEL)),
+    ("households:unduh_kelurahan", lambda c: {"unit_pk": c.kel2.pk}, "get", None, table(ok=BELIMBING_SIDE)),
+    ("households:unduh_kelurahan", lambda c: {"unit_pk": c.dw.pk}, "get", None, table()),  # not a kelurahan
+    ("households:export_kelurahan", _kel("dw"), "get", None, table()),  # not a kelurahan
+    ("households:export_kelurahan", _kel("kel", fmt="pdf"), "get", None, table()),  # XLSX only
+    ("households:export_kelurahan", _kel("kel", form="data-warga"), "get", None, table()),  # a dasawisma form
+    ("households:export_dasawisma", _dw("data-warga-kelurahan", "xlsx"), "get", None, table()),
+    ("households:export_rumah_tangga", _rt("hh_a", "data-warga-kelurahan", "xlsx"), "get", None, table()),
 ]

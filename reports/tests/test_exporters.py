@@ -17,10 +17,10 @@ class RecapRT(Exporter):
     required_perm = Perm.APPROVE
     scope_level = Level.RT
 
-    def render_xlsx(self, *, user, target, period, edition):
+    def render_xlsx(self, *, user, target, period, edition, options):
         return f"xlsx {target.name} {period.label}".encode()
 
-    def render_pdf(self, *, user, target, period, edition):
+    def render_pdf(self, *, user, target, period, edition, options):
         return b"%PDF-uji"
 
 
