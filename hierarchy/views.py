@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pkkdata.http import errors_onto_form, posted
+from reports.dashboard import has_dashboard
 from reports.inbox import inbox_for
 
 from . import access, services
@@ -95,6 +96,7 @@ def home(request):
             "path": [a for a in ra.unit.ancestors() if access.can_see(user, a)] + [ra.unit],
             "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
             "intervensi": Perm.REVEAL_NIK in ROLE_PERMS[Role(ra.role)],
+            "dasbor": has_dashboard(ra.unit),
         }
         for ra in assignments
     ]

@@ -5,10 +5,12 @@ Pregnancies and births are counted in the database (households.rules' Q objects)
 are few, so their kind (ibu/bayi/balita) is decided in Python by rules.death_kind. Everything runs in a
 constant number of queries whatever the number of dasawisma."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from hierarchy.models import Unit
 
@@ -66,6 +68,29 @@ def catatan_totals(numbers):
     }
 
 
+def _birth_counts():
+    return {
+        "lahir_l": Count("pk", filter=Q(bayi__jenis_kelamin="L")),
+        "lahir_p": Count("pk", filter=Q(bayi__jenis_kelamin="P")),
+        "akte_ada": Count("pk", filter=Q(akte_kelahiran=True)),
+        "akte_tidak": Count("pk", filter=Q(akte_kelahiran=False)),
+    }
+
+
+def _add_births(numbers, row):
+    numbers["bayi_lahir_l"], numbers["bayi_lahir_p"] = row["lahir_l"], row["lahir_p"]
+    numbers["akte_ada"], numbers["akte_tidak"] = row["akte_ada"], row["akte_tidak"]
+
+
+def _add_death(numbers, death):
+    """Count one death where the form counts it (ibu, bayi or balita); other deaths are not on 4.18a."""
+    kind = rules.death_kind(death.warga, death.tanggal, death.warga.kehamilan.all())
+    if kind == "ibu":
+        numbers["ibu_meninggal"] += 1
+    elif kind is not None:
+        numbers[f"{kind}_meninggal_{death.warga.jenis_kelamin.lower()}"] += 1
+
+
 def _month_deaths(dasawisma_filter, first, last):
     return list(
         Kematian.objects.filter(dasawisma_filter, tanggal__gte=first, tanggal__lte=last)
@@ -107,17 +132,10 @@ def numbers_by(group_column, tahun, bulan, unit_filter=None):
     rows = (
         Kelahiran.objects.filter(prefixed(VIA_KELAHIRAN), tanggal__gte=first, tanggal__lte=last)
         .values(key)
-        .annotate(
-            lahir_l=Count("pk", filter=Q(bayi__jenis_kelamin="L")),
-            lahir_p=Count("pk", filter=Q(bayi__jenis_kelamin="P")),
-            akte_ada=Count("pk", filter=Q(akte_kelahiran=True)),
-            akte_tidak=Count("pk", filter=Q(akte_kelahiran=False)),
-        )
+        .annotate(**_birth_counts())
     )
     for row in rows:
-        numbers = result[row[key]]
-        numbers["bayi_lahir_l"], numbers["bayi_lahir_p"] = row["lahir_l"], row["lahir_p"]
-        numbers["akte_ada"], numbers["akte_tidak"] = row["akte_ada"], row["akte_tidak"]
+        _add_births(result[row[key]], row)
 
     dasawisma_ids = {}
     deaths = _month_deaths(prefixed(VIA_KEMATIAN), first, last)
@@ -125,15 +143,54 @@ def numbers_by(group_column, tahun, bulan, unit_filter=None):
         ids = {d.warga.keluarga.rumah_tangga.dasawisma_id for d in deaths}
         dasawisma_ids = dict(Unit.objects.filter(pk__in=ids).values_list("pk", f"{group_column}_id"))
     for death in deaths:
-        kind = rules.death_kind(death.warga, death.tanggal, death.warga.kehamilan.all())
-        if kind is None:
-            continue
-        numbers = result[dasawisma_ids[death.warga.keluarga.rumah_tangga.dasawisma_id]]
-        if kind == "ibu":
-            numbers["ibu_meninggal"] += 1
-        else:
-            numbers[f"{kind}_meninggal_{death.warga.jenis_kelamin.lower()}"] += 1
+        _add_death(result[dasawisma_ids[death.warga.keluarga.rumah_tangga.dasawisma_id]], death)
     return dict(result)
+
+
+def monthly_numbers(unit, months):
+    """{(tahun, bulan): numbers over NUMBER_KEYS} for everything under the unit, for a run of
+    consecutive months. Four queries whatever the number of months or dasawisma."""
+    column = f"{unit.level}_id"
+    result = {month: empty_numbers() for month in months}
+    bounds = {month: rules.month_bounds(*month) for month in months}
+    start, end = bounds[months[0]][0], bounds[months[-1]][1]
+
+    # Mothers: every pregnancy that touches the window, then one filtered count per month and status,
+    # exactly the three conditions numbers_by counts for one month.
+    counts = {}
+    for i, month in enumerate(months):
+        first, last = bounds[month]
+        counts[f"hamil_{i}"] = Count("ibu", filter=rules.hamil_q(first, last), distinct=True)
+        counts[f"melahirkan_{i}"] = Count("ibu", filter=rules.melahirkan_q(first, last), distinct=True)
+        counts[f"nifas_{i}"] = Count("ibu", filter=rules.nifas_q(first, last), distinct=True)
+    window = Q(tanggal_mulai__lte=end) & (
+        Q(tanggal_selesai__isnull=True) | Q(tanggal_selesai__gte=start - datetime.timedelta(days=rules.NIFAS_DAYS))
+    )
+    mothers = Kehamilan.objects.filter(window, **{f"{VIA_KEHAMILAN}__{column}": unit.pk}).aggregate(**counts)
+    for i, month in enumerate(months):
+        numbers = result[month]
+        numbers["ibu_hamil"] = mothers[f"hamil_{i}"]
+        numbers["ibu_melahirkan"] = mothers[f"melahirkan_{i}"]
+        numbers["ibu_nifas"] = mothers[f"nifas_{i}"]
+
+    births = (
+        Kelahiran.objects.filter(tanggal__gte=start, tanggal__lte=end, **{f"{VIA_KELAHIRAN}__{column}": unit.pk})
+        .annotate(y=ExtractYear("tanggal"), m=ExtractMonth("tanggal"))
+        .order_by()
+        .values("y", "m")
+        .annotate(**_birth_counts())
+    )
+    for row in births:
+        _add_births(result[(row["y"], row["m"])], row)
+
+    deaths = (
+        Kematian.objects.filter(tanggal__gte=start, tanggal__lte=end, **{f"{VIA_KEMATIAN}__{column}": unit.pk})
+        .select_related("warga")
+        .prefetch_related("warga__kehamilan")
+    )
+    for death in deaths:
+        _add_death(result[(death.tanggal.year, death.tanggal.month)], death)
+    return result
 
 
 def numbers_for(unit, tahun, bulan):

@@ -1,0 +1,391 @@
+"""Benchmark of the kota recaps (reports/recaps.py) against one hand-written SQL statement each.
+
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE pkk_bench_scale"
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkk_bench_scale
+    DEBUG=1 python manage.py migrate
+    DEBUG=1 python manage.py seed_demo --scale 50000     # about 50,000 rumah tangga, 180,000 warga
+    python bench/recap.py                                # --runs 7 --tahun 2026 --bulan 10
+
+For Kota Bontang (64.74), on the database as it is (only read):
+
+- 4.17c, the yearly recap (recaps.yearly_recap), as of min(today, 31 December of --tahun);
+- 4.19c, the monthly recap of --tahun/--bulan (default: last month) with the approved numbers
+  (recaps.monthly_recap, data="disetujui": the stored snapshots) and with the current data
+  (data="terkini": the events counted now).
+
+Each is compared with the floor: ONE hand-written SQL statement over the same tables that yields the
+same numbers (every row, the JUMLAH row and, monthly, how many reports are approved). The script
+asserts that both give the same numbers, then times them alternately (one warm-up, then --runs runs
+of each, so that a busy machine slows both alike) and prints the number of queries of the recap, the
+median and minimum times of both, the part of the recap's time spent waiting for the database (the
+rest is Python: Django building the queries, reading the rows), and the ratio of the medians
+(target: at most 1.5).
+
+PostgreSQL only (the floors use its date arithmetic). Django runs with DEBUG off (no query log besides
+the counting) and a throwaway SECRET_KEY when none is set.
+"""
+
+import argparse
+import datetime
+import os
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KOTA_CODE = "64.74"
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkkdata.settings")
+    os.environ.setdefault("DEBUG", "0")
+    if os.environ["DEBUG"] in ("0", "false", "False", ""):
+        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
+    import django
+
+    django.setup()
+
+
+# -- the floors: one statement each --------------------------------------------------------------------
+# Parameters by name; the dates are computed in Python by households.rules (the same cut-off days).
+
+ACTIVE_ON = "(u.active_from IS NULL OR u.active_from <= %(last)s) AND (u.active_to IS NULL OR u.active_to >= %(first)s)"
+
+UNIT_COUNTS = f"""
+units AS (
+    SELECT u.kecamatan_id AS g,
+           count(*) FILTER (WHERE u.level = 'desa') AS jml_desa,
+           count(*) FILTER (WHERE u.level = 'dusun') AS jml_dusun,
+           count(*) FILTER (WHERE u.level = 'rw') AS jml_rw,
+           count(*) FILTER (WHERE u.level = 'rt') AS jml_rt,
+           count(*) FILTER (WHERE u.level = 'dasawisma') AS jml_dasawisma
+    FROM hierarchy_unit u
+    WHERE u.kabkota_id = %(kota)s AND u.level IN ('desa', 'dusun', 'rw', 'rt', 'dasawisma') AND {ACTIVE_ON}
+    GROUP BY 1
+),
+children AS (
+    SELECT u.id, u.code FROM hierarchy_unit u WHERE u.parent_id = %(kota)s AND {ACTIVE_ON}
+),
+dasawisma AS (
+    SELECT u.id, u.kecamatan_id AS g FROM hierarchy_unit u
+    WHERE u.kabkota_id = %(kota)s AND u.level = 'dasawisma' AND {ACTIVE_ON}
+)"""
+
+YEARLY_SQL = f"""
+WITH {UNIT_COUNTS},
+rumah AS (
+    SELECT r.id, d.g FROM households_rumahtangga r JOIN dasawisma d ON d.id = r.dasawisma_id
+    WHERE r.tanggal_keluar IS NULL OR r.tanggal_keluar > %(on)s
+),
+rt AS (
+    SELECT d.g,
+           count(*) AS jml_krt,
+           count(*) FILTER (WHERE r.kriteria_rumah = 'sehat') AS rumah_sehat,
+           count(*) FILTER (WHERE r.kriteria_rumah = 'tidak_sehat') AS rumah_tidak_sehat,
+           count(*) FILTER (WHERE r.punya_tempat_sampah) AS tempat_sampah,
+           count(*) FILTER (WHERE r.punya_spal) AS spal,
+           count(*) FILTER (WHERE r.punya_mck_septic) AS mck_septic,
+           count(*) FILTER (WHERE r.air_pdam) AS air_pdam,
+           count(*) FILTER (WHERE r.air_sumur) AS air_sumur,
+           count(*) FILTER (WHERE r.air_sungai) AS air_sungai,
+           count(*) FILTER (WHERE r.air_lainnya) AS air_lainnya,
+           sum(r.jumlah_jamban) AS jml_sarana_mck,
+           count(*) FILTER (WHERE r.makanan_pokok = 'beras') AS beras,
+           count(*) FILTER (WHERE r.makanan_pokok = 'non_beras') AS non_beras,
+           count(*) FILTER (WHERE r.aktivitas_up2k) AS up2k,
+           count(*) FILTER (WHERE r.id IN (SELECT rumah_tangga_id FROM households_pemanfaatanpekarangan))
+               AS pekarangan,
+           count(*) FILTER (WHERE r.id IN (SELECT rumah_tangga_id FROM households_industrirumahtangga)) AS industri,
+           count(*) FILTER (WHERE r.kesehatan_lingkungan) AS kesehatan_lingkungan
+    FROM households_rumahtangga r JOIN dasawisma d ON d.id = r.dasawisma_id
+    WHERE r.tanggal_keluar IS NULL OR r.tanggal_keluar > %(on)s
+    GROUP BY 1
+),
+kk AS (
+    SELECT r.g, count(*) AS jml_kk FROM households_keluarga k JOIN rumah r ON r.id = k.rumah_tangga_id GROUP BY 1
+),
+members AS NOT MATERIALIZED (
+    SELECT w.id, w.jenis_kelamin AS jk, w.tanggal_lahir AS lahir, w.status_perkawinan, w.ibu_menyusui,
+           w.buta_baca OR w.buta_tulis OR w.buta_hitung AS buta, w.berkebutuhan_khusus <> 'tidak' AS khusus, r.g
+    FROM households_warga w
+    JOIN households_keluarga k ON k.id = w.keluarga_id
+    JOIN rumah r ON r.id = k.rumah_tangga_id
+    WHERE (w.status = 'aktif' OR w.tanggal_status > %(on)s) AND w.tanggal_lahir <= %(on)s
+),
+wg AS (
+    SELECT g,
+           count(*) FILTER (WHERE jk = 'L') AS jml_l,
+           count(*) FILTER (WHERE jk = 'P') AS jml_p,
+           count(*) FILTER (WHERE jk = 'L' AND lahir > %(balita)s) AS balita_l,
+           count(*) FILTER (WHERE jk = 'P' AND lahir > %(balita)s) AS balita_p,
+           count(*) FILTER (WHERE jk = 'P' AND lahir > %(subur_max)s AND lahir <= %(subur_min)s
+                            AND status_perkawinan = 'menikah') AS jml_pus,
+           count(*) FILTER (WHERE jk = 'P' AND lahir > %(subur_max)s AND lahir <= %(subur_min)s) AS jml_wus,
+           count(*) FILTER (WHERE jk = 'P' AND ibu_menyusui) AS ibu_menyusui,
+           count(*) FILTER (WHERE lahir <= %(lansia)s) AS lansia,
+           count(*) FILTER (WHERE buta AND jk = 'L') AS buta_l,
+           count(*) FILTER (WHERE buta AND jk = 'P') AS buta_p,
+           count(*) FILTER (WHERE khusus) AS berkebutuhan_khusus,
+           count(*) FILTER (WHERE id IN (
+               SELECT h.ibu_id FROM households_kehamilan h
+               WHERE h.tanggal_mulai <= %(on)s AND (h.tanggal_selesai IS NULL OR h.tanggal_selesai > %(on)s)
+           )) AS ibu_hamil
+    FROM members GROUP BY 1
+)
+SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+       rt.jml_krt, kk.jml_kk, wg.jml_l, wg.jml_p, wg.balita_l, wg.balita_p, wg.jml_pus, wg.jml_wus,
+       wg.ibu_hamil, wg.ibu_menyusui, wg.lansia, wg.buta_l, wg.buta_p, wg.berkebutuhan_khusus,
+       rt.rumah_sehat, rt.rumah_tidak_sehat, rt.tempat_sampah, rt.spal, rt.mck_septic,
+       rt.air_pdam, rt.air_sumur, rt.air_sungai, rt.air_lainnya, rt.jml_sarana_mck, rt.beras, rt.non_beras,
+       rt.up2k, rt.pekarangan, rt.industri, rt.kesehatan_lingkungan
+FROM children c
+LEFT JOIN units ON units.g = c.id LEFT JOIN rt ON rt.g = c.id LEFT JOIN kk ON kk.g = c.id
+LEFT JOIN wg ON wg.g = c.id
+ORDER BY c.code, c.id
+"""
+
+NUMBERS = [
+    "ibu_hamil", "ibu_melahirkan", "ibu_nifas", "ibu_meninggal", "bayi_lahir_l", "bayi_lahir_p", "akte_ada",
+    "akte_tidak", "bayi_meninggal_l", "bayi_meninggal_p", "balita_meninggal_l", "balita_meninggal_p",
+]  # fmt: skip
+
+APPROVED_SQL = f"""
+WITH {UNIT_COUNTS},
+approved AS (
+    SELECT d.g, count(*) AS approved,
+           {", ".join(f"sum((l.snapshot ->> '{k}')::integer) AS {k}" for k in NUMBERS)}
+    FROM reports_laporan l JOIN dasawisma d ON d.id = l.unit_id
+    WHERE l.tahun = %(tahun)s AND l.bulan = %(bulan)s AND l.status = 'disetujui'
+    GROUP BY 1
+)
+SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+       {", ".join(f"approved.{k}" for k in NUMBERS)}, approved.approved
+FROM children c LEFT JOIN units ON units.g = c.id LEFT JOIN approved ON approved.g = c.id
+ORDER BY c.code, c.id
+"""
+
+# One status per woman per month (households.rules): melahirkan in the month of delivery, else hamil
+# while the pregnancy runs, else nifas in the 42 days after a delivery. Deaths: ibu (pregnant or within
+# 42 days of the end of a pregnancy), else bayi under 12 months, balita 12-59 months of age.
+DELIVERED = "h.hasil IN ('melahirkan', 'lahir_mati')"
+MELAHIRKAN = f"{DELIVERED} AND h.tanggal_selesai BETWEEN %(first)s AND %(last)s"
+HAMIL = (
+    f"h.tanggal_mulai <= %(last)s AND (h.tanggal_selesai IS NULL OR h.tanggal_selesai > %(first)s) "
+    f"AND NOT coalesce({MELAHIRKAN}, false)"
+)
+NIFAS = f"{DELIVERED} AND h.tanggal_selesai >= %(nifas_from)s AND h.tanggal_selesai < %(first)s"
+AGE_MONTHS = """((extract(year FROM m.tanggal) - extract(year FROM w.tanggal_lahir)) * 12
+    + extract(month FROM m.tanggal) - extract(month FROM w.tanggal_lahir)
+    - CASE WHEN extract(day FROM m.tanggal) < extract(day FROM w.tanggal_lahir) THEN 1 ELSE 0 END)"""
+WHERE_FROM_WARGA = """JOIN households_keluarga k ON k.id = w.keluarga_id
+    JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id
+    JOIN dasawisma d ON d.id = r.dasawisma_id"""
+
+CURRENT_SQL = f"""
+WITH {UNIT_COUNTS},
+ibu AS (
+    SELECT d.g,
+           count(DISTINCT h.ibu_id) FILTER (WHERE {HAMIL}) AS ibu_hamil,
+           count(DISTINCT h.ibu_id) FILTER (WHERE {MELAHIRKAN}) AS ibu_melahirkan,
+           count(DISTINCT h.ibu_id) FILTER (WHERE {NIFAS}) AS ibu_nifas
+    FROM households_kehamilan h JOIN households_warga w ON w.id = h.ibu_id {WHERE_FROM_WARGA}
+    WHERE ({HAMIL}) OR ({MELAHIRKAN}) OR ({NIFAS})
+    GROUP BY 1
+),
+lahir AS (
+    SELECT d.g,
+           count(*) FILTER (WHERE b.jenis_kelamin = 'L') AS bayi_lahir_l,
+           count(*) FILTER (WHERE b.jenis_kelamin = 'P') AS bayi_lahir_p,
+           count(*) FILTER (WHERE l.akte_kelahiran) AS akte_ada,
+           count(*) FILTER (WHERE NOT l.akte_kelahiran) AS akte_tidak
+    FROM households_kelahiran l JOIN households_warga b ON b.id = l.bayi_id
+    JOIN households_warga w ON w.id = l.ibu_id {WHERE_FROM_WARGA}
+    WHERE l.tanggal BETWEEN %(first)s AND %(last)s
+    GROUP BY 1
+),
+mati AS (
+    SELECT d.g, w.jenis_kelamin,
+           CASE WHEN w.jenis_kelamin = 'P' AND EXISTS (
+                    SELECT 1 FROM households_kehamilan h WHERE h.ibu_id = w.id AND h.tanggal_mulai <= m.tanggal
+                    AND (h.tanggal_selesai IS NULL OR m.tanggal <= h.tanggal_selesai + 42)) THEN 'ibu'
+                WHEN {AGE_MONTHS} < 12 THEN 'bayi'
+                WHEN {AGE_MONTHS} < 60 THEN 'balita' END AS kind
+    FROM households_kematian m JOIN households_warga w ON w.id = m.warga_id {WHERE_FROM_WARGA}
+    WHERE m.tanggal BETWEEN %(first)s AND %(last)s
+),
+meninggal AS (
+    SELECT g,
+           count(*) FILTER (WHERE kind = 'ibu') AS ibu_meninggal,
+           count(*) FILTER (WHERE kind = 'bayi' AND jenis_kelamin = 'L') AS bayi_meninggal_l,
+           count(*) FILTER (WHERE kind = 'bayi' AND jenis_kelamin = 'P') AS bayi_meninggal_p,
+           count(*) FILTER (WHERE kind = 'balita' AND jenis_kelamin = 'L') AS balita_meninggal_l,
+           count(*) FILTER (WHERE kind = 'balita' AND jenis_kelamin = 'P') AS balita_meninggal_p
+    FROM mati GROUP BY 1
+)
+SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+       ibu.ibu_hamil, ibu.ibu_melahirkan, ibu.ibu_nifas, meninggal.ibu_meninggal,
+       lahir.bayi_lahir_l, lahir.bayi_lahir_p, lahir.akte_ada, lahir.akte_tidak,
+       meninggal.bayi_meninggal_l, meninggal.bayi_meninggal_p, meninggal.balita_meninggal_l,
+       meninggal.balita_meninggal_p
+FROM children c LEFT JOIN units ON units.g = c.id LEFT JOIN ibu ON ibu.g = c.id
+LEFT JOIN lahir ON lahir.g = c.id LEFT JOIN meninggal ON meninggal.g = c.id
+ORDER BY c.code, c.id
+"""
+
+
+def run_floor(sql, params):
+    """{child id: {column: int}} from one statement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [col.name for col in cursor.description]
+        return {row[0]: {n: int(v or 0) for n, v in zip(names[1:], row[1:], strict=True)} for row in cursor.fetchall()}
+
+
+def same_numbers(recap, floor, label):
+    """Assert the recap's rows (and JUMLAH row) equal the floor's."""
+    ours = {row.unit_id: row.values for row in recap.rows}
+    keys = [c.key for c in recap.columns]
+    theirs = {unit_id: {k: values[k] for k in keys} for unit_id, values in floor.items()}
+    if ours != theirs:
+        for unit_id in sorted(set(ours) | set(theirs)):
+            a, b = ours.get(unit_id, {}), theirs.get(unit_id, {})
+            diff = {k: (a.get(k), b.get(k)) for k in keys if a.get(k) != b.get(k)}
+            if diff:
+                print(f"  {label}: satuan {unit_id}: rekap, floor = {diff}")
+        raise SystemExit(f"{label}: angka rekap tidak sama dengan SQL tulisan tangan.")
+    total = {k: sum(v[k] for v in theirs.values()) for k in keys}
+    assert recap.total == total, (label, recap.total, total)
+    if "approved" in next(iter(floor.values()), {}):
+        approved = sum(v["approved"] for v in floor.values())
+        assert recap.approval.approved == approved, (label, recap.approval.approved, approved)
+    if recap.approval is not None:
+        assert recap.approval.expected == total.get("jml_dasawisma"), label
+
+
+def timed(fn):
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--tahun", type=int, help="the year of both recaps (default: the month below's)")
+    parser.add_argument("--bulan", type=int, help="the month of 4.19c (default: last month)")
+    args = parser.parse_args()
+    setup_django()
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from hierarchy.models import Unit
+    from households import rules
+    from households.models import RumahTangga, Warga
+    from reports import recaps
+    from reports.models import Laporan
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/recap.py mengukur pada PostgreSQL saja (DATABASE_URL=postgres://...).")
+    # As the recap screens fetch it: with its ancestors, so that the area block needs no query.
+    kota = Unit.objects.select_related(*recaps.ANCESTORS).filter(level="kabkota", code=KOTA_CODE).first()
+    if kota is None:
+        sys.exit("Kota Bontang tidak ada: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini.")
+
+    today = timezone.localdate()
+    last_month = rules.add_months(today.replace(day=1), -1)
+    tahun = args.tahun or last_month.year
+    bulan = args.bulan or (last_month.month if not args.tahun else 12)
+    on = recaps.as_of_day(tahun, today)
+    first, last = rules.month_bounds(tahun, bulan)
+    yearly_params = {
+        "kota": kota.pk,
+        "first": on,
+        "last": on,
+        "on": on,
+        "balita": rules.add_years(on, -rules.BALITA_YEARS),
+        "lansia": rules.add_years(on, -rules.LANSIA_YEARS),
+        "subur_min": rules.add_years(on, -rules.SUBUR_MIN_YEARS),
+        "subur_max": rules.add_years(on, -(rules.SUBUR_MAX_YEARS + 1)),
+    }
+    monthly_params = {
+        "kota": kota.pk,
+        "first": first,
+        "last": last,
+        "tahun": tahun,
+        "bulan": bulan,
+        "nifas_from": first - datetime.timedelta(days=rules.NIFAS_DAYS),
+    }
+    cases = [
+        (
+            f"4.17c tahunan {tahun}",
+            lambda: recaps.yearly_recap(kota, tahun),
+            lambda: run_floor(YEARLY_SQL, yearly_params),
+        ),
+        (
+            f"4.19c {rules.month_label(tahun, bulan)}, disetujui",
+            lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.DISETUJUI),
+            lambda: run_floor(APPROVED_SQL, monthly_params),
+        ),
+        (
+            f"4.19c {rules.month_label(tahun, bulan)}, terkini",
+            lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.TERKINI),
+            lambda: run_floor(CURRENT_SQL, monthly_params),
+        ),
+    ]
+
+    totals = {
+        "rumah tangga": RumahTangga.objects.count(),
+        "warga": Warga.objects.count(),
+        "dasawisma": Unit.objects.filter(level="dasawisma", kabkota_id=kota.pk).count(),
+        f"laporan disetujui {rules.month_label(tahun, bulan)}": Laporan.objects.filter(
+            tahun=tahun, bulan=bulan, status="disetujui"
+        ).count(),
+    }
+    print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per kasus")
+    print("; ".join(f"{label}: {n:,}" for label, n in totals.items()).replace(",", "."))
+    print()
+    header = ("kasus", "kueri", "rekap median ms", "min ms", "di basis data ms", "SQL median ms", "min ms", "rasio")
+    rows = []
+    for label, recap_fn, floor_fn in cases:
+        recap, floor = recap_fn(), floor_fn()  # warm-up, and the numbers must agree
+        same_numbers(recap, floor, label)
+        ours, in_db, theirs, counts = [], [], [], set()
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as ctx:
+                elapsed, _result = timed(recap_fn)
+            counts.add(len(ctx.captured_queries))
+            ours.append(elapsed)
+            in_db.append(sum(float(q["time"]) for q in ctx.captured_queries))
+            theirs.append(timed(floor_fn)[0])
+        ratio = statistics.median(ours) / statistics.median(theirs)
+        rows.append(
+            (
+                label,
+                "/".join(str(n) for n in sorted(counts)),
+                f"{statistics.median(ours) * 1000:.1f}",
+                f"{min(ours) * 1000:.1f}",
+                f"{statistics.median(in_db) * 1000:.1f}",
+                f"{statistics.median(theirs) * 1000:.1f}",
+                f"{min(theirs) * 1000:.1f}",
+                f"{ratio:.2f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *rows]:
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
+    print(f"\nBeban mesin (load average): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
