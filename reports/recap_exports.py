@@ -23,6 +23,7 @@ of current data says that it is not approved.
     verifikasi_url            str   the verification page as printed (default: verification.page_url())
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -34,7 +35,7 @@ from households import events, rules
 from households.exports import area_of
 
 from . import recaps, verification, workflow, xlsx
-from .exporters import EDITIONS, PDF, RAKERNAS_VIII, RAKERNAS_X, XLSX, Exporter, clean_filename_part
+from .exporters import DEFAULT_EDITION, EDITIONS, PDF, RAKERNAS_VIII, RAKERNAS_X, XLSX, Exporter, clean_filename_part
 from .models import Laporan, Status
 from .pdf import render_pdf
 
@@ -290,6 +291,20 @@ class _RecapFileExporter(Exporter):
             codes = [u.code for u in path] + codes
         parts = [f"rekap-{self.lampiran}", *codes, period.slug]
         return "_".join(clean_filename_part(p) for p in parts)
+
+    def render(self, *, user, target, period, edition, fmt, options=None):
+        """As the contract's, with the choices that change the numbers or columns in the file name, so
+        that an approved and a current-data file of the same month never share a name."""
+        result = super().render(user=user, target=target, period=period, edition=edition, fmt=fmt, options=options)
+        extra = []
+        if self.monthly and (options or {}).get("data") == TERKINI:
+            extra.append("terkini")
+        if edition != DEFAULT_EDITION:
+            extra.append(edition)
+        if not extra:
+            return result
+        stem, dot, ext = result.filename.rpartition(".")
+        return dataclasses.replace(result, filename=f"{stem}_{'_'.join(extra)}{dot}{ext}")
 
     def render_xlsx(self, *, user, target, period, edition, options):
         return self._deliver(XLSX, user, target, period, edition, options)

@@ -287,7 +287,8 @@ def _dokumen_facts(dokumen):
         "edition_label": EDITIONS.get(dokumen.edisi, dokumen.edisi),
         "approval_line": dokumen.keterangan,
         "jumlah_groups": groups,
-        "downloaded": f"{dokumen.created_by.display_name} pada {_when(dokumen.created_at)}",
+        # the time only: the page is public, and who downloaded a file is nobody else's business
+        "downloaded": _when(dokumen.created_at),
     }
 
 

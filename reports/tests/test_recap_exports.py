@@ -440,7 +440,7 @@ def test_the_page_prefills_the_signature_and_a_post_returns_the_file_as_typed(cl
          "tanggal": "2026-12-01", "kertas": "A4"},
     )  # fmt: skip
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="rekap-4.17a_64.74.02.1002_2026.xlsx"'
+    assert response["Content-Disposition"] == 'attachment; filename="rekap-4.17a_64.74.02.1002_2026_rakernas-viii.xlsx"'
     assert response["Cache-Control"] == "private, no-store"
     texts = _strings(_sheet(response.content))
     assert "Ibu Ani" in texts and "Dewi" in texts and "Bontang, 1 Desember 2026" in texts
@@ -461,3 +461,12 @@ def test_bad_input_comes_back_as_messages_and_no_file(client, cast):
     assert client.head(url, {"format": "xlsx"}).status_code == 200
     assert not DokumenRekap.objects.exists()
     assert 'name="edisi"' not in client.get(url).content.decode()  # one edition: nothing to choose
+
+
+def test_current_data_and_the_older_edition_say_so_in_the_file_name(cast):
+    approved = _render(cast, "4.19a", cast.kel)
+    current = _render(cast, "4.19a", cast.kel, data="terkini")
+    older = _render(cast, "4.17a", cast.kel, edition="rakernas-viii")
+    assert approved.filename == "rekap-4.19a_64.74.02.1002_2026-03.xlsx"
+    assert current.filename == "rekap-4.19a_64.74.02.1002_2026-03_terkini.xlsx"
+    assert older.filename == f"rekap-4.17a_64.74.02.1002_{YEAR}_rakernas-viii.xlsx"

@@ -70,7 +70,8 @@ def test_the_page_needs_no_login_and_shows_what_the_file_said(cast):
     body = response.content.decode()
     assert dokumen.kode in body
     assert "Lampiran 4.17a" in body and "Berbas Tengah" in body and "Tahun 2026" in body
-    assert "Diunduh oleh" in body and "Kelurahan pada" in body
+    assert "Diunduh pada" in body
+    assert "Diunduh oleh" not in body  # a public page: not who downloaded it
     for item in dokumen.jumlah:
         assert f"<dt>{item['label']}</dt><dd>{item['nilai']}</dd>" in body
     assert "Wijayakusuma" not in body  # counts only
