@@ -8,11 +8,14 @@ constant number of queries whatever the number of dasawisma."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, F, IntegerField, Q
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
+from hierarchy.levels import Level
 from hierarchy.models import Unit
+from pkkdata.compiled import compiled_values
 
 from . import rules
 from .models import Kehamilan, Kelahiran, Kematian
@@ -99,52 +102,141 @@ def _month_deaths(dasawisma_filter, first, last):
     )
 
 
-def numbers_by(group_column, tahun, bulan, unit_filter=None):
-    """{group id: numbers} for one month, grouped by an ancestor column of the dasawisma (e.g. "rt",
-    "desa", or "dasawisma" itself), over dasawisma matching unit_filter (a Q on Unit). Four queries."""
-    first, last = rules.month_bounds(tahun, bulan)
-    unit_filter = unit_filter if unit_filter is not None else Q()
-    result = defaultdict(empty_numbers)
+# -- a month's numbers, grouped ----------------------------------------------------------------------
+# Three statements (mothers, births, deaths), each a values() queryset built from the month, `where`
+# (via → Q narrowing the rows to the dasawisma counted, via being the path from the row to its
+# dasawisma) and `group` (via → the expression of the group id, e.g. the dasawisma's kecamatan_id).
 
-    def prefixed(via):
-        return Q(**{f"{via}__in": Unit.objects.filter(unit_filter, level="dasawisma")})
 
-    key = f"{VIA_KEHAMILAN}__{group_column}"
-    rows = (
-        Kehamilan.objects.filter(prefixed(VIA_KEHAMILAN))
-        .filter(rules.hamil_q(first, last) | rules.melahirkan_q(first, last) | rules.nifas_q(first, last))
-        .values(key)
+def _mothers(first, last, where, group):
+    hamil, melahirkan, nifas = rules.hamil_q(first, last), rules.melahirkan_q(first, last), rules.nifas_q(first, last)
+    return (
+        Kehamilan.objects.filter(where(VIA_KEHAMILAN))
+        .filter(hamil | melahirkan | nifas)
+        .values(key=group(VIA_KEHAMILAN))
         .annotate(
-            hamil=Count("ibu", filter=rules.hamil_q(first, last), distinct=True),
-            melahirkan=Count("ibu", filter=rules.melahirkan_q(first, last), distinct=True),
-            nifas=Count("ibu", filter=rules.nifas_q(first, last), distinct=True),
+            hamil=Count("ibu", filter=hamil, distinct=True),
+            melahirkan=Count("ibu", filter=melahirkan, distinct=True),
+            nifas=Count("ibu", filter=nifas, distinct=True),
         )
+        .order_by()
     )
-    for row in rows:
-        numbers = result[row[key]]
+
+
+def _births(first, last, where, group):
+    return (
+        Kelahiran.objects.filter(where(VIA_KELAHIRAN), tanggal__gte=first, tanggal__lte=last)
+        .values(key=group(VIA_KELAHIRAN))
+        .annotate(**_birth_counts())
+        .order_by()
+    )
+
+
+def _deaths(first, last, where, group):
+    """One row per death and pregnancy of the dead (LEFT JOIN: one row with none): only what
+    rules.death_kind reads, so no model rows and no prefetch."""
+    return (
+        Kematian.objects.filter(where(VIA_KEMATIAN), tanggal__gte=first, tanggal__lte=last)
+        .values(
+            "pk",
+            "tanggal",
+            key=group(VIA_KEMATIAN),
+            jenis_kelamin=F("warga__jenis_kelamin"),
+            tanggal_lahir=F("warga__tanggal_lahir"),
+            hamil_mulai=F("warga__kehamilan__tanggal_mulai"),
+            hamil_selesai=F("warga__kehamilan__tanggal_selesai"),
+        )
+        .order_by()
+    )
+
+
+_STATEMENTS = {"mothers": _mothers, "births": _births, "deaths": _deaths}
+
+
+def _fold(mothers, births, deaths):
+    """{group id: numbers} from the rows of the three statements."""
+    result = defaultdict(empty_numbers)
+    for row in mothers:
+        numbers = result[row["key"]]
         numbers["ibu_hamil"], numbers["ibu_melahirkan"], numbers["ibu_nifas"] = (
             row["hamil"],
             row["melahirkan"],
             row["nifas"],
         )
-
-    key = f"{VIA_KELAHIRAN}__{group_column}"
-    rows = (
-        Kelahiran.objects.filter(prefixed(VIA_KELAHIRAN), tanggal__gte=first, tanggal__lte=last)
-        .values(key)
-        .annotate(**_birth_counts())
-    )
-    for row in rows:
-        _add_births(result[row[key]], row)
-
-    dasawisma_ids = {}
-    deaths = _month_deaths(prefixed(VIA_KEMATIAN), first, last)
-    if deaths:
-        ids = {d.warga.keluarga.rumah_tangga.dasawisma_id for d in deaths}
-        dasawisma_ids = dict(Unit.objects.filter(pk__in=ids).values_list("pk", f"{group_column}_id"))
-    for death in deaths:
-        _add_death(result[dasawisma_ids[death.warga.keluarga.rumah_tangga.dasawisma_id]], death)
+    for row in births:
+        _add_births(result[row["key"]], row)
+    dead = {}
+    for row in deaths:
+        key, person, pregnancies = dead.setdefault(row["pk"], (row["key"], SimpleNamespace(**row), []))
+        if row["hamil_mulai"] is not None:
+            pregnancies.append(SimpleNamespace(tanggal_mulai=row["hamil_mulai"], tanggal_selesai=row["hamil_selesai"]))
+    for key, person, pregnancies in dead.values():
+        kind = rules.death_kind(person, person.tanggal, pregnancies)
+        if kind == "ibu":
+            result[key]["ibu_meninggal"] += 1
+        elif kind is not None:
+            result[key][f"{kind}_meninggal_{person.jenis_kelamin.lower()}"] += 1
     return dict(result)
+
+
+def numbers_by(group_column, tahun, bulan, unit_filter=None):
+    """{group id: numbers} for one month, grouped by an ancestor column of the dasawisma (e.g. "rt",
+    "desa", or "dasawisma" itself), over dasawisma matching unit_filter (a Q on Unit). Three queries."""
+    first, last = rules.month_bounds(tahun, bulan)
+    dasawisma = Unit.objects.filter(unit_filter if unit_filter is not None else Q(), level=Level.DASAWISMA)
+
+    def where(via):
+        return Q(**{f"{via}__in": dasawisma})
+
+    def group(via):
+        return F(f"{via}__{group_column}_id")
+
+    return _fold(*(statement(first, last, where, group) for statement in _STATEMENTS.values()))
+
+
+def _on_path(q, via):
+    """A Q on Unit (lookups with constant values) re-rooted at the path `via` to a unit."""
+    children = []
+    for child in q.children:
+        if isinstance(child, Q):
+            children.append(_on_path(child, via))
+        elif isinstance(child, tuple) and not hasattr(child[1], "resolve_expression"):
+            children.append((f"{via}__{child[0]}", child[1]))
+        else:
+            raise ValueError(f"{child!r}: hanya pencarian dengan nilai tetap yang bisa dipindah ke jalur lain.")
+    return Q(*children, _connector=q.connector, _negated=q.negated)
+
+
+def _statement_under(unit_id, statement, level, group_levels, unit_filter, tahun, bulan):
+    """One of the three statements of numbers_under, for compiled_values (every argument but the
+    unit id is part of the cache key). The dasawisma are narrowed on the row's own join to its unit,
+    which also gives the group: cheaper to run than an IN (subquery) on the units."""
+    first, last = rules.month_bounds(tahun, bulan)
+
+    def where(via):
+        return Q(**{f"{via}__{level}_id": unit_id, f"{via}__level": Level.DASAWISMA}) & _on_path(unit_filter, via)
+
+    def group(via):
+        columns = [F(f"{via}__{lv}_id") for lv in group_levels]
+        return columns[0] if len(columns) == 1 else Coalesce(*columns, output_field=IntegerField())
+
+    return _STATEMENTS[statement](first, last, where, group)
+
+
+def numbers_under(unit, tahun, bulan, group_levels=None, unit_filter=None):
+    """{group id: numbers} for one month over the dasawisma under `unit` that match unit_filter (a Q
+    on Unit naming no unit id, e.g. "active in the month"), grouped by the first set column of
+    group_levels (default: the unit's own level, so one entry, the unit's; ["rw", "rt"] under a
+    kelurahan: per RW, and per RT where there is no RW). As numbers_by, but the statements are
+    compiled once per shape and month (compiled_values): three queries and little Python."""
+    group_levels = tuple(group_levels or [unit.level])
+    unit_filter = unit_filter if unit_filter is not None else Q()
+    return _fold(
+        *(
+            compiled_values(_statement_under, unit.pk, name, unit.level, group_levels, unit_filter, tahun, bulan)
+            for name in _STATEMENTS
+        )
+    )
 
 
 def monthly_numbers(unit, months):
@@ -195,7 +287,7 @@ def monthly_numbers(unit, months):
 
 def numbers_for(unit, tahun, bulan):
     """The month's numbers of everything under one unit."""
-    return numbers_by(unit.level, tahun, bulan, Q(**{f"{unit.level}_id": unit.pk})).get(unit.pk, empty_numbers())
+    return numbers_under(unit, tahun, bulan).get(unit.pk, empty_numbers())
 
 
 @dataclass

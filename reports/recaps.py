@@ -26,13 +26,15 @@ What is counted:
   first, but the numbers must never vanish from a total).
 - Monthly numbers: ``data="disetujui"`` sums the snapshots stored at approval of the APPROVED
   dasawisma reports (in SQL, one query); ``data="terkini"`` counts the events as they are now
-  (households.events.numbers_by). Either way ``approval`` says how many of the expected dasawisma
+  (households.events.numbers_under). Either way ``approval`` says how many of the expected dasawisma
   reports are approved.
 
 Every recap runs a constant number of queries whatever the number of rows: yearly 4 (4.16a: 1);
-monthly 2 with the approved numbers, 5 to 8 with the current data (those of numbers_by); one more for
-the area block unless the unit was fetched with select_related(*ANCESTORS). Measured against one
-hand-written SQL statement on the --scale data set: bench/recap.py.
+monthly 1 with the approved numbers, 4 with the current data (those of numbers_under), and one more
+for the approver's name when something is approved; one more for the area block unless the unit was
+fetched with select_related(*ANCESTORS). The monthly statements are compiled once per shape and month
+and run again for every unit (pkkdata.compiled.compiled_values): compiling them took longer than
+running them. Measured against one hand-written SQL statement on the --scale data set: bench/recap.py.
 """
 
 import datetime
@@ -56,7 +58,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
-from hierarchy.models import Unit
+from hierarchy.models import Unit, User
 from households import events, rules, selectors
 from households.models import (
     IndustriRumahTangga,
@@ -68,6 +70,7 @@ from households.models import (
     RumahTangga,
     Warga,
 )
+from pkkdata.compiled import compiled_values
 
 from .exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from .inbox import active_in_month
@@ -449,9 +452,9 @@ def _member_counts(on):
     }
 
 
-def _units_below(unit, levels, active_filter, annotations=None, relations=None):
-    """One query over the units active in the period under the unit, grouped by the direct child that
-    holds them and by level: ({child id: {"jml_<level>": n, **annotations}}, {child id: the child}).
+def _units_below_qs(unit_id, unit_level, levels, active_filter, annotations=None, relations=None):
+    """The units active in the period under the unit, grouped by the direct child that holds them and
+    by level (a values() queryset; _fold_units reads it).
 
     Grouping by level as well needs no FILTER per column (cheaper to compile and to run). A child's
     own (child, its level) group holds the child alone, the one group whose parent is the unit: its
@@ -459,13 +462,13 @@ def _units_below(unit, levels, active_filter, annotations=None, relations=None):
     from the dasawisma groups (reports are joined to the dasawisma through `relations`)."""
     qs = Unit.objects.filter(
         active_filter,
-        **{f"{unit.level}_id": unit.pk},
-        level__in=sorted({*levels, *child_levels(unit.level)}, key=RANK.get),
+        **{f"{unit_level}_id": unit_id},
+        level__in=sorted({*levels, *child_levels(unit_level)}, key=RANK.get),
     )
     if relations:
         qs = qs.annotate(**relations)
-    rows = (
-        qs.values(key=_child_key(unit.level), unit_level=F("level"))
+    return (
+        qs.values(key=_child_key(unit_level), unit_level=F("level"))
         .annotate(
             n=Count("pk"),
             child_parent=Max("parent_id"),
@@ -475,6 +478,10 @@ def _units_below(unit, levels, active_filter, annotations=None, relations=None):
         )
         .order_by()
     )
+
+
+def _fold_units(unit, levels, rows, annotation_names=()):
+    """({child id: {"jml_<level>": n, **annotations}}, {child id: the child}) from _units_below_qs."""
     found, children = {}, {}
     for row in rows:
         key, level = row["key"], row["unit_level"]
@@ -484,7 +491,7 @@ def _units_below(unit, levels, active_filter, annotations=None, relations=None):
         if level in levels:
             values[f"jml_{level}"] = row["n"]
         if level == Level.DASAWISMA:
-            values.update({name: row[name] for name in annotations or {}})
+            values.update({name: row[name] for name in annotation_names})
         if row["child_parent"] == unit.pk:
             children[key] = Unit(pk=key, level=level, code=row["child_code"], name=row["child_name"], parent_id=unit.pk)
     return found, children
@@ -669,7 +676,8 @@ def yearly_recap(unit, tahun, edition=RAKERNAS_X, today=None):
         row_label = form.row_label
     else:
         found = _yearly_facts(unit, on)
-        counts, children = _units_below(unit, count_levels(form), _active_q(on, on))
+        levels = count_levels(form)
+        counts, children = _fold_units(unit, levels, _units_below_qs(unit.pk, unit.level, levels, _active_q(on, on)))
         for key, values in counts.items():
             _add(found, key, values)
         rows, row_label = _rows(unit, columns, found, children)
@@ -692,26 +700,23 @@ def yearly_recap(unit, tahun, edition=RAKERNAS_X, today=None):
 # -- monthly: 4.18b-4.19c --------------------------------------------------------------------------
 
 
-def _month_units(unit, tahun, bulan, levels, with_numbers):
-    """_units_below for a month, each unit joined to its approved report of the month (at most one):
+def _month_units_qs(unit_id, unit_level, levels, tahun, bulan, with_numbers):
+    """_units_below_qs for a month, each unit joined to its approved report of the month (at most one):
     per child also the dasawisma reports approved, the latest approval, and when asked the sums of
-    the numbers stored in their snapshots at approval. One query."""
+    the numbers stored in their snapshots at approval."""
     # Only dasawisma reports are joined: group reports (an RT's) would count the same numbers twice.
     report = FilteredRelation(
         "laporan",
         condition=Q(laporan__tahun=tahun, laporan__bulan=bulan, laporan__status=Status.APPROVED)
         & Q(level=Level.DASAWISMA),
     )
-    # The latest approval and its approver in the same query: the greatest "<time>|<username>|<name>"
-    # (times written the same way sort as text; a username holds no "|").
+    # The latest approval and its approver's id in the same query: the greatest "<time>|<user id>"
+    # (times written the same way sort as text). The approver's name is one more small query
+    # (_approval): joining the accounts to every report costs more than that query.
     approval = Concat(
         Cast("report__approved_at", CharField()),
         Value("|"),
-        "report__approved_by__username",
-        Value("|"),
-        "report__approved_by__first_name",
-        Value(" "),
-        "report__approved_by__last_name",
+        Cast("report__approved_by_id", CharField()),
         output_field=CharField(),
     )
     annotations = {
@@ -722,11 +727,24 @@ def _month_units(unit, tahun, bulan, levels, with_numbers):
     if with_numbers:
         for key in events.NUMBER_KEYS:
             annotations[key] = Sum(Cast(KeyTextTransform(key, "report__snapshot"), IntegerField()))
-    return _units_below(unit, levels, month_overlap_q(tahun, bulan), annotations, {"report": report})
+    return _units_below_qs(unit_id, unit_level, levels, month_overlap_q(tahun, bulan), annotations, {"report": report})
 
 
-def _approval(unit, tahun, bulan, by_child):
-    """The Approval line, from the counts and the latest approval found by _month_units."""
+def _month_units(unit, tahun, bulan, levels, with_numbers):
+    """({child id: counts, approvals and approved numbers}, {child id: the child}) for a month. One
+    query, compiled once per shape and month (pkkdata.compiled.compiled_values)."""
+    rows = compiled_values(_month_units_qs, unit.pk, unit.level, tuple(levels), tahun, bulan, with_numbers)
+    names = ["approved", "last_approved_at", "last_approval", *(events.NUMBER_KEYS if with_numbers else [])]
+    return _fold_units(unit, levels, rows, names)
+
+
+def _approver_qs(user_id):
+    return User.objects.filter(pk=user_id).values("username", "first_name", "last_name")
+
+
+def _approval(by_child):
+    """The Approval line, from the counts and the latest approval found by _month_units (and one query
+    for the approver's name when there is an approval)."""
     expected = sum(v.get("jml_dasawisma", 0) for v in by_child.values())
     approved = sum(v.get("approved", 0) for v in by_child.values())
     latest = max(
@@ -736,26 +754,19 @@ def _approval(unit, tahun, bulan, by_child):
     if latest is None:
         return Approval(expected=expected, approved=approved, last_approved_by="", last_approved_at=None)
     last, text = latest
-    _time, username, name = (text.split("|", 2) + ["", ""])[:3]
-    return Approval(
-        expected=expected, approved=approved, last_approved_by=name.strip() or username, last_approved_at=last
-    )
+    user_id = text.rpartition("|")[2]
+    approver = compiled_values(_approver_qs, int(user_id)) if user_id.isdigit() else []
+    name = ""
+    if approver:
+        user = approver[0]
+        name = f"{user['first_name']} {user['last_name']}".strip() or user["username"]
+    return Approval(expected=expected, approved=approved, last_approved_by=name, last_approved_at=last)
 
 
 def _current_numbers(unit, tahun, bulan):
-    """{child id: numbers} counted from the events as they are now (households.events.numbers_by)."""
-    levels = child_levels(unit.level)
-    unit_filter = Q(**{f"{unit.level}_id": unit.pk}) & month_overlap_q(tahun, bulan)
-    if len(levels) == 1:
-        return events.numbers_by(levels[0], tahun, bulan, unit_filter)
-    # Mixed children (a kelurahan with and without RW): count per dasawisma, then add up per child.
-    by_dasawisma = events.numbers_by(Level.DASAWISMA, tahun, bulan, unit_filter)
-    found = {}
-    if by_dasawisma:
-        keys = Unit.objects.filter(pk__in=list(by_dasawisma)).values_list("pk", _child_key(unit.level))
-        for dasawisma_id, key in keys:
-            _add(found, key, by_dasawisma[dasawisma_id])
-    return found
+    """{child id: numbers} counted from the events as they are now (households.events.numbers_under),
+    grouped by the child that holds them, over the dasawisma active in the month."""
+    return events.numbers_under(unit, tahun, bulan, child_levels(unit.level), month_overlap_q(tahun, bulan))
 
 
 def monthly_recap(unit, tahun, bulan, data=DISETUJUI):
@@ -767,7 +778,7 @@ def monthly_recap(unit, tahun, bulan, data=DISETUJUI):
     columns = columns_for(form)
     levels = sorted({*count_levels(form), Level.DASAWISMA}, key=RANK.get)
     by_child, children = _month_units(unit, tahun, bulan, levels, with_numbers=data == DISETUJUI)
-    approval = _approval(unit, tahun, bulan, by_child)
+    approval = _approval(by_child)
     wanted = {c.key for c in columns}
     found = {key: {k: v or 0 for k, v in values.items() if k in wanted} for key, values in by_child.items()}
     if data == TERKINI:

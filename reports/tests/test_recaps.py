@@ -13,6 +13,7 @@ from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households.models import IndustriRumahTangga, Kehamilan, Kelahiran, Kematian, PemanfaatanPekarangan
 from households.tests import factories as f
+from pkkdata import compiled
 from reports import recaps, workflow
 from reports.exporters import RAKERNAS_VIII, Period
 from reports.models import Status
@@ -461,3 +462,47 @@ def test_a_dasawisma_has_no_monthly_recap_and_bad_choices_are_refused(cast):
     assert recaps.recap_for(cast.rt, Period(2026, 3)).form.lampiran == "4.18b"
     assert recaps.recap_for(cast.rt, Period(2026)).form.lampiran == "4.16b"
     assert recaps.recap_for(cast.rt, Period(2026, 3), data=recaps.TERKINI).data == recaps.TERKINI
+
+
+def test_the_latest_approver_is_named_by_name_or_username(cast):
+    """The approval line names who approved the latest dasawisma report: the RT's ketua (first name
+    "Rt"), then an administrator without a name (username)."""
+    approve_march(cast)
+    assert recaps.monthly_recap(cast.kel, *MONTH).approval.last_approved_by == "Rt"
+    report = workflow.get_report(cast.dw_b, *MONTH)
+    report = workflow.report_submit(actor=cast.users["admin"], report=report, expected_version=0, nihil=True)
+    workflow.report_approve(actor=cast.users["admin"], report=report, expected_version=report.version)
+    approval = recaps.monthly_recap(cast.kel, *MONTH).approval
+    assert (approval.approved, approval.last_approved_by) == (2, "admin")
+
+
+def test_a_recap_from_reused_statements_equals_a_fresh_one(cast):
+    """The monthly statements are compiled once per shape and month and reused for every unit: each
+    unit's recap equals the one computed after emptying the cache."""
+    approve_march(cast)
+    balita = f.warga(cast.hh_x.keluarga.get(), "Putri Siregar", D(2023, 1, 1), "P")
+    Kematian.objects.create(warga=balita, tanggal=D(2026, 3, 20), sebab="Diare")
+
+    def recaps_of_every_unit():
+        return [
+            (unit.pk, month, data, recap.rows, recap.total, recap.approval)
+            for month in [(2026, 2), MONTH]
+            for unit in [cast.kota, cast.kec, cast.kec2, cast.kel, cast.kel2, cast.rw, cast.rt, cast.rt_b]
+            for data in recaps.DATA_CHOICES
+            for recap in [recaps.monthly_recap(unit, *month, data)]
+        ]
+
+    compiled._compiled.clear()
+    reused = recaps_of_every_unit()
+    fresh = []
+    for unit_pk, month, data, *_ in reused:
+        compiled._compiled.clear()
+        recap = recaps.monthly_recap(Unit.objects.get(pk=unit_pk), *month, data)
+        fresh.append((unit_pk, month, data, recap.rows, recap.total, recap.approval))
+    assert reused == fresh
+    totals = {
+        (unit_pk, month, data): total["ibu_hamil"] + total["balita_meninggal_p"]
+        for unit_pk, month, data, _r, total, _a in reused
+    }
+    assert totals[(cast.kec2.pk, MONTH, recaps.TERKINI)] == 1 and totals[(cast.kec2.pk, (2026, 2), recaps.TERKINI)] == 0
+    assert totals[(cast.rt.pk, MONTH, recaps.DISETUJUI)] == 1 and totals[(cast.kel2.pk, MONTH, recaps.DISETUJUI)] == 0
