@@ -37,6 +37,7 @@ from hierarchy.models import RoleAssignment, Unit
 from households import events, rules
 
 from . import workflow
+from .inbox import CHANGED_MONTHS
 from .models import Laporan, LogLaporan, Status
 
 APPROVED, SUBMITTED, RETURNED, MISSING = "approved", "submitted", "returned", "missing"
@@ -61,7 +62,10 @@ GROUP_RETURN_REASONS = [
 ]
 DEMO_RETURN_REASON = "Kelahiran bayi di dasawisma ini belum dicatat; data posyandu mencatat satu persalinan."
 AUTO_COMMENT = "Otomatis: semua laporan di bawahnya disetujui."
-LATE_BIRTH_COMMENT = "Data demo: kelahiran dicatat setelah laporan disetujui."
+LATE_COMMENTS = {
+    "kelahiran": "Data demo: kelahiran dicatat setelah laporan disetujui.",
+    "kehamilan": "Data demo: kehamilan dicatat setelah laporan disetujui.",
+}
 
 
 @dataclass
@@ -160,7 +164,7 @@ def seed_reports(*, kota, admin, seed, today=None, months=12, demo_dasawisma=Non
         month = _dasawisma_reports(units, numbers, tahun, bulan, ago, rng, clock, actor, demo_dasawisma, today)
         month += _group_reports(units, month, numbers, tahun, bulan, ago, rng, clock, actor)
         drafts += month
-    _late_birth(drafts, demo_dasawisma)
+    _late_birth(drafts, demo_dasawisma, today)
     _write(drafts)
     if stdout is not None:
         counts = defaultdict(int)
@@ -257,9 +261,9 @@ def _group_reports(units, month, numbers, tahun, bulan, ago, rng, clock, actor):
     return drafts
 
 
-def _late_birth(drafts, demo_dasawisma):
+def _late_birth(drafts, demo_dasawisma, today):
     """One approved report of the demo RT whose month changed afterwards: its snapshot lacks one birth
-    (or one ibu hamil), as if the birth had been recorded after the approval."""
+    (or one ibu hamil), as if it had been recorded after the approval."""
     if demo_dasawisma is None:
         return
     candidates = [
@@ -267,17 +271,24 @@ def _late_birth(drafts, demo_dasawisma):
         for d in drafts
         if d.unit.level == Level.DASAWISMA and d.unit.rt_id == demo_dasawisma.rt_id and d.status == Status.APPROVED
     ]
-    for keys in (["bayi_lahir_l", "ibu_melahirkan"], ["bayi_lahir_p", "ibu_melahirkan"], ["ibu_hamil"]):
-        for draft in reversed(candidates):
-            snapshot = dict(draft.fields["snapshot"])
-            if all(snapshot[k] > 0 for k in keys):
+    # first the months the approver's inbox watches (reports.inbox.CHANGED_MONTHS), the latest first
+    recent = (today.year * 12 + today.month) - (CHANGED_MONTHS - 1)
+    candidates.sort(key=lambda d: (d.tahun * 12 + d.bulan >= recent, d.tahun, d.bulan), reverse=True)
+    groups = [[d for d in candidates if d.tahun * 12 + d.bulan >= recent], candidates]
+    for group in groups:
+        for keys in (["bayi_lahir_l", "ibu_melahirkan"], ["bayi_lahir_p", "ibu_melahirkan"], ["ibu_hamil"]):
+            for draft in group:
+                snapshot = dict(draft.fields["snapshot"])
+                if not all(snapshot[k] > 0 for k in keys):
+                    continue
                 for k in keys:
                     snapshot[k] -= 1
                 if keys[0].startswith("bayi_lahir"):
                     akte = "akte_ada" if snapshot["akte_ada"] > 0 else "akte_tidak"
                     snapshot[akte] = max(0, snapshot[akte] - 1)
                 draft.fields["snapshot"] = snapshot
-                draft.log[-1] = (*draft.log[-1][:4], LATE_BIRTH_COMMENT)
+                comment = LATE_COMMENTS["kelahiran" if keys[0].startswith("bayi_lahir") else "kehamilan"]
+                draft.log[-1] = (*draft.log[-1][:4], comment)
                 return
 
 

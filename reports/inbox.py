@@ -16,7 +16,7 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit
-from households import rules
+from households import events, rules
 
 from . import workflow
 from .models import Laporan, Status
@@ -24,6 +24,7 @@ from .models import Laporan, Status
 BULAN_SINGKAT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 SENT = (Status.SUBMITTED, Status.APPROVED)
 WAITING_SHOWN = 10
+CHANGED_MONTHS = 4  # the running month and the three before it: where a changed approved report is shown
 
 
 def date_label(day):
@@ -182,6 +183,34 @@ def _waiting(user):
     return count, items
 
 
+def _changed_after_approval(user, today):
+    """Approved reports this user approves whose numbers changed since (a birth recorded late, a
+    correction by kelurahan staff), over the running month and the CHANGED_MONTHS - 1 before it, where
+    late entries happen: they must be approved again. Three queries per month and reporting level."""
+    months = [shift_month(today.year, today.month, -i) for i in range(CHANGED_MONTHS)]
+    approved = Laporan.objects.filter(workflow.reviewable_q(user), _months_q(months), status=Status.APPROVED)
+    reports = list(approved.select_related("unit").order_by("tahun", "bulan", "unit__code"))
+    current = {}
+    for tahun, bulan in months:
+        for level in {r.unit.level for r in reports if (r.tahun, r.bulan) == (tahun, bulan)}:
+            ids = approved.filter(tahun=tahun, bulan=bulan, unit__level=level).values("unit_id")
+            for unit_id, numbers in events.numbers_by(level, tahun, bulan, Q(**{f"{level}_id__in": ids})).items():
+                current[(unit_id, tahun, bulan)] = numbers
+    items = []
+    for r in reports:
+        now = current.get((r.unit_id, r.tahun, r.bulan), events.empty_numbers())
+        if workflow.changed_since_approval(r, now=now):
+            approver_id = workflow.approver_unit_id(r.unit) or r.unit_id
+            items.append(
+                {
+                    "name": unit_name(r.unit),
+                    "month": rules.month_label(r.tahun, r.bulan),
+                    "url": _laporan_url(approver_id, r.tahun, r.bulan) + f"#laporan-{r.pk}",
+                }
+            )
+    return items
+
+
 def _returned_group_reports(grants):
     """Group reports (an RT's) that the level above sent back to this user's group."""
     ids = sorted({g.unit_id for g in grants if g.perm == Perm.APPROVE and g.level in workflow.reporting_levels()})
@@ -250,6 +279,7 @@ def inbox_for(user, today=None):
         box["waiting_count"], box["waiting"] = _waiting(user)
         box["approver"] = True
         box["returned_groups"] = _returned_group_reports(grants)
+        box["changed"] = _changed_after_approval(user, today)
     box["overdue"] = _overdue(user, today)
     box["any"] = bool(box["dasawisma"] or box.get("approver") or box["overdue"])
     return box
