@@ -512,3 +512,45 @@ class AksesNIK(models.Model):
 
     def __str__(self):
         return f"{self.user} membuka {self.get_field_display()} pada {self.at:%d-%m-%Y %H:%M}"
+
+
+class StatusUnduhan(models.TextChoices):
+    ANTRI = "antri", "Dalam antrean"
+    DIPROSES = "diproses", "Sedang disusun"
+    SIAP = "siap", "Siap diunduh"
+    GAGAL = "gagal", "Gagal"
+
+
+class UnduhanKelurahan(models.Model):
+    """A whole kelurahan's Data Warga file prepared in the background for one user
+    (households.exports.unduhan_minta): who asked, how far it is, and the file's name under
+    settings.PKK_EXPORT_DIR once ready. Rows and files older than a day are removed when a new one
+    starts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kelurahan = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name="desa/kelurahan")
+    status = models.CharField(max_length=8, choices=StatusUnduhan.choices, default=StatusUnduhan.ANTRI)
+    selesai = models.PositiveIntegerField("warga selesai ditulis", default=0)
+    total = models.PositiveIntegerField("jumlah warga", default=0)
+    berkas = models.CharField("nama berkas", max_length=64, blank=True)
+    pesan_galat = models.CharField("pesan kegagalan", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Touched by every progress step: a job whose row has not moved for a while died with its process.
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "unduhan Data Warga kelurahan"
+        verbose_name_plural = "unduhan Data Warga kelurahan"
+        indexes = [models.Index(fields=["user", "kelurahan", "-created_at"]), models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"Data Warga {self.kelurahan} untuk {self.user} ({self.get_status_display()})"
+
+    @property
+    def berjalan(self):
+        return self.status in (StatusUnduhan.ANTRI, StatusUnduhan.DIPROSES)
+
+    @property
+    def persen(self):
+        return min(100, round(100 * self.selesai / self.total)) if self.total else 0

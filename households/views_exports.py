@@ -1,14 +1,15 @@
 """Downloads of the household forms (households/exports.py): per rumah tangga, per dasawisma, and the
-Data Warga of a whole desa/kelurahan (streamed, with a page that says how large it is); and the
+Data Warga of a whole desa/kelurahan (streamed, with a page that says how large it is, or prepared in
+the background with a page that shows its progress and then its link); and the
 Catatan Keluarga correction screen (households/catatan.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from hierarchy import access
 from hierarchy.levels import Level, Perm
@@ -18,7 +19,7 @@ from reports.exporters import DEFAULT_EDITION, Period, get_exporter
 
 from . import catatan, exports
 from .forms_catatan import KoreksiCatatanForm
-from .models import RumahTangga, Warga
+from .models import RumahTangga, StatusUnduhan, UnduhanKelurahan, Warga
 from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
 # The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
@@ -107,12 +108,20 @@ def export_kelurahan(request, unit_pk, form, fmt):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def unduh_kelurahan(request, unit_pk):
-    """The page of a kelurahan's Data Warga download: what the file holds and, when it is large, that
-    it takes a while to build before the browser shows the download's progress."""
+    """The page of a kelurahan's Data Warga download: what the file holds; a small file is a direct
+    download, a large one is prepared in the background (unduhan_minta); the user's latest job for
+    this kelurahan, if any, is linked."""
     exporter = exports.DataWargaKelurahanExporter
     kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
     totals = exports.kelurahan_totals(kelurahan)
     seconds = exports.estimated_seconds(totals["warga"])
+    terakhir = (
+        UnduhanKelurahan.objects.filter(
+            user=request.user, kelurahan=kelurahan, created_at__gte=timezone.now() - exports.KEPT_FOR
+        )
+        .order_by("-created_at")
+        .first()
+    )
     return render(
         request,
         "households/exports/kelurahan.html",
@@ -123,8 +132,68 @@ def unduh_kelurahan(request, unit_pk):
             "title": exporter.title,
             "slow": seconds >= exports.SLOW_SECONDS,
             "seconds": max(1, round(seconds)),
+            "terakhir": terakhir,
         },
     )
+
+
+@login_required
+@require_POST
+def unduhan_minta(request, unit_pk):
+    """Asks for the kelurahan's Data Warga in the background (or finds the user's running or fresh
+    job) and sends the user to its page."""
+    kelurahan = _kelurahan_or_404(request.user, unit_pk, exports.DataWargaKelurahanExporter.required_perm)
+    job = exports.unduhan_minta(user=request.user, kelurahan=kelurahan)
+    return redirect("households:unduhan_status", pk=job.pk)
+
+
+def _job_or_404(request, pk):
+    """The job, for the user who asked for it and still may download the kelurahan's file; 404 for
+    anyone else (another user's job does not exist for them)."""
+    job = get_object_or_404(UnduhanKelurahan.objects.select_related("kelurahan"), pk=pk, user=request.user)
+    _kelurahan_or_404(request.user, job.kelurahan_id, exports.DataWargaKelurahanExporter.required_perm)
+    return exports.unduhan_periksa(job)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def unduhan_status(request, pk):
+    """How far the file is (the page reloads itself every few seconds while it is being built), then
+    its download link; on failure, the reason and a button to try again."""
+    job = _job_or_404(request, pk)
+    return render(
+        request,
+        "households/exports/unduhan_status.html",
+        {
+            "job": job,
+            "kelurahan": job.kelurahan,
+            "filename": exports.unduhan_filename(job),
+            "refresh_seconds": REFRESH_SECONDS,
+            "siap": job.status == StatusUnduhan.SIAP,
+        },
+    )
+
+
+REFRESH_SECONDS = 2
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def unduhan_berkas(request, pk):
+    """The ready file, under the same name as the streamed download; before it is ready, its page."""
+    job = _job_or_404(request, pk)
+    if job.status != StatusUnduhan.SIAP:
+        return redirect("households:unduhan_status", pk=job.pk)
+    try:
+        file = exports.unduhan_path(job).open("rb")
+    except OSError:
+        # Removed between the check and now (a cleanup by another request): its page says so.
+        return redirect("households:unduhan_status", pk=job.pk)
+    response = FileResponse(
+        file, as_attachment=True, filename=exports.unduhan_filename(job), content_type=exports.xlsx.XLSX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -155,6 +155,14 @@ STORAGES = {
     },
 }
 
+# Large downloads prepared in the background (the whole kelurahan's Data Warga): a private directory,
+# never one the web server publishes; EXPORT_INLINE runs the work in the request instead of a thread.
+PKK_EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "var" / "unduhan"))).resolve()
+for _public in (STATIC_ROOT, *STATICFILES_DIRS, BASE_DIR / "media"):
+    if PKK_EXPORT_DIR.is_relative_to(Path(_public).resolve()):
+        raise ImproperlyConfigured(f"EXPORT_DIR={PKK_EXPORT_DIR} lies in a public directory ({_public}).")
+PKK_EXPORT_INLINE = env_bool("EXPORT_INLINE", False)
+
 # HTTPS in production: one switch for the secure cookies, redirect and HSTS.
 HTTPS = env_bool("HTTPS", not DEBUG)
 if HTTPS:

@@ -9,6 +9,12 @@ is binary (and compressed), so the downloads that answer 200 are in DOWNLOAD_CAS
 households/tests/test_exports.py, which reads the files' text for the same names. CASES holds the
 screen and the downloads that answer no file, so every URL name is in the walk.
 
+A large kelurahan's Data Warga is prepared in the background: asking (POST) answers a redirect to the
+job's page for those who see the kelurahan (the job runs inline under tests, see pkkdata/testenv.py);
+a job's page and file exist only for the user who asked (404 for everyone else, the administrator
+included). The file of a job not ready yet redirects to its page; the ready file is read back in
+households/tests/test_exports_background.py.
+
 A whole kelurahan's Data Warga (streamed) is for those who see the kelurahan: its page and its file
 answer 404 to the RW, RT and dasawisma roles, whose area lies below it. Its downloads that answer 200
 are in STREAM_DOWNLOAD_CASES, walked by households/tests/test_exports_stream.py (a streamed response
@@ -17,6 +23,7 @@ has no .content to read); CASES holds its page and the requests that answer no f
 
 from hierarchy.tests.url_cases import SEE_DW, SEE_KEL, SEE_RT, table
 from households.catatan import KOLOM
+from households.models import UnduhanKelurahan
 
 CADRES = {"admin", "ketua_dasawisma", "kader"}
 SEE_SIBLING = SEE_RT  # Melati 2: the RT and above, not the cadres of Melati 1
@@ -123,4 +130,23 @@ CASES += [
     ("households:export_kelurahan", _kel("kel", form="data-warga"), "get", None, table()),  # a dasawisma form
     ("households:export_dasawisma", _dw("data-warga-kelurahan", "xlsx"), "get", None, table()),
     ("households:export_rumah_tangga", _rt("hh_a", "data-warga-kelurahan", "xlsx"), "get", None, table()),
+]
+
+
+# -- the same file prepared in the background ---------------------------------------------------------
+
+
+def _job(c):
+    """A job of the kelurahan's TP PKK, still in the queue (nothing runs it)."""
+    job = UnduhanKelurahan.objects.create(user=c.users["kelurahan"], kelurahan=c.kel, berkas="0" * 32)
+    return {"pk": job.pk}
+
+
+CASES += [
+    ("households:unduhan_minta", lambda c: {"unit_pk": c.kel.pk}, "post", {}, table(redirect=SEE_KEL)),
+    ("households:unduhan_minta", lambda c: {"unit_pk": c.kel2.pk}, "post", {}, table(redirect=BELIMBING_SIDE)),
+    ("households:unduhan_minta", lambda c: {"unit_pk": c.dw.pk}, "post", {}, table()),  # not a kelurahan
+    ("households:unduhan_status", _job, "get", None, table(ok={"kelurahan"})),
+    ("households:unduhan_status", lambda c: {"pk": 999999}, "get", None, table()),
+    ("households:unduhan_berkas", _job, "get", None, table(redirect={"kelurahan"})),  # not ready: its page
 ]
