@@ -630,6 +630,13 @@ class DasawismaGenerator:
                 if rng.random() < INFANT_DEATH_CHANCE:
                     lived = int(min((today - person.born).days, 364) * rng.random() ** 3)
                     self.death(w, person.born + datetime.timedelta(days=lived), INFANT_CAUSES, rows)
+                    nursing = [
+                        m
+                        for m in plan.members
+                        if m.mother is person.mother and m is not person and (today - m.born).days < 730
+                    ]
+                    if not nursing:  # her only baby died: she no longer breastfeeds
+                        ibu["ibu_menyusui"] = False
                 elif rng.random() < MATERNAL_DEATH_CHANCE and ibu.get("status") != StatusWarga.MENINGGAL:
                     day = person.born + datetime.timedelta(days=rng.randint(0, rules.NIFAS_DAYS - 1))
                     if day <= today:

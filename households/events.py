@@ -108,8 +108,25 @@ def _month_deaths(dasawisma_filter, first, last):
 # dasawisma) and `group` (via → the expression of the group id, e.g. the dasawisma's kecamatan_id).
 
 
+STATUS_ORDER = ["melahirkan", "hamil", "nifas", "-"]  # which status of a woman a month counts
+
+
+def mother_status_qs(first, last):
+    """(hamil, melahirkan, nifas) conditions on Kehamilan rows with one status per woman a month, as
+    households.rules promises: melahirkan, else hamil, else nifas — a woman who delivered and is pregnant
+    again in the same month, or pregnant again during her nifas, is counted once. The other pregnancies
+    of the same woman are read by uncorrelated subqueries (hashed once by the database)."""
+    melahirkan = rules.melahirkan_q(first, last)
+    delivered = Kehamilan.objects.filter(melahirkan).values("ibu_id")
+    ongoing = rules.hamil_q(first, last)
+    pregnant = Kehamilan.objects.filter(ongoing).values("ibu_id")
+    hamil = ongoing & ~Q(ibu__in=delivered)
+    nifas = rules.nifas_q(first, last) & ~Q(ibu__in=delivered) & ~Q(ibu__in=pregnant)
+    return hamil, melahirkan, nifas
+
+
 def _mothers(first, last, where, group):
-    hamil, melahirkan, nifas = rules.hamil_q(first, last), rules.melahirkan_q(first, last), rules.nifas_q(first, last)
+    hamil, melahirkan, nifas = mother_status_qs(first, last)
     return (
         Kehamilan.objects.filter(where(VIA_KEHAMILAN))
         .filter(hamil | melahirkan | nifas)
@@ -252,9 +269,10 @@ def monthly_numbers(unit, months):
     counts = {}
     for i, month in enumerate(months):
         first, last = bounds[month]
-        counts[f"hamil_{i}"] = Count("ibu", filter=rules.hamil_q(first, last), distinct=True)
-        counts[f"melahirkan_{i}"] = Count("ibu", filter=rules.melahirkan_q(first, last), distinct=True)
-        counts[f"nifas_{i}"] = Count("ibu", filter=rules.nifas_q(first, last), distinct=True)
+        hamil, melahirkan, nifas = mother_status_qs(first, last)
+        counts[f"hamil_{i}"] = Count("ibu", filter=hamil, distinct=True)
+        counts[f"melahirkan_{i}"] = Count("ibu", filter=melahirkan, distinct=True)
+        counts[f"nifas_{i}"] = Count("ibu", filter=nifas, distinct=True)
     window = Q(tanggal_mulai__lte=end) & (
         Q(tanggal_selesai__isnull=True) | Q(tanggal_selesai__gte=start - datetime.timedelta(days=rules.NIFAS_DAYS))
     )
@@ -337,21 +355,16 @@ def monthly_rows(dasawisma, tahun, bulan):
         .prefetch_related("ibu__keluarga__anggota")
         .order_by("ibu__nama", "tanggal_mulai")
     )
-    rows = []
-    seen = set()
+    # One status per woman (melahirkan, else hamil, else nifas), as the numbers count her.
+    status_of, mother = {}, {}
     for k in pregnancies:
         status = rules.status_ibu(k, first, last)
-        if status is None or (k.ibu_id, status) in seen:
-            continue
-        seen.add((k.ibu_id, status))
-        rows.append(
-            Row(
-                nama_ibu=k.ibu.nama,
-                nama_suami=_suami(k.ibu),
-                status_ibu=status.capitalize(),
-                extra={"ibu_id": k.ibu_id},
-            )
-        )
+        if status is not None and STATUS_ORDER.index(status) < STATUS_ORDER.index(status_of.get(k.ibu_id, "-")):
+            status_of[k.ibu_id], mother[k.ibu_id] = status, k.ibu
+    rows = [
+        Row(nama_ibu=ibu.nama, nama_suami=_suami(ibu), status_ibu=status_of[pk].capitalize(), extra={"ibu_id": pk})
+        for pk, ibu in mother.items()
+    ]
     births = (
         Kelahiran.objects.filter(**{VIA_KELAHIRAN: dasawisma}, tanggal__gte=first, tanggal__lte=last)
         .select_related("ibu__keluarga", "bayi")

@@ -171,6 +171,20 @@ FORMS = {
 _BY_LEVEL = {(form.level, form.kind): form for form in FORMS.values()}
 
 
+FIRST_YEAR = 2000
+
+
+def period_problem(tahun, bulan=None, today=None):
+    """Why a recap of this period cannot be made ("" when it can): before FIRST_YEAR, a month that does
+    not exist, or a period that has not begun (its numbers would be today's under a future label)."""
+    today = today or timezone.localdate()
+    if not FIRST_YEAR <= tahun <= today.year:
+        return f"Tahun harus antara {FIRST_YEAR} dan {today.year}."
+    if bulan is not None and not (1 <= bulan <= 12 and (tahun, bulan) <= (today.year, today.month)):
+        return "Bulan itu tidak ada atau belum berjalan."
+    return ""
+
+
 def form_for(level, kind):
     """The recap form kept at that level, or None (a dasawisma's month is the 4.18a event list, not a
     recap; the forms stop at the kab/kota for the monthly recaps)."""

@@ -2,9 +2,10 @@
 
 A recap's download page is a small form: the format, the edition (yearly) or approved/current data
 (monthly), the signature fields prefilled from the accounts and editable, the place, the date and the
-paper. Showing it is a GET without ``format``; submitting it (a POST, or a GET carrying the fields)
-answers the file. The unit comes through hierarchy.access (404 outside the user's area); the exporter
-checks the permission again itself. A dasawisma's monthly download is its 4.18a.
+paper. A GET shows it; submitting it (a POST, with its CSRF token) answers the file: a link or an image
+on another site cannot make the server render and register files in a user's name. The unit comes
+through hierarchy.access (404 outside the user's area); the exporter checks the permission again
+itself. A dasawisma's monthly download is its 4.18a.
 
 The verification page needs no login: a code shows what the registered file said (counts only), and an
 uploaded file is compared with the registered bytes."""
@@ -28,7 +29,6 @@ from . import recap_exports, recaps, verification
 from .exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from .inbox import unit_name
 
-FIRST_YEAR = 2000
 NAME_MAX = 120
 FORMATS = [(XLSX, "Excel (XLSX)"), (PDF, "PDF")]
 
@@ -105,11 +105,9 @@ class UnduhRekapForm(forms.Form):
 
 
 def _check_period(tahun, bulan=None):
-    today = timezone.localdate()
-    if not FIRST_YEAR <= tahun <= today.year:
-        raise Http404(f"Tahun harus antara {FIRST_YEAR} dan {today.year}.")
-    if bulan is not None and not (1 <= bulan <= 12 and (tahun, bulan) <= (today.year, today.month)):
-        raise Http404("Bulan tidak ditemukan.")
+    problem = recaps.period_problem(tahun, bulan)
+    if problem:
+        raise Http404(problem)
 
 
 def _exporter_for(unit, monthly):
@@ -134,10 +132,10 @@ def _download(result):
 def _unduh(request, unit_pk, period, monthly):
     unit = access.get_unit_for_user(request.user, unit_pk, Perm.VIEW)
     exporter = _exporter_for(unit, monthly)
-    # A HEAD never makes (and registers) a file.
-    submitted = request.method == "POST" or (request.method == "GET" and "format" in request.GET)
+    # Only a POST makes (and registers) a file.
+    submitted = request.method == "POST"
     form = UnduhRekapForm(
-        (request.POST if request.method == "POST" else request.GET) if submitted else None,
+        request.POST if submitted else None,
         exporter=exporter,
         with_data_mode=monthly and unit.level != Level.DASAWISMA,
         defaults=recap_exports.signature_defaults(unit, request.user),

@@ -24,16 +24,15 @@ from . import recaps
 from .exporters import DEFAULT_EDITION, EDITIONS
 from .inbox import date_label, shift_month, unit_name
 
-YEARS = (2000, 2100)
-
 
 def _unit(user, unit_pk):
     return access.get_for_user(user, Unit.objects.select_related(*recaps.ANCESTORS), Perm.VIEW, pk=unit_pk)
 
 
 def _check_period(tahun, bulan=None):
-    if not YEARS[0] <= tahun <= YEARS[1] or (bulan is not None and not 1 <= bulan <= 12):
-        raise Http404("Periode tidak ditemukan.")
+    problem = recaps.period_problem(tahun, bulan)
+    if problem:
+        raise Http404(problem)
 
 
 def _query(**params):
@@ -44,13 +43,13 @@ def _query(**params):
 
 def _yearly(unit_pk, tahun, edisi=""):
     """The yearly recap's address, or "" for a year the screens do not show."""
-    if not YEARS[0] <= tahun <= YEARS[1]:
+    if recaps.period_problem(tahun):
         return ""
     return reverse("reports:rekap_tahunan", args=[unit_pk, tahun]) + _query(edisi=edisi)
 
 
 def _monthly(unit_pk, tahun, bulan, data=""):
-    if not YEARS[0] <= tahun <= YEARS[1]:
+    if recaps.period_problem(tahun, bulan):
         return ""
     return reverse("reports:rekap_bulanan", args=[unit_pk, tahun, bulan]) + _query(data=data)
 
@@ -82,7 +81,7 @@ def _page(request, recap, **context):
             "rows": rows,
             "total": total,
             "crumbs": [(a, crumb_url(a)) for a in _crumbs(request.user, unit)],
-            "years": YEARS,
+            "years": (recaps.FIRST_YEAR, timezone.localdate().year),
             "months": list(enumerate(BULAN, start=1)),
             **context,
         },
@@ -103,7 +102,7 @@ def rekap(request, unit_pk):
         bulan = int(raw_month) if raw_month else None
         _check_period(tahun, bulan)
     except (ValueError, Http404):
-        messages.error(request, f"Pilih tahun {YEARS[0]}–{YEARS[1]} dan bulan Januari–Desember.")
+        messages.error(request, f"Pilih tahun {recaps.FIRST_YEAR}–{today.year} dan bulan yang sudah berjalan.")
         return redirect("reports:rekap_tahunan", unit_pk=unit.pk, tahun=today.year)
     if bulan is None:
         edition = request.GET.get("edisi")

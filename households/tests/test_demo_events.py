@@ -81,3 +81,4 @@ def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     ended = Kehamilan.objects.exclude(tanggal_selesai=None)
     across = [k for k in ended if k.tanggal_mulai.year != k.tanggal_selesai.year]
     assert across, "some pregnancies run across the turn of the year"
+

@@ -74,6 +74,26 @@ def test_sql_and_python_statuses_agree_over_a_year(cast):
         ), (year, month)  # fmt: skip
 
 
+def test_a_woman_has_one_status_a_month_when_pregnant_again(cast):
+    """Delivered on 5 March, pregnant again from 20 March: March counts her melahirkan only, April hamil
+    only (not also nifas), in every counting path and on the 4.18a rows."""
+    mother = _mother(cast)
+    _deliver(cast, mother, D(2026, 3, 5))
+    Kehamilan.objects.create(ibu=mother, tanggal_mulai=D(2026, 3, 20))
+    expected = {(2026, 3): (0, 1, 0), (2026, 4): (1, 0, 0)}
+    by_month = events.monthly_numbers(cast.dw_b, [(2026, 3), (2026, 4)])
+    for month, (hamil, melahirkan, nifas) in expected.items():
+        for numbers in (
+            events.numbers_for(cast.dw_b, *month),
+            events.numbers_by("rt", *month, Q(rt_id=cast.rt.pk))[cast.rt.pk],
+            by_month[month],
+        ):
+            assert (numbers["ibu_hamil"], numbers["ibu_melahirkan"], numbers["ibu_nifas"]) == (hamil, melahirkan, nifas)
+        rows, _numbers = events.monthly_rows(cast.dw_b, *month)
+        statuses = [r.status_ibu for r in rows if r.nama_ibu == mother.nama]
+        assert statuses == ["Melahirkan" if melahirkan else "Hamil"], (month, statuses)
+
+
 def test_births_and_akte(cast):
     mother = _mother(cast)
     _deliver(cast, mother, D(2026, 3, 5), sex="P", akte=False)

@@ -1,6 +1,7 @@
 """The demo's monthly reports (reports.demo): every state a TP PKK meets, consistent with the events and
 with the rules of reports.workflow, and something to do for each demo login."""
 
+import datetime
 from collections import Counter, defaultdict
 
 import pytest
@@ -143,6 +144,17 @@ def test_rates_of_the_city(demo_city):
     assert 5 <= kinds["bayi"] / births * 1000 <= 40
     assert 1 <= kinds["balita"] <= 10
     assert 0 <= kinds["ibu"] <= 4
+
+    # a mother whose only baby died no longer counts as ibu menyusui
+    bereaved = 0
+    for birth in Kelahiran.objects.filter(bayi__status="meninggal").select_related("ibu"):
+        living = Warga.objects.filter(
+            keluarga=birth.ibu.keluarga_id, status="aktif", tanggal_lahir__gt=TODAY - datetime.timedelta(days=730)
+        )
+        if not living.exists():
+            bereaved += 1
+            assert not birth.ibu.ibu_menyusui, birth.ibu.nama
+    assert bereaved > 0
 
 
 def test_a_second_run_adds_no_report(demo_city):

@@ -410,8 +410,8 @@ def test_download_status_by_role_and_no_names_from_the_other_side(client, cast, 
     if role != "anon":
         client.force_login(cast.users[role])
     url = reverse(name, kwargs=kwargs(cast))
-    response = client.get(url, query)
-    assert response.status_code == expected[role], f"{role} GET {url} {query}"
+    response = client.post(url, query)
+    assert response.status_code == expected[role], f"{role} POST {url} {query}"
     if response.status_code == 200:
         assert response["Content-Disposition"].startswith("attachment; filename=")
         pdf = query["format"] == "pdf"
@@ -453,12 +453,15 @@ def test_the_page_prefills_the_signature_and_a_post_returns_the_file_as_typed(cl
 def test_bad_input_comes_back_as_messages_and_no_file(client, cast):
     client.force_login(cast.users["kelurahan"])
     url = reverse("reports:rekap_unduh_bulanan", args=[cast.kel.pk, 2026, 3])
-    response = client.get(url, {"format": "docx", "data": "kemarin", "tanggal": "31-31-2026", "ketua": "x" * 300})
+    response = client.post(url, {"format": "docx", "data": "kemarin", "tanggal": "31-31-2026", "ketua": "x" * 300})
     body = response.content.decode()
     assert response.status_code == 200
     assert "Format berkas tidak dikenal." in body and "Pilihan data tidak dikenal." in body
     assert "Tanggal tidak sah" in body and "Nama terlalu panjang" in body
     assert client.head(url, {"format": "xlsx"}).status_code == 200
+    # a GET, even carrying the fields (a link or an image on another site), only shows the form
+    shown = client.get(url, {"format": "xlsx"})
+    assert shown.status_code == 200 and shown["Content-Type"].startswith("text/html")
     assert not DokumenRekap.objects.exists()
     assert 'name="edisi"' not in client.get(url).content.decode()  # one edition: nothing to choose
 

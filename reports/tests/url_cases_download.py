@@ -5,7 +5,7 @@ Everyone who sees a unit opens its download page (the form); outside the area, f
 that recap, a year or a month that does not exist: 404. The verification page is public.
 
 The walk reads every 200 answer as text, and a file is binary: the downloads that answer a file are
-in DOWNLOAD_CASES (url name, kwargs builder, GET query, expected statuses), walked by
+in DOWNLOAD_CASES (url name, kwargs builder, POST data, expected statuses), walked by
 reports/tests/test_recap_exports.py, which reads the files' text for names from the other side."""
 
 from hierarchy.tests.url_cases import ROLES, SEE_DW, SEE_KEL, SEE_RT, table

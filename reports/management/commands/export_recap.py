@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from hierarchy.levels import OFFICIAL_LEVELS, Level
 from hierarchy.models import Unit, User
-from reports import recap_exports, verification
+from reports import recap_exports, recaps, verification
 from reports.exporters import EDITIONS, Period, get_exporter
 from reports.models import DokumenRekap
 
@@ -159,6 +159,9 @@ class Command(BaseCommand):
             raise CommandError(f"Bulan {month!r} bukan angka 1-12.") from None
         if not 1 <= bulan <= 12:
             raise CommandError(f"Bulan {bulan} tidak ada: isi 1-12.")
+        problem = recaps.period_problem(tahun, bulan)
+        if problem:
+            raise CommandError(problem)
         return Period(tahun, bulan)
 
     @staticmethod
