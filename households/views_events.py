@@ -163,14 +163,24 @@ def _entry_context(request, dasawisma, **extra):
 # -- the month's page ------------------------------------------------------------------------------
 
 
-def _ongoing_pregnancies(dasawisma):
-    return list(
+# A pregnancy still open this long after its HPL (or its start, without one) was most likely not closed:
+# it keeps counting as ibu hamil every month, so the page asks the cadre to record how it ended.
+OVERDUE_AFTER_HPL = datetime.timedelta(days=14)
+OVERDUE_WITHOUT_HPL = datetime.timedelta(days=300)
+
+
+def _ongoing_pregnancies(dasawisma, today):
+    pregnancies = list(
         Kehamilan.objects.filter(
             ibu__keluarga__rumah_tangga__dasawisma=dasawisma, tanggal_selesai__isnull=True, ibu__status="aktif"
         )
         .select_related("ibu")
         .order_by("tanggal_mulai", "pk")
     )
+    for k in pregnancies:
+        due = k.perkiraan_lahir + OVERDUE_AFTER_HPL if k.perkiraan_lahir else k.tanggal_mulai + OVERDUE_WITHOUT_HPL
+        k.lewat_hpl = today > due
+    return pregnancies
 
 
 def _other_deaths(dasawisma, tahun, bulan):
@@ -244,7 +254,7 @@ def kejadian_dasawisma(request, unit_pk):
             "corrector": corrector,
             "can_record": can_record,
             "is_cadre": access.has_perm(user, Perm.ENTRY, dasawisma),
-            "ongoing": _ongoing_pregnancies(dasawisma),
+            "ongoing": _ongoing_pregnancies(dasawisma, today),
             "other_deaths": _other_deaths(dasawisma, tahun, bulan),
         },
     )

@@ -160,7 +160,7 @@ def seed_reports(*, kota, admin, seed, today=None, months=12, demo_dasawisma=Non
         )
         numbers = {
             level: events.numbers_by(level, tahun, bulan, Q(kabkota_id=kota.pk)) for level in levels
-        }  # 4 queries per level
+        }  # 3 queries per level
         month = _dasawisma_reports(units, numbers, tahun, bulan, ago, rng, clock, actor, demo_dasawisma, today)
         month += _group_reports(units, month, numbers, tahun, bulan, ago, rng, clock, actor)
         drafts += month

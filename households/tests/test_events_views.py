@@ -433,3 +433,18 @@ def test_the_entry_forms_list_their_people_in_constant_queries(kader, cast, n, d
     for name in ["kehamilan_add", "kelahiran_add", "kematian_add"]:
         with django_assert_max_num_queries(8):
             assert kader.get(url(name, cast.dw.pk)).status_code == 200
+
+
+def test_a_pregnancy_left_open_past_its_hpl_asks_to_be_closed(kader, cast):
+    start = TODAY - datetime.timedelta(days=200)
+    k = Kehamilan.objects.create(
+        ibu=cast.w_rina, tanggal_mulai=start, perkiraan_lahir=start + datetime.timedelta(days=280)
+    )
+    assert "Sudah lewat perkiraan lahir" not in text(month_page(kader, cast))
+    k.perkiraan_lahir = TODAY - datetime.timedelta(days=15)
+    k.save()
+    assert "Sudah lewat perkiraan lahir" in text(month_page(kader, cast))
+    # without an HPL: ten months after its start
+    k.perkiraan_lahir, k.tanggal_mulai = None, TODAY - datetime.timedelta(days=301)
+    k.save()
+    assert "Sudah lewat perkiraan lahir" in text(month_page(kader, cast))
