@@ -392,3 +392,25 @@ def test_queries_do_not_grow_with_the_area(client, recorded, django_assert_max_n
         body = client.get(reverse("reports:dasbor", args=[recorded.prov.pk])).content.decode()
     assert _row(body, "kelahiran", 4) == ["0", "18", "18"]
     assert _row(body, "kematian", 2) == ["0", "0", "18", "18"]
+
+
+@pytest.mark.parametrize("attr", ["kel", "kec", "kota"])
+def test_key_figures_agree_with_the_yearly_recap(recorded, cast, attr):
+    """Two independent counts of the same people and houses today: the dashboard's tiles and the
+    JUMLAH row of the yearly recap (4.17a-c) of the same unit."""
+    from reports import recaps
+
+    unit = getattr(cast, attr)
+    today = timezone.localdate()
+    figures = dashboard.key_figures(unit, today)
+    total = recaps.yearly_recap(unit, today.year, today=today).total
+    pairs = {
+        "jml_l": "jml_l", "jml_p": "jml_p", "balita_l": "balita_l", "balita_p": "balita_p", "jml_pus": "jml_pus",
+        "jml_wus": "jml_wus", "ibu_hamil": "ibu_hamil", "ibu_menyusui": "ibu_menyusui", "lansia": "lansia",
+        "berkebutuhan_khusus": "berkebutuhan_khusus", "rumah_tangga": "jml_krt", "jml_kk": "jml_kk",
+        "rumah_tidak_sehat": "rumah_tidak_sehat",
+    }  # fmt: skip
+    assert {k: figures[k] for k in pairs} == {k: total[v] for k, v in pairs.items()}
+    buta = total["buta_l"] + total["buta_p"] if "buta_l" in total else total["buta"]
+    assert figures["buta_l"] + figures["buta_p"] == buta
+    assert figures["jml_l"] + figures["jml_p"] > 0  # the cast's people are there
