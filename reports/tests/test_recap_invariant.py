@@ -118,8 +118,9 @@ def _from(units, lowest):
     return [u for u in units if RANK[u.level] <= RANK[lowest]]
 
 
-def test_yearly_jumlah_equals_the_row_one_level_up(demo):
-    tahun = demo["today"].year
+@pytest.mark.parametrize("years_back", [0, 1])  # this year (as of today) and last year (as of 31 December)
+def test_yearly_jumlah_equals_the_row_one_level_up(demo, years_back):
+    tahun = demo["today"].year - years_back
     problems, by_id = _check(_from(demo["units"], Level.DASAWISMA), lambda u: recaps.yearly_recap(u, tahun),
                              Level.PROVINSI)  # fmt: skip
     assert problems[:30] == []
