@@ -10,19 +10,16 @@ size of the area (about ten):
   households.events.numbers_by, but for twelve months at once (households.events.monthly_numbers: four
   queries; the tests check month by month that both agree);
 - completeness is reports.completeness.table summed over the area (three queries);
-- the key figures are three aggregates over the area's warga, pregnancies and rumah tangga, with the
-  Data Keluarga count expressions of households.selectors.
+- the key figures are what the yearly recaps count, summed over the area (reports.recaps.area_figures,
+  three queries), so that a tile and the recap's JUMLAH row never disagree.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
-
 from hierarchy.levels import Level
-from households import events, rules, selectors
-from households.models import Kehamilan, KriteriaRumah, RumahTangga, Warga
+from households import events, rules
 
-from . import completeness, svg
+from . import completeness, recaps, svg
 from .inbox import BULAN_SINGKAT, shift_month
 
 # The levels that have a dashboard: below the desa/kelurahan the report pages already show every
@@ -71,38 +68,21 @@ def completeness_by_month(unit, months):
 # -- key figures -----------------------------------------------------------------------------------
 
 
-def _staying(on, prefix=""):
-    """Members of rumah tangga still recorded in their dasawisma on the day."""
-    return Q(**{f"{prefix}keluarga__rumah_tangga__tanggal_keluar__isnull": True}) | Q(
-        **{f"{prefix}keluarga__rumah_tangga__tanggal_keluar__gt": on}
-    )
+FIGURE_KEYS = [
+    "jml_l", "jml_p", "jml_krt", "jml_kk", "balita_l", "balita_p", "jml_pus", "jml_wus", "lansia", "buta_l",
+    "buta_p", "berkebutuhan_khusus", "rumah_tidak_sehat", "ibu_hamil", "ibu_menyusui",
+]  # fmt: skip
 
 
 def key_figures(unit, on):
-    """The area's people and houses on a day: {name: number}. Three queries.
-
-    Like the Data Keluarga counts and the intervention lists: members who count that day
-    (rules.counted_q) of rumah tangga still recorded in their dasawisma."""
-    area = f"keluarga__rumah_tangga__dasawisma__{unit.level}_id"
-    people = Warga.objects.filter(_staying(on), rules.counted_q(on), **{area: unit.pk}).aggregate(
-        **selectors.member_count_annotations(on, prefix="")
-    )
-    # Counted from the pregnancies, not with an EXISTS per warga: on a city of 180,000 warga that is
-    # 20 ms instead of 600 ms.
-    hamil = Kehamilan.objects.filter(
-        selectors.kehamilan_active_q(on),
-        rules.counted_q(on, "ibu__"),
-        _staying(on, "ibu__"),
-        **{f"ibu__{area}": unit.pk},
-    ).aggregate(ibu_hamil=Count("ibu", distinct=True))
-    houses = selectors.active_rumah_tangga(
-        RumahTangga.objects.filter(**{f"dasawisma__{unit.level}_id": unit.pk}), on
-    ).aggregate(
-        rumah_tangga=Count("pk", distinct=True),
-        jml_kk=Count("keluarga", distinct=True),
-        rumah_tidak_sehat=Count("pk", filter=Q(kriteria_rumah=KriteriaRumah.TIDAK_SEHAT), distinct=True),
-    )
-    return {**people, **hamil, **houses}
+    """The area's people and houses on a day: {name: number}, counted by the yearly recaps
+    (reports.recaps.area_figures: members who count that day, of rumah tangga still recorded in an
+    active dasawisma). Three queries."""
+    counted = recaps.area_figures(unit, on)
+    figures = {key: counted.get(key, 0) for key in FIGURE_KEYS}
+    figures["jml_anggota"] = figures["jml_l"] + figures["jml_p"]
+    figures["rumah_tangga"] = figures["jml_krt"]
+    return figures
 
 
 @dataclass

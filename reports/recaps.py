@@ -617,6 +617,16 @@ def _yearly_facts(unit, on):
     return found
 
 
+def area_figures(unit, on):
+    """Everything the yearly recaps count under the unit on a day, summed over the whole unit (every
+    fact key, whatever columns a form shows; no unit counts): {key: n}. Three queries. The dashboard's
+    key figures are these, so that its tiles and the recap's JUMLAH row are one count."""
+    total = {}
+    for values in _yearly_facts(unit, on).values():
+        _add(total, "unit", values)
+    return total.get("unit", {})
+
+
 def _rumah_tangga_rows(dasawisma, on, columns):
     """4.16a: one row per rumah tangga present on the day, with its Data Keluarga counts (one query)."""
     households = (
