@@ -25,27 +25,15 @@ SECRET_KEY when none is set.
 import argparse
 import json
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsetup import setup_django
+
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkkdata.settings")
-    os.environ.setdefault("DEBUG", "0")
-    if os.environ["DEBUG"] in ("0", "false", "False", ""):
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
-    import django
-
-    django.setup()
 
 
 def _rss():

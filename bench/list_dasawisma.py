@@ -22,25 +22,11 @@ Django runs with DEBUG off (no query log besides the counting) and a throwaway S
 """
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkkdata.settings")
-    os.environ.setdefault("DEBUG", "0")
-    if os.environ["DEBUG"] in ("0", "false", "False", ""):
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
-    import django
-
-    django.setup()
+from benchsetup import setup_django
 
 
 def measure(fn, runs):

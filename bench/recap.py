@@ -29,25 +29,13 @@ the counting) and a throwaway SECRET_KEY when none is set.
 import argparse
 import datetime
 import os
-import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchsetup import setup_django
+
 KOTA_CODE = "64.74"
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkkdata.settings")
-    os.environ.setdefault("DEBUG", "0")
-    if os.environ["DEBUG"] in ("0", "false", "False", ""):
-        os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
-    import django
-
-    django.setup()
 
 
 # -- the floors: one statement each --------------------------------------------------------------------
