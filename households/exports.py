@@ -40,7 +40,7 @@ from hierarchy.levels import LOCAL_LEVELS, Level, Perm
 from hierarchy.models import Unit
 from reports import xlsx
 from reports.exporters import RAKERNAS_X, XLSX, Exporter, Period
-from reports.pdf import render_pdf
+from reports.pdf import pdf_text, render_pdf
 
 from . import catatan, rules
 from .models import (
@@ -919,14 +919,6 @@ def group_label(rt, count):
     krt = rt.krt.nama if rt.krt else "-"
     reg = f"No. {rt.no_registrasi} · " if rt.no_registrasi else ""
     return f"Rumah tangga {reg}Kepala: {krt} · {rt.alamat} · {count} anggota"
-
-
-def pdf_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return f"{value:%d-%m-%Y}"
-    return str(value)
 
 
 EXPORTERS = [DataWargaExporter(), CatatanKeluargaExporter(), DataWargaKelurahanExporter()]

@@ -9,6 +9,7 @@ Fonts come from the system through fontconfig, never from a URL: the templates a
 "DejaVu Sans", sans-serif, which every machine resolves to some installed sans-serif face.
 """
 
+import datetime
 import logging
 import mimetypes
 from pathlib import Path
@@ -85,3 +86,12 @@ def render_document(template_name, context):
 def render_pdf(template_name, context):
     """A template rendered to PDF bytes."""
     return render_document(template_name, context).write_pdf()
+
+
+def pdf_text(value):
+    """A cell of a PDF table: dates as the paper forms write them (dd-mm-yyyy), nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value:%d-%m-%Y}"
+    return str(value)

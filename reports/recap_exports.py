@@ -37,7 +37,7 @@ from households.exports import area_of
 from . import recaps, verification, workflow, xlsx
 from .exporters import DEFAULT_EDITION, EDITIONS, PDF, RAKERNAS_VIII, RAKERNAS_X, XLSX, Exporter, clean_filename_part
 from .models import Laporan, Status
-from .pdf import render_pdf
+from .pdf import pdf_text, render_pdf
 
 DISETUJUI, TERKINI = recaps.DISETUJUI, recaps.TERKINI
 DATA_MODES = recaps.DATA_CHOICES
@@ -597,14 +597,6 @@ def _xlsx_signature(ws, row, width, signature):
 # -- PDF ---------------------------------------------------------------------------------------------
 
 
-def _pdf_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.date):
-        return f"{value:%d-%m-%Y}"
-    return str(value)
-
-
 def write_pdf(sheet, template):
     columns = sheet.columns
     cells, depth = header_cells(columns)
@@ -616,8 +608,8 @@ def write_pdf(sheet, template):
         "cols": [f"{100 * c.lebar / total_lebar:.2f}" for c in columns],
         "header_rows": header_rows,
         "numbers": range(1, len(columns) + 1),
-        "rows": [[(c.css, _pdf_text(v)) for c, v in zip(columns, values, strict=True)] for values in sheet.rows],
-        "total": [(c.css, _pdf_text(v)) for c, v in list(zip(columns, sheet.total, strict=True))[sheet.total_span :]],
+        "rows": [[(c.css, pdf_text(v)) for c, v in zip(columns, values, strict=True)] for values in sheet.rows],
+        "total": [(c.css, pdf_text(v)) for c, v in list(zip(columns, sheet.total, strict=True))[sheet.total_span :]],
         "width": len(columns),
         "page_size": "330mm 215mm" if sheet.kertas == "F4" else "A4 landscape",
     }
