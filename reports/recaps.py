@@ -439,30 +439,14 @@ def _add(into, key, values):
 
 
 def _member_counts(on):
-    """Data Keluarga items 2-11 over Warga rows already narrowed to rules.counted_q(on): the conditions
-    of households.selectors.member_count_annotations, from the same rules, but with counted_q applied
-    once in WHERE rather than in every column, and without DISTINCT (one row per person here). That
-    halves the time of the largest query; 4.16a counts through selectors.with_counts itself, and the
-    invariant test (4.16a JUMLAH = its row in 4.16b) keeps the two in step."""
-    laki, perempuan = Q(jenis_kelamin="L"), Q(jenis_kelamin="P")
-
-    def count(condition):
-        return Count("pk", filter=condition)
-
+    """Data Keluarga items 2-11 over Warga rows already narrowed to rules.counted_q(on)
+    (selectors.member_count_annotations with rows_counted), and ibu hamil as with_counts counts it: a
+    counted woman with a pregnancy running that day (an uncorrelated IN, hashed once)."""
     return {
-        "jml_l": count(laki),
-        "jml_p": count(perempuan),
-        "balita_l": count(rules.balita_q(on) & laki),
-        "balita_p": count(rules.balita_q(on) & perempuan),
-        "jml_pus": count(rules.pus_q(on)),
-        "jml_wus": count(rules.wus_q(on)),
-        "buta_l": count(rules.buta_q() & laki),
-        "buta_p": count(rules.buta_q() & perempuan),
-        "ibu_menyusui": count(Q(ibu_menyusui=True) & perempuan),
-        "lansia": count(rules.lansia_q(on)),
-        "berkebutuhan_khusus": count(rules.berkebutuhan_khusus_q()),
-        # As with_counts: a counted woman with a pregnancy running that day (an uncorrelated IN, hashed once).
-        "ibu_hamil": count(Q(pk__in=Kehamilan.objects.filter(selectors.kehamilan_active_q(on)).values("ibu_id"))),
+        **selectors.member_count_annotations(on, prefix="", rows_counted=True),
+        "ibu_hamil": Count(
+            "pk", filter=Q(pk__in=Kehamilan.objects.filter(selectors.kehamilan_active_q(on)).values("ibu_id"))
+        ),
     }
 
 
