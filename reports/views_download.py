@@ -28,6 +28,7 @@ from households.rules import month_label
 from . import recap_exports, recaps, verification
 from .exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from .inbox import unit_name
+from .views_recap import check_period
 
 NAME_MAX = 120
 FORMATS = [(XLSX, "Excel (XLSX)"), (PDF, "PDF")]
@@ -104,12 +105,6 @@ class UnduhRekapForm(forms.Form):
 # -- helpers -----------------------------------------------------------------------------------------
 
 
-def _check_period(tahun, bulan=None):
-    problem = recaps.period_problem(tahun, bulan)
-    if problem:
-        raise Http404(problem)
-
-
 def _exporter_for(unit, monthly):
     """The recap exporter of a unit's level (4.18a for a dasawisma's month), or 404."""
     if monthly and unit.level == Level.DASAWISMA:
@@ -179,14 +174,14 @@ def _unduh(request, unit_pk, period, monthly):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def rekap_unduh_tahunan(request, unit_pk, tahun):
-    _check_period(tahun)
+    check_period(tahun)
     return _unduh(request, unit_pk, Period(tahun), monthly=False)
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def rekap_unduh_bulanan(request, unit_pk, tahun, bulan):
-    _check_period(tahun, bulan)
+    check_period(tahun, bulan)
     return _unduh(request, unit_pk, Period(tahun, bulan), monthly=True)
 
 

@@ -29,7 +29,9 @@ def _unit(user, unit_pk):
     return access.get_for_user(user, Unit.objects.select_related(*recaps.ANCESTORS), Perm.VIEW, pk=unit_pk)
 
 
-def _check_period(tahun, bulan=None):
+def check_period(tahun, bulan=None):
+    """404 with the reason for a period no recap is made of (reports.recaps.period_problem); the
+    recap pages and their downloads share it."""
     problem = recaps.period_problem(tahun, bulan)
     if problem:
         raise Http404(problem)
@@ -100,7 +102,7 @@ def rekap(request, unit_pk):
     try:
         tahun = int(raw_year)
         bulan = int(raw_month) if raw_month else None
-        _check_period(tahun, bulan)
+        check_period(tahun, bulan)
     except (ValueError, Http404):
         messages.error(request, f"Pilih tahun {recaps.FIRST_YEAR}–{today.year} dan bulan yang sudah berjalan.")
         return redirect("reports:rekap_tahunan", unit_pk=unit.pk, tahun=today.year)
@@ -114,7 +116,7 @@ def rekap(request, unit_pk):
 
 @login_required
 def rekap_tahunan(request, unit_pk, tahun):
-    _check_period(tahun)
+    check_period(tahun)
     unit = _unit(request.user, unit_pk)
     edition = request.GET.get("edisi")
     edition = edition if edition in EDITIONS else DEFAULT_EDITION
@@ -156,7 +158,7 @@ def rekap_tahunan(request, unit_pk, tahun):
 
 @login_required
 def rekap_bulanan(request, unit_pk, tahun, bulan):
-    _check_period(tahun, bulan)
+    check_period(tahun, bulan)
     unit = _unit(request.user, unit_pk)
     if unit.level == Level.DASAWISMA:
         # A dasawisma's month is its 4.18a event list, on the monthly report page.
