@@ -81,8 +81,8 @@ def child(form, unit_pk, trace):
 
     from django.db import connection
 
+    from documents.exporters import Period, get_exporter
     from hierarchy.models import Unit
-    from reports.exporters import Period, get_exporter
 
     user, unit, exporter = _user(), Unit.objects.get(pk=unit_pk), get_exporter(form)
     period = Period(time.localtime().tm_year)

@@ -159,8 +159,8 @@ def workbook_bytes(dasawisma, rows):
 
     from openpyxl import load_workbook
 
+    from documents import xlsx
     from households import importer
-    from reports import xlsx
 
     book = load_workbook(io.BytesIO(importer.build_template(dasawisma, str(dasawisma))))
     sheet = book[importer.SHEET_TITLE]

@@ -69,10 +69,10 @@ def main():
 
     from django.utils import timezone
 
+    from documents.exporters import Period, get_exporter
     from hierarchy.levels import Level
     from hierarchy.models import Unit, User
     from households.models import RumahTangga, Warga
-    from reports.exporters import Period, get_exporter
 
     kota = Unit.objects.filter(level=Level.KABKOTA, code=args.unit).first()
     user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()

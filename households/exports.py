@@ -1,4 +1,4 @@
-"""The household forms as downloads (the exporter contract: reports/exporters.py):
+"""The household forms as downloads (the exporter contract: documents/exporters.py):
 
 - Data Warga, Lampiran 4.14.1a ("DAFTAR WARGA TP PKK"): the 20 items, one row per member; for one
   rumah tangga, or for a whole dasawisma as one long table grouped by household; and for a whole
@@ -35,12 +35,12 @@ from openpyxl.styles import Border, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.cell_range import CellRange
 
+from documents import xlsx
+from documents.exporters import RAKERNAS_X, XLSX, Exporter, Period
+from documents.pdf import pdf_text, render_pdf
 from hierarchy import access
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm
 from hierarchy.models import Unit
-from reports import xlsx
-from reports.exporters import RAKERNAS_X, XLSX, Exporter, Period
-from reports.pdf import pdf_text, render_pdf
 
 from . import catatan, rules
 from .models import (
@@ -681,7 +681,7 @@ def kelurahan_members(kelurahan, dasawisma_order, today=None, chunk_size=MEMBERS
 
 
 class _StreamedSheet:
-    """Rows being laid out for a write-only sheet. reports.xlsx's helpers (put, merge, field,
+    """Rows being laid out for a write-only sheet. documents.xlsx's helpers (put, merge, field,
     write_row) and the layout functions above take it for a sheet, so the streamed file follows the
     same rules as the others (user text never a formula, the same boxes and merges) without a second
     copy of them. flush() appends the rows laid out so far to the sheet, in order, and forgets them;

@@ -73,10 +73,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from documents import xlsx
 from hierarchy import access
 from hierarchy.levels import Perm
 from hierarchy.models import Unit
-from reports import xlsx
 
 from . import services, validation
 from .models import (

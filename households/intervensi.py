@@ -26,10 +26,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
+from documents import xlsx
 from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, RANK, Level, Perm
 from hierarchy.models import Unit
-from reports import xlsx
 
 from . import rules, selectors
 from .models import Kehamilan, KriteriaRumah, RumahTangga, StatusWarga, Warga
@@ -416,7 +416,7 @@ def filename(daftar, unit, on):
 
 def workbook(daftar, unit, ancestors, objects, on):
     """The list as an XLSX (bytes): title, area, date and rule above a header row repeated on every
-    printed page; landscape. Every cell through reports.xlsx, so no text becomes a formula."""
+    printed page; landscape. Every cell through documents.xlsx, so no text becomes a formula."""
     wide_area = RANK[unit.level] < RANK[Level.KECAMATAN]
     person = daftar.jenis == "warga"
     headers = ["No", "Nama" if person else "Nama Kepala Rumah Tangga", "NIK (disamarkan)"]

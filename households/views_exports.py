@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from documents.exporters import DEFAULT_EDITION, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from pkkdata.http import posted
-from reports.exporters import DEFAULT_EDITION, Period, get_exporter
 
 from . import catatan, exports
 from .forms_catatan import KoreksiCatatanForm

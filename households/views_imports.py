@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from documents.xlsx import XLSX_CONTENT_TYPE
 from hierarchy import access
 from hierarchy.forms import unit_label, units_with_path
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
-from reports.xlsx import XLSX_CONTENT_TYPE
 
 from . import importer
 from .forms_imports import ImportUploadForm

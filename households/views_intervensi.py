@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from documents.xlsx import XLSX_CONTENT_TYPE
 from hierarchy import access
 from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
-from reports.xlsx import XLSX_CONTENT_TYPE
 
 from . import intervensi
 from .intervensi import INTERVENSI_PERM

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "hierarchy",
+    "documents",
     "households",
     "reports",
 ]

@@ -1,4 +1,4 @@
-"""The recaps as downloads (the exporter contract: reports/exporters.py), laid out like the paper forms:
+"""The recaps as downloads (the exporter contract: documents/exporters.py), laid out like the paper forms:
 
 - one exporter per recap form of reports.recaps.FORMS (4.16a-d and 4.17a-d yearly, 4.18b-d and
   4.19a-c monthly), identifier = the lampiran ("4.17c"), kept at the form's level;
@@ -9,7 +9,7 @@ columns under them, the rows, the JUMLAH row, a KETERANGAN column, the signature
 the unit's ketua; Yang membuat, the person who prepared it; place and date), landscape print setup
 with the header repeated on each page and page numbers.
 
-Every delivered file is registered (reports.verification): a code is drawn first and printed in the
+Every delivered file is registered (documents.verification): a code is drawn first and printed in the
 file (XLSX: a line under the signature block and the page footer; PDF: under the signature and in
 every page's footer), then the exact bytes are hashed and stored with the JUMLAH numbers. A monthly
 recap of approved data whose approval is complete also prints who approved it last and when; a file
@@ -29,15 +29,25 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from documents import verification, xlsx
+from documents.exporters import (
+    DEFAULT_EDITION,
+    EDITIONS,
+    PDF,
+    RAKERNAS_VIII,
+    RAKERNAS_X,
+    XLSX,
+    Exporter,
+    clean_filename_part,
+)
+from documents.pdf import pdf_text, render_pdf
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm, Role
 from hierarchy.models import RoleAssignment
 from households import events, rules
 from households.exports import area_of
 
-from . import recaps, verification, workflow, xlsx
-from .exporters import DEFAULT_EDITION, EDITIONS, PDF, RAKERNAS_VIII, RAKERNAS_X, XLSX, Exporter, clean_filename_part
+from . import recaps, workflow
 from .models import Laporan, Status
-from .pdf import pdf_text, render_pdf
 
 DISETUJUI, TERKINI = recaps.DISETUJUI, recaps.TERKINI
 DATA_MODES = recaps.DATA_CHOICES

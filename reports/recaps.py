@@ -57,6 +57,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from documents.exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
 from hierarchy.models import Unit, User
 from households import events, rules, selectors
@@ -72,7 +73,6 @@ from households.models import (
 )
 from pkkdata.compiled import compiled_values
 
-from .exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from .inbox import active_in_month
 from .models import Status
 from .workflow import month_overlap_q

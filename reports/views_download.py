@@ -1,4 +1,4 @@
-"""The recap downloads (reports.recap_exports) and the public verification page (reports.verification).
+"""The recap downloads (reports.recap_exports) and the public verification page (documents.verification).
 
 A recap's download page is a small form: the format, the edition (yearly) or approved/current data
 (monthly), the signature fields prefilled from the accounts and editable, the place, the date and the
@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from documents import verification
+from documents.exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from households.rules import month_label
 
-from . import recap_exports, recaps, verification
-from .exporters import EDITIONS, PDF, XLSX, Period, get_exporter
+from . import recap_exports, recaps
 from .inbox import unit_name
 from .views_recap import check_period
 

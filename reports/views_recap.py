@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from documents.exporters import DEFAULT_EDITION, EDITIONS
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
 from households.rules import BULAN, month_label
 
 from . import recaps
-from .exporters import DEFAULT_EDITION, EDITIONS
 from .inbox import date_label, shift_month, unit_name
 
 

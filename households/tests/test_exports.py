@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from documents.exporters import Period, get_exporter
+from documents.tests.test_pdf import A4_LANDSCAPE_PX, document_text, spy_documents
 from hierarchy.tests.test_urls_by_role import OTHER_SIDE
 from hierarchy.tests.url_cases import ROLES
 from households import services
@@ -19,8 +21,6 @@ from households.models import IndustriRumahTangga, KegiatanWarga, PemanfaatanPek
 from households.tests import factories as f
 from households.tests.url_cases_exports import DOWNLOAD_CASES
 from households.validation import mask
-from reports.exporters import Period, get_exporter
-from reports.tests.test_pdf import A4_LANDSCAPE_PX, document_text, spy_documents
 
 YEAR = timezone.localdate().year
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

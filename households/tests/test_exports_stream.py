@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from openpyxl.worksheet import _writer as openpyxl_writer
 
+from documents.exporters import Period, get_exporter
 from hierarchy.levels import Level
 from hierarchy.models import Unit
 from hierarchy.tests.test_urls_by_role import OTHER_SIDE
@@ -23,7 +24,6 @@ from households.models import Keluarga, RumahTangga, Warga
 from households.tests import factories as f
 from households.tests.url_cases_exports import STREAM_DOWNLOAD_CASES
 from households.validation import mask
-from reports.exporters import Period, get_exporter
 
 FORM = "data-warga-kelurahan"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

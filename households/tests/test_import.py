@@ -13,11 +13,11 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from documents import xlsx
 from hierarchy.tests.url_cases import ROLES
 from households import importer
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests.url_cases_imports import DOWNLOAD_CASES
-from reports import xlsx
 
 KK_1 = "6474021205160001"
 KK_2 = "6474021205160002"

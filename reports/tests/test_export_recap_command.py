@@ -7,10 +7,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from documents.models import DokumenRekap
+from documents.verification import sha256_of
 from hierarchy.models import User
 from reports import recaps
-from reports.models import DokumenRekap
-from reports.verification import sha256_of
 
 
 def _run(tmp_path, *args, name="rekap.xlsx"):

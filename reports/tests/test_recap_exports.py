@@ -15,6 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from documents.exporters import Period, get_exporter
+from documents.models import DokumenRekap
+from documents.tests.test_pdf import A4_LANDSCAPE_PX, spy_documents
+from documents.verification import sha256_of
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from hierarchy.tests.test_urls_by_role import OTHER_SIDE
@@ -23,11 +27,7 @@ from households import events, services_events
 from households.models import Kehamilan
 from households.tests import factories as f
 from reports import recap_exports, recaps, workflow
-from reports.exporters import Period, get_exporter
-from reports.models import DokumenRekap
-from reports.tests.test_pdf import A4_LANDSCAPE_PX, spy_documents
 from reports.tests.url_cases_download import DOWNLOAD_CASES
-from reports.verification import sha256_of
 
 YEAR = timezone.localdate().year
 MONTH = (2026, 3)

@@ -9,13 +9,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from documents.exporters import RAKERNAS_VIII, Period
 from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households.models import IndustriRumahTangga, Kehamilan, Kelahiran, Kematian, PemanfaatanPekarangan
 from households.tests import factories as f
 from pkkdata import compiled
 from reports import recaps, workflow
-from reports.exporters import RAKERNAS_VIII, Period
 from reports.models import Status
 
 D = datetime.date

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from documents import verification
+from documents.exporters import Period, get_exporter
+from documents.models import DokumenRekap
 from households.models import Kehamilan
-from reports import verification
-from reports.exporters import Period, get_exporter
-from reports.models import DokumenRekap
 
 URL = reverse("reports:verifikasi")
 CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$")

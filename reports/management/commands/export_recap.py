@@ -25,11 +25,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from documents import verification
+from documents.exporters import EDITIONS, Period, get_exporter
+from documents.models import DokumenRekap
 from hierarchy.levels import OFFICIAL_LEVELS, Level
 from hierarchy.models import Unit, User
-from reports import recap_exports, recaps, verification
-from reports.exporters import EDITIONS, Period, get_exporter
-from reports.models import DokumenRekap
+from reports import recap_exports, recaps
 
 SYSTEM_USERNAME = "system"
 

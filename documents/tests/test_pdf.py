@@ -13,7 +13,7 @@ from django.template import Context, Template
 from weasyprint.formatting_structure.boxes import TextBox
 from weasyprint.urls import path2url
 
-from reports import pdf
+from documents import pdf
 
 A4_LANDSCAPE_PX = (1122.5, 793.7)
 
@@ -27,7 +27,7 @@ def document_text(document):
 
 
 class DocumentSpy:
-    """Keeps every document rendered through reports.pdf while it is installed (spy_documents)."""
+    """Keeps every document rendered through documents.pdf while it is installed (spy_documents)."""
 
     def __init__(self):
         self.documents = []
@@ -46,7 +46,7 @@ class DocumentSpy:
 
 
 def spy_documents(monkeypatch):
-    """Install a DocumentSpy on reports.pdf for the test (the PDF bytes are still made as usual)."""
+    """Install a DocumentSpy on documents.pdf for the test (the PDF bytes are still made as usual)."""
     spy = DocumentSpy()
     spy.original = pdf.render_document
     monkeypatch.setattr(pdf, "render_document", spy)

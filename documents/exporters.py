@@ -29,21 +29,19 @@ leaves each form two methods: ``render_xlsx`` and ``render_pdf`` (keyword argume
 period, edition, options), returning the content.
 
 The registry is a plain dict ``EXPORTERS`` {identifier: exporter}; ``get_exporter(identifier)``
-answers one. The forms live next to their data (households/exports.py, reports/recap_exports.py) and import
-this module for the contract, so this module cannot import them at its top (the import would be
-circular whichever module Python loads first). ``_load`` imports their ``EXPORTERS`` lists on first
-use; a new family of forms adds one line there.
+answers one. The forms live next to their data (households/exports.py, recaps/exports.py); each app
+calls ``register(*exporters)`` from its ``AppConfig.ready()`` (as pretix registers its exporters), so
+this module never imports the apps that use it.
 """
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 from django.core.exceptions import PermissionDenied
 
 from hierarchy import access
 from hierarchy.levels import Perm
-from households import rules
+from pkkdata import periods
 
 from .pdf import PDF_CONTENT_TYPE
 from .xlsx import XLSX_CONTENT_TYPE
@@ -67,7 +65,7 @@ class Period:
 
     @property
     def label(self):
-        return rules.month_label(self.tahun, self.bulan) if self.bulan else str(self.tahun)
+        return periods.month_label(self.tahun, self.bulan) if self.bulan else str(self.tahun)
 
     @property
     def slug(self):
@@ -135,28 +133,17 @@ class Exporter:
         raise NotImplementedError
 
 
-@cache
-def _load():
-    # Imported here, not at the top: those modules import this one for the contract.
-    from households.exports import EXPORTERS as household_forms
+EXPORTERS: dict[str, "Exporter"] = {}
 
-    from .recap_exports import EXPORTERS as recap_forms
 
-    exporters = {}
-    for exporter in [*household_forms, *recap_forms]:
-        if exporter.identifier in exporters:
+def register(*exporters: "Exporter") -> None:
+    """Add exporters to the registry (called from the apps' AppConfig.ready())."""
+    for exporter in exporters:
+        if EXPORTERS.get(exporter.identifier, exporter) is not exporter:
             raise RuntimeError(f"two exporters named {exporter.identifier!r}")
-        exporters[exporter.identifier] = exporter
-    return exporters
+        EXPORTERS[exporter.identifier] = exporter
 
 
-def __getattr__(name):
-    # EXPORTERS is filled on first use (see the module docstring), yet reads as a plain module dict.
-    if name == "EXPORTERS":
-        return _load()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def get_exporter(identifier):
+def get_exporter(identifier: str) -> "Exporter | None":
     """The exporter registered under identifier, or None."""
-    return _load().get(identifier)
+    return EXPORTERS.get(identifier)

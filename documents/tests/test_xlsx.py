@@ -6,7 +6,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
-from reports import xlsx
+from documents import xlsx
 
 
 def _roundtrip(values):

@@ -4,9 +4,9 @@ edition, the level of the target and the user's right before any form is laid ou
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from documents import exporters
+from documents.exporters import Exporter, ExportResult, Period
 from hierarchy.levels import Level, Perm
-from reports import exporters
-from reports.exporters import Exporter, ExportResult, Period
 
 
 class RecapRT(Exporter):
