@@ -1,7 +1,7 @@
 """The invariant users check a recap by (pkk-forms.md section 4): the JUMLAH row of every recap equals
 the row for that unit on the recap one level up, at every level and for every period, on the demo data.
 
-The demo (hierarchy.demo.seed_demo: Kota Bontang, 15 kelurahan with and without RW, about 7,800 rumah
+The demo (demo.seed.seed_demo: Kota Bontang, 15 kelurahan with and without RW, about 7,800 rumah
 tangga) is built once for the module inside a transaction that is rolled back at the end, so the rest
 of the suite never sees it. Checked, without depending on particular numbers of the demo:
 
@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from hierarchy.demo import seed_demo
+from demo.seed import seed_demo
 from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
 from households import events

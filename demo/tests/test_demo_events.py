@@ -1,4 +1,4 @@
-"""The demo's twelve months of events (households.demo.DasawismaGenerator.vital_events): births,
+"""The demo's twelve months of events (demo.households.DasawismaGenerator.vital_events): births,
 pregnancies and deaths that obey the rules a cadre's entry must obey, at realistic rates."""
 
 import datetime
@@ -6,9 +6,11 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from households import demo, rules
+from demo import households as demo
+from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
-from households.tests.test_demo_households import TODAY, bontang, seed  # noqa: F401 (fixture)
+
+from .test_demo_households import TODAY, bontang, seed  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 EVENTS_FROM = rules.add_months(TODAY.replace(day=1), -(demo.EVENT_MONTHS - 1))

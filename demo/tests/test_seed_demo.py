@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from hierarchy import access, demo
+from demo import tree as demo
+from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, ROLE_PERMS, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit, UnitUserObjectPermission, User, phone_validator
 
@@ -33,8 +34,8 @@ EXPECTED_ROLES = {
 @pytest.fixture(autouse=True)
 def without_households(monkeypatch):
     """The tree and the accounts are tested here, nine seeds in all; the demo households would make each
-    of them seconds slower. They have their own tests (households/tests/test_demo_households.py)."""
-    monkeypatch.setattr("households.demo.seed_households", lambda **kwargs: None)
+    of them seconds slower. They have their own tests (demo/tests/test_demo_households.py)."""
+    monkeypatch.setattr("demo.seed.seed_households", lambda **kwargs: None)
 
 
 def run(settings, **options):

@@ -1,4 +1,4 @@
-"""The generated demo households (households.demo, run by manage.py seed_demo)."""
+"""The generated demo households (demo.households, run by manage.py seed_demo)."""
 
 import datetime
 import random
@@ -13,10 +13,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from hierarchy import demo as hierarchy_demo
+from demo import households as demo
+from demo import tree as hierarchy_demo
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
-from households import demo, rules, selectors, validation
+from households import rules, selectors, validation
 from households.models import (
     IndustriRumahTangga,
     KegiatanWarga,

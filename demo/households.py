@@ -53,12 +53,10 @@ from django.utils import timezone
 from faker import Faker
 from simple_history.utils import get_history_manager_for_model
 
-from hierarchy import demo as hierarchy_demo
 from hierarchy.levels import LOCAL_LEVELS, Level
 from hierarchy.models import Unit
-
-from . import rules
-from .models import (
+from households import rules
+from households.models import (
     Agama,
     BerkebutuhanKhusus,
     HasilKehamilan,
@@ -85,6 +83,8 @@ from .models import (
     StatusWarga,
     Warga,
 )
+
+from . import tree as hierarchy_demo
 
 HOUSEHOLDS_PER_DASAWISMA = (10, 20)
 MEAN_HOUSEHOLDS_PER_DASAWISMA = sum(HOUSEHOLDS_PER_DASAWISMA) / 2
@@ -718,7 +718,7 @@ def _key_paths(desa, units):
 
 
 def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
-    """GroupPlans (hierarchy.demo) of the RT and dasawisma to add so that the dasawisma of these
+    """GroupPlans (demo.tree) of the RT and dasawisma to add so that the dasawisma of these
     kelurahan hold about `target` rumah tangga, shared in proportion to each kelurahan's current
     number of dasawisma. New RT continue the numbering under the parents that hold RT now (the RW where
     the kelurahan has them, the kelurahan itself otherwise); new dasawisma continue the flower names."""

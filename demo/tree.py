@@ -10,21 +10,16 @@ The steps are separate functions so that later issues can add households and eve
 ``scale``) after ``create_groups``; ``seed_demo`` runs them all in one transaction.
 """
 
-import random
 from dataclasses import dataclass, field
-from datetime import date
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
-from faker import Faker
 from simple_history.utils import bulk_create_with_history
 
-from . import services
-from .levels import LOCAL_LEVELS, Level, Role
-from .models import Unit, User
+from hierarchy import services
+from hierarchy.levels import LOCAL_LEVELS, Level, Role
+from hierarchy.models import Unit, User
 
 DEFAULT_SEED = 2026
 DEFAULT_PASSWORD = "demo-pkk"
@@ -335,53 +330,3 @@ def format_logins(rows):
 
 
 # -- all of it -------------------------------------------------------------------------------------
-
-
-@dataclass
-class DemoResult:
-    groups: GroupCounts
-    logins: list
-    kelurahan: int
-
-
-def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scale=None):
-    """Build (or find in place) the whole demo, in one transaction."""
-    rng = random.Random(seed)
-    fake = Faker("id_ID")
-    fake.seed_instance(seed)
-    today = timezone.localdate()
-    active_from = date(today.year - 1, 1, 1)  # a year of history fits before this year
-
-    with transaction.atomic():
-        import_areas(stdout)
-        kota, desa_units = kelurahan_of_kota()
-
-        group_plans = plan_groups([d.code for d in desa_units], rng)
-        account_plans = plan_accounts(rng, fake)
-        password_hash = make_password(password)  # hashed once: all demo accounts share the password
-
-        admin, admin_created = get_or_create_admin(account_plans[0], kota, password_hash)
-        units, counts = create_groups(group_plans, desa_units, active_from=active_from, actor=admin)
-        chain = demo_chain(kota, units)
-        accounts = create_accounts(account_plans, chain, password_hash=password_hash, admin=admin)
-        # Households per dasawisma (and the extra groups of --scale). Imported here because households.demo
-        # builds on this module. Each dasawisma draws from its own stream derived from the seed, so that
-        # the households do not depend on which dasawisma were filled by an earlier run.
-        from households.demo import seed_households
-
-        seed_households(
-            seed=seed,
-            dasawisma_qs=Unit.objects.filter(level=Level.DASAWISMA, kabkota_id=kota.pk),
-            admin=admin,
-            stdout=stdout,
-            scale=scale,
-            today=today,
-            active_from=active_from,
-        )
-        # Twelve months of reports in every state, on the events the households came with.
-        from reports.demo import seed_reports
-
-        seed_reports(kota=kota, admin=admin, seed=seed, today=today, demo_dasawisma=chain["dasawisma"], stdout=stdout)
-
-        logins = login_rows([(admin, admin_created)] + list(accounts.values()), password)
-    return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))

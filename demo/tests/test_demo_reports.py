@@ -1,4 +1,4 @@
-"""The demo's monthly reports (reports.demo): every state a TP PKK meets, consistent with the events and
+"""The demo's monthly reports (demo.reports): every state a TP PKK meets, consistent with the events and
 with the rules of reports.workflow, and something to do for each demo login."""
 
 import datetime
@@ -9,11 +9,12 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 
+from demo import reports as demo
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from households import events, rules
 from households.models import Kelahiran, Kematian
-from reports import completeness, demo, workflow
+from reports import completeness, workflow
 from reports.models import Laporan, LogLaporan, Status
 
 pytestmark = pytest.mark.django_db

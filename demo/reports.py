@@ -1,7 +1,7 @@
 """Demo monthly reports for ``manage.py seed_demo``: the months of the demo events, in every state a TP PKK
 meets in practice.
 
-For each complete month of the event window (households.demo.EVENT_MONTHS; the current month is still
+For each complete month of the event window (demo.households.EVENT_MONTHS; the current month is still
 running and has no report yet) every active dasawisma of the kota gets its report drawn by the age of
 the month: old months are nearly all approved, last month is half way through its review:
 
@@ -35,10 +35,9 @@ from django.utils import timezone
 from hierarchy.levels import RANK, Level, Role
 from hierarchy.models import RoleAssignment, Unit
 from households import events, rules
-
-from . import workflow
-from .inbox import CHANGED_MONTHS
-from .models import Laporan, LogLaporan, Status
+from reports import workflow
+from reports.inbox import CHANGED_MONTHS
+from reports.models import Laporan, LogLaporan, Status
 
 APPROVED, SUBMITTED, RETURNED, MISSING = "approved", "submitted", "returned", "missing"
 PROFILES = {  # months ago: weights of the states of a dasawisma report

@@ -1,9 +1,10 @@
-"""manage.py seed_demo: the demo data of Kota Bontang (the logic is in hierarchy.demo)."""
+"""manage.py seed_demo: the demo data of Kota Bontang (the logic is in demo.seed)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hierarchy import demo
+from demo import tree as demo
+from demo.seed import seed_demo
 from hierarchy.levels import Level
 
 
@@ -51,7 +52,7 @@ class Command(BaseCommand):
         if options["scale"] is not None and options["scale"] < 1:
             raise CommandError("--scale adalah jumlah rumah tangga yang diinginkan: isi bilangan bulat positif.")
         try:
-            result = demo.seed_demo(
+            result = seed_demo(
                 seed=options["seed"], password=options["password"], stdout=self.stdout, scale=options["scale"]
             )
         except demo.DemoError as exc:
