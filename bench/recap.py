@@ -1,4 +1,4 @@
-"""Benchmark of the kota recaps (reports/recaps.py) against one hand-written SQL statement each.
+"""Benchmark of the kota recaps (recaps/recaps.py) against one hand-written SQL statement each.
 
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE pkk_bench_scale"
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkk_bench_scale
@@ -277,7 +277,7 @@ def main():
     from hierarchy.models import Unit
     from households import rules
     from households.models import RumahTangga, Warga
-    from reports import recaps
+    from recaps import recaps
     from reports.models import Laporan
 
     if connection.vendor != "postgresql":

@@ -1,4 +1,4 @@
-"""Benchmark of the kota recap downloads (reports/recap_exports.py): the whole exporter, as the web
+"""Benchmark of the kota recap downloads (recaps/exports.py): the whole exporter, as the web
 download and manage.py export_recap run it (the recap, the layout, the verification code and its
 register row).
 

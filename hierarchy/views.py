@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pkkdata.http import errors_onto_form, posted
-from reports.dashboard import has_dashboard
-from reports.inbox import inbox_for
 
 from . import access, services
 from .forms import (
@@ -33,7 +31,6 @@ from .levels import (
     LOCAL_LEVELS,
     RANK,
     ROLE_LEVEL,
-    ROLE_PERMS,
     Level,
     Perm,
     Role,
@@ -79,37 +76,6 @@ def locked_out(request, original_response=None, credentials=None):
     """django-axes' lock-out page (AXES_LOCKOUT_CALLABLE), with the cool-off in whole minutes."""
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
-
-
-# -- home ------------------------------------------------------------------------------------------
-
-
-@login_required
-def home(request):
-    user = request.user
-    assignments = list(
-        user.role_assignments.select_related("unit", "unit__desa", "unit__kecamatan", "unit__kabkota", "unit__rt")
-    )
-    roles = [
-        {
-            "assignment": ra,
-            "path": [a for a in ra.unit.ancestors() if access.can_see(user, a)] + [ra.unit],
-            "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
-            "intervensi": Perm.REVEAL_NIK in ROLE_PERMS[Role(ra.role)],
-            "dasbor": has_dashboard(ra.unit),
-        }
-        for ra in assignments
-    ]
-    return render(
-        request,
-        "hierarchy/home.html",
-        {
-            "roles": roles,
-            "is_global": access.is_global(user),
-            "top_units": access.top_units(user)[:20],
-            "inbox": inbox_for(user),
-        },
-    )
 
 
 # -- units -----------------------------------------------------------------------------------------

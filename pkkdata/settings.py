@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "documents",
     "households",
     "reports",
+    "recaps",
     "demo",
 ]
 

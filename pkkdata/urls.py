@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hierarchy.views import LogoutView, home
+from hierarchy.views import LogoutView
+
+from .views import home
 
 admin.site.site_header = "Administrasi Sistem Data PKK"
 admin.site.site_title = "Data PKK"
@@ -16,5 +18,6 @@ urlpatterns = [
     path("", include("hierarchy.urls")),
     path("", include("households.urls")),
     path("laporan/", include("reports.urls")),
+    path("laporan/", include("recaps.urls")),
     path("admin/", admin.site.urls),
 ]

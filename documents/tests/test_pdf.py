@@ -105,7 +105,7 @@ def test_a_page_naming_outside_resources_is_rendered_without_fetching_them(monke
 
 def test_the_base_template_lays_out_a4_landscape_pages_numbered_with_the_header_row_repeated():
     page = Template(
-        """{% extends "reports/pdf/base.html" %}{% block content %}<p class="lampiran">LAMPIRAN X</p>
+        """{% extends "documents/pdf/base.html" %}{% block content %}<p class="lampiran">LAMPIRAN X</p>
         <table class="form"><thead><tr><th>Judul kolom</th></tr></thead>
         <tbody>{% for n in rows %}<tr><td>Baris {{ n }}</td></tr>{% endfor %}</tbody></table>{% endblock %}"""
     ).render(Context({"rows": range(150), "title": "Uji"}))

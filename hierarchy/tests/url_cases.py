@@ -1,4 +1,4 @@
-"""URL cases of the hierarchy app for the URL-by-role walk (hierarchy/tests/test_urls_by_role.py).
+"""URL cases of the hierarchy app for the URL-by-role walk (tests/test_urls_by_role.py).
 
 Each case: (url name, kwargs builder taking the cast, method, POST data, {role: expected status})."""
 
@@ -96,3 +96,12 @@ CASES = [
     ),
     ("admin:index", lambda c: {}, "get", None, table(ok={"admin"}, redirect=set(ROLES) - {"admin"})),
 ]
+
+
+# Names that must never appear in a page shown to a user of the other kelurahan's side.
+OTHER_SIDE = {"outsider": ["Berbas Tengah", "Melati", "Mawar", "Wijayakusuma"]}
+for _role in ["kecamatan", "kelurahan", "sekretaris", "rw", "rt", "ketua_dasawisma", "kader", "nobody"]:
+    OTHER_SIDE[_role] = ["Belimbing", "Anggrek", "Bontang Barat", "Siregar"]
+# Below the kelurahan, a user also must not see the households of a sibling dasawisma or RT.
+OTHER_SIDE["kader"] += ["Bambang Wijayakusuma"]
+OTHER_SIDE["ketua_dasawisma"] += ["Bambang Wijayakusuma"]

@@ -14,8 +14,7 @@ from openpyxl import load_workbook
 
 from documents.exporters import Period, get_exporter
 from documents.tests.test_pdf import A4_LANDSCAPE_PX, document_text, spy_documents
-from hierarchy.tests.test_urls_by_role import OTHER_SIDE
-from hierarchy.tests.url_cases import ROLES
+from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households import services
 from households.models import IndustriRumahTangga, KegiatanWarga, PemanfaatanPekarangan
 from households.tests import factories as f

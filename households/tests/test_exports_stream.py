@@ -17,8 +17,7 @@ from openpyxl.worksheet import _writer as openpyxl_writer
 from documents.exporters import Period, get_exporter
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from hierarchy.tests.test_urls_by_role import OTHER_SIDE
-from hierarchy.tests.url_cases import ROLES
+from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households import exports, services
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests import factories as f

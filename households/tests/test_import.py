@@ -201,7 +201,7 @@ def test_the_empty_template_is_refused_as_empty(client, cast):
 @pytest.mark.parametrize("case", DOWNLOAD_CASES, ids=lambda case: case[0])
 @pytest.mark.parametrize("role", ROLES)
 def test_template_downloads_by_role_never_show_the_other_side(client, cast, case, role):
-    from hierarchy.tests.test_urls_by_role import OTHER_SIDE
+    from hierarchy.tests.url_cases import OTHER_SIDE
 
     name, kwargs, _method, _data, expected = case
     if role != "anon":

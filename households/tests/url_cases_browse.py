@@ -1,5 +1,5 @@
 """URL cases of the household browsing screens (households/urls_browse.py) for the URL-by-role walk
-(hierarchy/tests/test_urls_by_role.py).
+(tests/test_urls_by_role.py).
 
 POST data is fixed (the walk passes it as is), so the POST cases send no household id: a user with the
 right gets the form back with its message (200); the others are refused before any form is read."""

@@ -1,5 +1,5 @@
 """URL cases of the household entry screens (households/views_entry.py) for the URL-by-role walk
-(hierarchy/tests/test_urls_by_role.py), and the POST data those screens take, shared with
+(tests/test_urls_by_role.py), and the POST data those screens take, shared with
 households/tests/test_entry_views.py.
 
 Only the cadres of a dasawisma (and the system administrator) enter its households: everybody else

@@ -1,5 +1,5 @@
 """URL cases of the monthly vital events screens (households/urls_events.py) for the URL-by-role walk
-(hierarchy/tests/test_urls_by_role.py), and the POST data those screens take, shared with
+(tests/test_urls_by_role.py), and the POST data those screens take, shared with
 households/tests/test_events_views.py.
 
 Everybody who sees a dasawisma sees its months. Recording is for its cadres and for the TP PKK

@@ -1,5 +1,5 @@
 """URL cases of the household downloads and the Catatan Keluarga correction screen for the URL-by-role
-walk (hierarchy/tests/test_urls_by_role.py).
+walk (tests/test_urls_by_role.py).
 
 Everyone who sees a dasawisma downloads its forms; the correction screen is for its cadres only (the
 levels above see it but get 403). Outside the area, and for a unit that is not a dasawisma: 404.

@@ -1,4 +1,4 @@
-"""URL cases of the Excel import for the URL-by-role walk (hierarchy/tests/test_urls_by_role.py).
+"""URL cases of the Excel import for the URL-by-role walk (tests/test_urls_by_role.py).
 
 Only the dasawisma's cadres import (Perm.ENTRY): the levels above see the dasawisma and get 403,
 everyone outside the area 404; a unit that is not a dasawisma is 404 for all. A preview token lives in

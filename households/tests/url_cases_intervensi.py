@@ -1,4 +1,4 @@
-"""URL cases of the intervention lists for the URL-by-role walk (hierarchy/tests/test_urls_by_role.py).
+"""URL cases of the intervention lists for the URL-by-role walk (tests/test_urls_by_role.py).
 
 Only TP PKK desa/kelurahan and up (buka_nik) open the lists; cadres, RT and RW get 403 on their own
 groups; a group below the kelurahan sends a TP user on to the kelurahan's lists."""

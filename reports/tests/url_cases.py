@@ -1,5 +1,5 @@
 """URL cases of the monthly report screens (reports/urls.py) for the URL-by-role walk
-(hierarchy/tests/test_urls_by_role.py).
+(tests/test_urls_by_role.py).
 
 The POSTs are fixed data on a March 2026 report of Melati 1 that nobody sent: the people with the right
 get their action tried and a message (302); those inside the area without it get 403, outsiders 404."""

@@ -1,0 +1,38 @@
+"""The home page: what the user's roles are and what waits for them. It composes the inbox (reports)
+and the dashboard links (recaps), so it lives here at the top of the apps, not in any one of them."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from hierarchy import access
+from hierarchy.levels import ROLE_PERMS, Perm, Role
+from recaps.dashboard import has_dashboard
+from reports.inbox import inbox_for
+
+
+@login_required
+def home(request):
+    user = request.user
+    assignments = list(
+        user.role_assignments.select_related("unit", "unit__desa", "unit__kecamatan", "unit__kabkota", "unit__rt")
+    )
+    roles = [
+        {
+            "assignment": ra,
+            "path": [a for a in ra.unit.ancestors() if access.can_see(user, a)] + [ra.unit],
+            "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
+            "intervensi": Perm.REVEAL_NIK in ROLE_PERMS[Role(ra.role)],
+            "dasbor": has_dashboard(ra.unit),
+        }
+        for ra in assignments
+    ]
+    return render(
+        request,
+        "home.html",
+        {
+            "roles": roles,
+            "is_global": access.is_global(user),
+            "top_units": access.top_units(user)[:20],
+            "inbox": inbox_for(user),
+        },
+    )
