@@ -19,7 +19,7 @@ reason, its RT has reports waiting for approval and one missing, and one approve
 changed after approval (a birth recorded late), so it shows "berubah setelah disetujui".
 
 The rows are written in bulk, not through reports.workflow: the transitions of a year of reports one by
-one took minutes at --scale. They keep its rules: snapshots are the numbers of households.events at the
+one took minutes at --scale. They keep its rules: snapshots are the numbers of reports.events at the
 time, every transition has its log row, `version` counts the transitions, actors are the accounts that
 hold the role on the unit (the demo administrator where nobody does)."""
 
@@ -34,8 +34,8 @@ from django.utils import timezone
 
 from hierarchy.levels import RANK, Level, Role
 from hierarchy.models import RoleAssignment, Unit
-from households import events, rules
-from reports import workflow
+from households import rules
+from reports import events, workflow
 from reports.inbox import CHANGED_MONTHS
 from reports.models import Laporan, LogLaporan, Status
 

@@ -435,7 +435,7 @@ class HasilKehamilan(models.TextChoices):
 
 
 class Kehamilan(models.Model):
-    """A pregnancy of a warga, recorded once: ibu hamil in each month it is ongoing (households.events
+    """A pregnancy of a warga, recorded once: ibu hamil in each month it is ongoing (reports.events
     derives the monthly rows). It ends with a delivery (Kelahiran), a loss, or the mother's death."""
 
     ibu = models.ForeignKey(Warga, on_delete=models.CASCADE, related_name="kehamilan", verbose_name="ibu")

@@ -237,40 +237,6 @@ def warga_update(*, actor, warga, data):
 
 
 @transaction.atomic
-def warga_leave(*, actor, warga, status, on_date, keterangan=""):
-    """A member moves out (pindah) or dies (meninggal): kept in the history, dropped from counts after
-    the date."""
-    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
-    if status not in (StatusWarga.PINDAH, StatusWarga.MENINGGAL):
-        raise ValidationError({"status": "Pilih pindah atau meninggal."})
-    if on_date > timezone.localdate():
-        raise ValidationError({"tanggal_status": "Tanggal tidak boleh di masa depan."})
-    if on_date < warga.tanggal_lahir:
-        raise ValidationError({"tanggal_status": "Tanggal tidak boleh sebelum tanggal lahir."})
-    if status == StatusWarga.MENINGGAL and not hasattr(warga, "kematian"):
-        # A death is also an event of the monthly form (4.18a): record it once, as the event screens do.
-        from .services_events import kematian_record
-
-        kematian_record(
-            actor=actor, warga=warga, tanggal=on_date, sebab=keterangan or "Tidak diketahui", confirm_age=True
-        )
-    warga.status, warga.tanggal_status = status, on_date
-    if keterangan:
-        warga.keterangan = keterangan
-    by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "keterangan", "updated_at"])
-    rt = warga.keluarga.rumah_tangga
-    if rt.krt_id == warga.pk:
-        successor = (
-            Warga.objects.filter(keluarga__rumah_tangga=rt, status=StatusWarga.AKTIF)
-            .order_by("-status_dalam_keluarga", "tanggal_lahir")
-            .first()
-        )
-        rt.krt = successor
-        by_actor(rt, actor).save(update_fields=["krt", "updated_at"])
-    return warga
-
-
-@transaction.atomic
 def warga_delete(*, actor, warga):
     """Remove a member entered by mistake (someone who never belonged here). People who leave are
     recorded with warga_leave instead, so that history and past counts stay right."""

@@ -14,7 +14,6 @@ urlpatterns = [
     path("keluarga/<int:pk>/ubah/", views.keluarga_edit, name="keluarga_edit"),
     path("keluarga/<int:pk>/anggota/baru/", views.warga_add, name="warga_add"),
     path("warga/<int:pk>/ubah/", views.warga_edit, name="warga_edit"),
-    path("warga/<int:pk>/keluar/", views.warga_leave, name="warga_leave"),
     path("warga/<int:pk>/hapus/", views.warga_delete, name="warga_delete"),
     path("warga/<int:pk>/kegiatan/", views.kegiatan_edit, name="kegiatan_edit"),
 ]

@@ -31,7 +31,6 @@ from .forms import (
     RumahTanggaForm,
     RumahTanggaLeaveForm,
     WargaForm,
-    WargaLeaveForm,
     sheet_initial,
     typed_values,
 )
@@ -66,7 +65,7 @@ def _keluarga_for_entry(user, pk):
     return access.get_for_user(user, qs, Perm.ENTRY, VIA_KELUARGA, pk=pk)
 
 
-def _warga_for_entry(user, pk):
+def warga_for_entry(user, pk):
     qs = Warga.objects.select_related(
         "keluarga__rumah_tangga__dasawisma", *(f"keluarga__rumah_tangga__{p}" for p in UNIT_PATH)
     )
@@ -84,7 +83,7 @@ def household_list_url(unit_pk):
     return reverse("households:rumah_tangga_list", args=[unit_pk])
 
 
-def _saved(request, text, warnings=()):
+def saved(request, text, warnings=()):
     messages.success(request, text)
     for warning in warnings:
         messages.warning(request, warning)
@@ -93,7 +92,7 @@ def _saved(request, text, warnings=()):
 # -- service errors back onto the forms ------------------------------------------------------------
 
 
-def _put_back(exc, targets, fallback=None):
+def put_back(exc, targets, fallback=None):
     """Put a service's ValidationError on the form that holds each field, so nothing typed is lost.
     targets: [(form, field names)]. Other messages go to the fallback form's top, or are returned for
     the page to show above the rows (a member's message from the service does not say which row)."""
@@ -113,7 +112,7 @@ def _put_back(exc, targets, fallback=None):
     return general
 
 
-def _entry_context(rumah_tangga=None, dasawisma=None, **extra):
+def entry_context(rumah_tangga=None, dasawisma=None, **extra):
     dasawisma = dasawisma or rumah_tangga.dasawisma
     context = {
         "dasawisma": dasawisma,
@@ -164,10 +163,10 @@ def rumah_tangga_create(request, unit_pk):
                 )
             except ValidationError as exc:
                 targets = [(rt_form, services.RUMAH_TANGGA_FIELDS), (kk_form, ["no_kk"])]
-                general_errors = _put_back(exc, targets)
+                general_errors = put_back(exc, targets)
             else:
                 n = len(keluarga["anggota"])
-                _saved(
+                saved(
                     request,
                     f"Rumah tangga {rt.krt.nama if rt.krt else rt.alamat} disimpan dengan {n} anggota.",
                     [*kk_form.warnings, *anggota.warnings],
@@ -180,7 +179,7 @@ def rumah_tangga_create(request, unit_pk):
     return render(
         request,
         "households/entry/rumah_tangga_create.html",
-        _entry_context(
+        entry_context(
             dasawisma=dasawisma, rt_form=rt_form, kk_form=kk_form, anggota=anggota, general_errors=general_errors
         ),
     )
@@ -197,14 +196,14 @@ def rumah_tangga_edit(request, pk):
                 actor=request.user, rumah_tangga=rt, data=form.data_for_service(), krt=form.cleaned_data["krt"]
             )
         except ValidationError as exc:
-            _put_back(exc, [(form, [*services.RUMAH_TANGGA_FIELDS, "krt"])], form)
+            put_back(exc, [(form, [*services.RUMAH_TANGGA_FIELDS, "krt"])], form)
         else:
-            _saved(request, "Data rumah tangga disimpan.")
+            saved(request, "Data rumah tangga disimpan.")
             return redirect(household_url(rt.pk))
     return render(
         request,
         "households/entry/rumah_tangga_edit.html",
-        _entry_context(rt, form=form, title=title, keluarga_list=_members_by_keluarga(rt)),
+        entry_context(rt, form=form, title=title, keluarga_list=_members_by_keluarga(rt)),
     )
 
 
@@ -215,9 +214,9 @@ def rumah_tangga_leave(request, pk):
     if request.method == "POST" and form.is_valid():
         on_date = form.cleaned_data["tanggal_keluar"]
         services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
-        _saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
+        saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
         return redirect(household_url(rt.pk))
-    return render(request, "households/entry/rumah_tangga_leave.html", _entry_context(rt, form=form))
+    return render(request, "households/entry/rumah_tangga_leave.html", entry_context(rt, form=form))
 
 
 # -- keluarga --------------------------------------------------------------------------------------
@@ -245,9 +244,9 @@ def keluarga_add(request, pk):
                     anggota=anggota.members_data(),
                 )
             except ValidationError as exc:
-                general_errors = _put_back(exc, [(kk_form, ["no_kk"])])
+                general_errors = put_back(exc, [(kk_form, ["no_kk"])])
             else:
-                _saved(request, "Keluarga baru disimpan.", [*kk_form.warnings, *anggota.warnings])
+                saved(request, "Keluarga baru disimpan.", [*kk_form.warnings, *anggota.warnings])
                 return redirect(household_url(rt.pk))
     else:
         kk_form = KeluargaForm(prefix="kk", actor=request.user)
@@ -255,7 +254,7 @@ def keluarga_add(request, pk):
     return render(
         request,
         "households/entry/keluarga_add.html",
-        _entry_context(rt, kk_form=kk_form, anggota=anggota, general_errors=general_errors),
+        entry_context(rt, kk_form=kk_form, anggota=anggota, general_errors=general_errors),
     )
 
 
@@ -273,15 +272,15 @@ def keluarga_edit(request, pk):
                 confirmed=form.cleaned_data["no_kk_dikonfirmasi"],
             )
         except ValidationError as exc:
-            _put_back(exc, [(form, ["no_kk"])], form)
+            put_back(exc, [(form, ["no_kk"])], form)
         else:
-            _saved(request, "No. KK disimpan.", form.warnings)
+            saved(request, "No. KK disimpan.", form.warnings)
             return redirect(household_url(rt.pk))
     members = keluarga.anggota.order_by("status", "tanggal_lahir", "pk")
     return render(
         request,
         "households/entry/keluarga_edit.html",
-        _entry_context(rt, form=form, keluarga=keluarga, members=members),
+        entry_context(rt, form=form, keluarga=keluarga, members=members),
     )
 
 
@@ -297,119 +296,86 @@ def warga_add(request, pk):
         try:
             warga = services.warga_add(actor=request.user, keluarga=keluarga, data=form.data_for_service())
         except ValidationError as exc:
-            _put_back(exc, [(form, services.WARGA_FIELDS)], form)
+            put_back(exc, [(form, services.WARGA_FIELDS)], form)
         else:
-            _saved(request, f"{warga.nama} ditambahkan.", form.warnings)
+            saved(request, f"{warga.nama} ditambahkan.", form.warnings)
             if "lagi" in request.POST:
                 return redirect("households:warga_add", pk=keluarga.pk)
             return redirect(household_url(rt.pk))
     return render(
         request,
         "households/entry/warga_form.html",
-        _entry_context(rt, form=form, keluarga=keluarga, title="Tambah anggota keluarga", adding=True),
+        entry_context(rt, form=form, keluarga=keluarga, title="Tambah anggota keluarga", adding=True),
     )
 
 
 @login_required
 def warga_edit(request, pk):
-    warga = _warga_for_entry(request.user, pk)
+    warga = warga_for_entry(request.user, pk)
     rt = warga.keluarga.rumah_tangga
     if not warga.is_active:
-        return _warga_readonly(request, warga)
+        return warga_readonly(request, warga)
     name = warga.nama
     form = WargaForm(posted(request), instance=warga, actor=request.user, keluarga=warga.keluarga)
     if request.method == "POST" and form.is_valid():
         try:
             services.warga_update(actor=request.user, warga=warga, data=form.data_for_service())
         except ValidationError as exc:
-            _put_back(exc, [(form, services.WARGA_FIELDS)], form)
+            put_back(exc, [(form, services.WARGA_FIELDS)], form)
         else:
-            _saved(request, f"Data {warga.nama} disimpan.", form.warnings)
+            saved(request, f"Data {warga.nama} disimpan.", form.warnings)
             return redirect(household_url(rt.pk))
     return render(
         request,
         "households/entry/warga_form.html",
-        _entry_context(rt, form=form, keluarga=warga.keluarga, warga=warga, title=f"Ubah data {name}"),
+        entry_context(rt, form=form, keluarga=warga.keluarga, warga=warga, title=f"Ubah data {name}"),
     )
 
 
-def _warga_readonly(request, warga):
+def warga_readonly(request, warga):
     """Members who moved away or died stay in the history as they were: shown, not edited."""
     return render(
         request,
         "households/entry/warga_readonly.html",
-        _entry_context(warga.keluarga.rumah_tangga, warga=warga, nik=mask(warga.nik)),
+        entry_context(warga.keluarga.rumah_tangga, warga=warga, nik=mask(warga.nik)),
     )
 
 
 @login_required
-def warga_leave(request, pk):
-    warga = _warga_for_entry(request.user, pk)
-    rt = warga.keluarga.rumah_tangga
-    if not warga.is_active:
-        return _warga_readonly(request, warga)
-    form = WargaLeaveForm(posted(request), warga=warga)
-    if request.method == "POST" and form.is_valid():
-        was_krt = rt.krt_id == warga.pk
-        data = form.cleaned_data
-        try:
-            services.warga_leave(
-                actor=request.user,
-                warga=warga,
-                status=data["status"],
-                on_date=data["tanggal_status"],
-                keterangan=data["keterangan"],
-            )
-        except ValidationError as exc:
-            _put_back(exc, [(form, ["status", "tanggal_status"])], form)
-        else:
-            status = warga.get_status_display().lower()
-            _saved(request, f"{warga.nama} dicatat {status} per {warga.tanggal_status:%d-%m-%Y}.")
-            if was_krt:
-                rt.refresh_from_db(fields=["krt"])
-                if rt.krt_id:
-                    messages.info(request, f"Kepala rumah tangga sekarang {rt.krt.nama}; ubah bila tidak tepat.")
-                else:
-                    messages.warning(request, "Rumah tangga ini tidak lagi mempunyai anggota aktif.")
-            return redirect(household_url(rt.pk))
-    return render(request, "households/entry/warga_leave.html", _entry_context(rt, form=form, warga=warga))
-
-
-@login_required
 def warga_delete(request, pk):
-    warga = _warga_for_entry(request.user, pk)
+    warga = warga_for_entry(request.user, pk)
     rt = warga.keluarga.rumah_tangga
     if request.method == "POST":
         name = warga.nama
         services.warga_delete(actor=request.user, warga=warga)
-        _saved(request, f"Data {name} dihapus.")
+        saved(request, f"Data {name} dihapus.")
         if rt.krt_id is None and rt.keluarga.filter(anggota__status=StatusWarga.AKTIF).exists():
             messages.warning(request, "Pilih kepala rumah tangga yang baru pada Ubah data rumah tangga.")
         return redirect(household_url(rt.pk))
     return render(
         request,
         "households/entry/warga_delete.html",
-        _entry_context(rt, warga=warga, nik=mask(warga.nik)),
+        entry_context(rt, warga=warga, nik=mask(warga.nik)),
     )
 
 
 @login_required
 def kegiatan_edit(request, pk):
     """Kegiatan Warga (4.14.1b): the 7 rows of one member."""
-    warga = _warga_for_entry(request.user, pk)
+    warga = warga_for_entry(request.user, pk)
     rt = warga.keluarga.rumah_tangga
     if not warga.is_active:
-        return _warga_readonly(request, warga)
+        return warga_readonly(request, warga)
     form = KegiatanWargaForm(posted(request), warga=warga)
     if request.method == "POST" and form.is_valid():
         try:
             services_entry.kegiatan_warga_set(actor=request.user, warga=warga, rows=form.rows_for_service())
         except ValidationError as exc:
-            _put_back(exc, [], form)
+            put_back(exc, [], form)
         else:
-            _saved(request, f"Kegiatan {warga.nama} disimpan.")
+            saved(request, f"Kegiatan {warga.nama} disimpan.")
             return redirect(household_url(rt.pk))
-    return render(request, "households/entry/kegiatan_form.html", _entry_context(rt, form=form, warga=warga))
+    return render(request, "households/entry/kegiatan_form.html", entry_context(rt, form=form, warga=warga))
 
 
 # -- household sheets ------------------------------------------------------------------------------
@@ -445,16 +411,16 @@ def _sheet_edit(request, pk, kind):
             try:
                 sheet["service"](actor=request.user, rumah_tangga=rt, rows=formset.rows_for_service())
             except ValidationError as exc:
-                general_errors = _put_back(exc, [])
+                general_errors = put_back(exc, [])
             else:
-                _saved(request, f"{sheet['title']} disimpan.")
+                saved(request, f"{sheet['title']} disimpan.")
                 return redirect(household_url(rt.pk))
     else:
         formset = formset_class(initial=sheet_initial(sheet["rows"](rt)), prefix=kind)
     return render(
         request,
         "households/entry/sheet_form.html",
-        _entry_context(rt, formset=formset, sheet=sheet, general_errors=general_errors),
+        entry_context(rt, formset=formset, sheet=sheet, general_errors=general_errors),
     )
 
 

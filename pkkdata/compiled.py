@@ -1,6 +1,6 @@
 """Statements compiled once and rerun with another unit id: for the recaps' hot path, where Django
 resolving and compiling a query with a dozen aggregates costs as much as the database running it
-(measured in bench/recap.py). See compiled_values; tests in households/tests/test_events.py.
+(measured in bench/recap.py). See compiled_values; tests in reports/tests/test_events.py.
 
 It uses parts of Django that are not public API (the compiler's as_sql and converters); recheck it
 when Django is upgraded (the tests compare cached and freshly built results)."""

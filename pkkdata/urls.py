@@ -17,7 +17,7 @@ urlpatterns = [
     path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("hierarchy.urls")),
     path("", include("households.urls")),
-    path("laporan/", include("reports.urls")),
+    path("", include("reports.urls")),
     path("laporan/", include("recaps.urls")),
     path("admin/", admin.site.urls),
 ]

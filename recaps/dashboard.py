@@ -7,7 +7,7 @@ size of the area (about ten):
 
 - the monthly numbers come from the recorded events as they are now ("data terkini"), not from the
   snapshots of approved reports, with the rules of households.rules and the same counting as
-  households.events.numbers_by, but for twelve months at once (households.events.monthly_numbers: four
+  reports.events.numbers_by, but for twelve months at once (reports.events.monthly_numbers: four
   queries; the tests check month by month that both agree);
 - completeness is reports.completeness.table summed over the area (three queries);
 - the key figures are what the yearly recaps count, summed over the area (recaps.recaps.area_figures,
@@ -17,8 +17,8 @@ size of the area (about ten):
 from dataclasses import dataclass, field
 
 from hierarchy.levels import Level
-from households import events, rules
-from reports import completeness
+from households import rules
+from reports import completeness, events
 from reports.inbox import BULAN_SINGKAT, shift_month
 
 from . import recaps, svg

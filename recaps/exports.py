@@ -2,7 +2,7 @@
 
 - one exporter per recap form of recaps.recaps.FORMS (4.16a-d and 4.17a-d yearly, 4.18b-d and
   4.19a-c monthly), identifier = the lampiran ("4.17c"), kept at the form's level;
-- one for 4.18a, the dasawisma's monthly book of events (households.events.monthly_rows).
+- one for 4.18a, the dasawisma's monthly book of events (reports.events.monthly_rows).
 
 Every file has the title, the area and period block, the merged group headers with the numbered
 columns under them, the rows, the JUMLAH row, a KETERANGAN column, the signature block (Mengetahui,
@@ -43,9 +43,9 @@ from documents.exporters import (
 from documents.pdf import pdf_text, render_pdf
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm, Role
 from hierarchy.models import RoleAssignment
-from households import events, rules
+from households import rules
 from households.exports import area_of
-from reports import workflow
+from reports import events, workflow
 from reports.models import Laporan, Status
 
 from . import recaps

@@ -26,7 +26,7 @@ What is counted:
   first, but the numbers must never vanish from a total).
 - Monthly numbers: ``data="disetujui"`` sums the snapshots stored at approval of the APPROVED
   dasawisma reports (in SQL, one query); ``data="terkini"`` counts the events as they are now
-  (households.events.numbers_under). Either way ``approval`` says how many of the expected dasawisma
+  (reports.events.numbers_under). Either way ``approval`` says how many of the expected dasawisma
   reports are approved.
 
 Every recap runs a constant number of queries whatever the number of rows: yearly 4 (4.16a: 1);
@@ -60,7 +60,7 @@ from django.utils import timezone
 from documents.exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
 from hierarchy.models import Unit, User
-from households import events, rules, selectors
+from households import rules, selectors
 from households.models import (
     IndustriRumahTangga,
     Kehamilan,
@@ -72,6 +72,7 @@ from households.models import (
     Warga,
 )
 from pkkdata.compiled import compiled_values
+from reports import events
 from reports.inbox import active_in_month
 from reports.models import Status
 from reports.workflow import month_overlap_q
@@ -771,7 +772,7 @@ def _approval(by_child):
 
 
 def _current_numbers(unit, tahun, bulan):
-    """{child id: numbers} counted from the events as they are now (households.events.numbers_under),
+    """{child id: numbers} counted from the events as they are now (reports.events.numbers_under),
     grouped by the child that holds them, over the dasawisma active in the month."""
     return events.numbers_under(unit, tahun, bulan, child_levels(unit.level), month_overlap_q(tahun, bulan))
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit
-from households import events, rules
+from households import rules
 
-from . import workflow
+from . import events, workflow
 from .models import Laporan, Status
 
 BULAN_SINGKAT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]

@@ -22,10 +22,9 @@ from django.views.decorators.http import require_POST
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
-from households import events
 from households.rules import month_label
 
-from . import completeness, workflow
+from . import completeness, events, workflow
 from .forms import AksiForm, ChecklistForm, SampaiForm
 from .inbox import (
     BULAN_SINGKAT,

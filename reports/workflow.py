@@ -33,8 +33,9 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, RANK, Level, Perm
 from hierarchy.models import Unit
-from households import events, rules
+from households import rules
 
+from . import events
 from .models import Laporan, LogLaporan, Status
 
 LOCKED_STATES = (Status.SUBMITTED, Status.APPROVED)

@@ -63,7 +63,7 @@ def test_birth_rate_is_about_sixteen_per_thousand_a_year(bontang):  # noqa: F811
 def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     """Each month of the window: the births of 4.18a equal the Kelahiran rows, the mothers who delivered
     are counted melahirkan, and pregnancies count in the months they cover."""
-    from households import events
+    from reports import events
 
     seed(bontang, bontang.berbas_tengah, bontang.with_rw)
     month = EVENTS_FROM

@@ -12,9 +12,9 @@ from django.utils import timezone
 from demo import reports as demo
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
-from households import events, rules
+from households import rules
 from households.models import Kelahiran, Kematian
-from reports import completeness, workflow
+from reports import completeness, events, workflow
 from reports.models import Laporan, LogLaporan, Status
 
 pytestmark = pytest.mark.django_db

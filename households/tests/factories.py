@@ -40,3 +40,12 @@ def warga(kel, nama, born, sex="L", **fields):
     if "nik" not in defaults:
         defaults["nik"] = make_nik(born, sex)
     return Warga.objects.create(keluarga=kel, nama=nama, tanggal_lahir=born, jenis_kelamin=sex, **defaults)
+
+
+def leave(member, status, on_date):
+    """A member moved out (pindah) or died (meninggal) on a date, as the data stands afterwards. The
+    leaving itself (its checks, the death event, the next kepala) is reports.services.warga_leave's,
+    tested in reports/tests/test_member_leaves.py."""
+    Warga.objects.filter(pk=member.pk).update(status=status, tanggal_status=on_date)
+    member.refresh_from_db()
+    return member

@@ -11,6 +11,7 @@ from django.utils import timezone
 from households import services, validation
 from households.models import AksesNIK, PendataanTahunan, RumahTangga
 from households.tests import factories as f
+from households.tests.factories import leave
 
 TODAY = timezone.localdate()
 
@@ -175,7 +176,7 @@ def test_search_by_name_covers_the_whole_area_and_nothing_beyond(client, cast):
 
 
 def test_search_results_show_path_status_and_masked_nik(client, cast):
-    services.warga_leave(actor=cast.users["kader"], warga=cast.w_dimas, status="pindah", on_date=TODAY)
+    leave(cast.w_dimas, "pindah", TODAY)
     body = text(search(client, cast.users["rw"], "Dimas"))
     assert re.search(r"Melati 1 › RT 001 › RW 01 › [^<]*Berbas Tengah", body)
     assert validation.mask(cast.w_dimas.nik) in body and cast.w_dimas.nik not in body
@@ -235,7 +236,7 @@ def test_household_page_shows_who_checked_it_this_year(client, cast):
 
 
 def test_members_who_left_are_listed_apart(client, cast):
-    services.warga_leave(actor=cast.users["kader"], warga=cast.w_dimas, status="meninggal", on_date=TODAY)
+    leave(cast.w_dimas, "meninggal", TODAY)
     body = text(page(client, cast.users["kader"], "households:rumah_tangga_detail", pk=cast.hh_a.pk))
     active, left = body.split("Sudah tidak aktif")
     assert "Hendra Wijayakusuma" in active and "Dimas Wijayakusuma" not in active
@@ -283,7 +284,7 @@ def test_action_links_follow_the_users_rights(client, cast):
         reverse("households:warga_add", args=[kel_pk]),
         reverse("households:warga_edit", args=[cast.w_rina.pk]),
         reverse("households:kegiatan_edit", args=[cast.w_rina.pk]),
-        reverse("households:warga_leave", args=[cast.w_rina.pk]),
+        reverse("reports:warga_leave", args=[cast.w_rina.pk]),
         reverse("households:warga_delete", args=[cast.w_rina.pk]),
         reverse("households:catatan_koreksi", kwargs={"pk": cast.w_rina.pk, "tahun": TODAY.year}),
         reverse("households:pekarangan_edit", args=[cast.hh_a.pk]),

@@ -18,6 +18,7 @@ from households.models import (
     Warga,
 )
 from households.tests import factories as f
+from households.tests.factories import leave
 
 YEAR = timezone.localdate().year
 
@@ -127,8 +128,7 @@ def test_a_correction_holds_for_its_year_only(active_family):
 
 
 def test_members_who_left_before_the_year_are_not_in_it_and_those_who_left_during_it_are(cast):
-    kader = cast.users["kader"]
-    services.warga_leave(actor=kader, warga=cast.w_dimas, status="pindah", on_date=datetime.date(YEAR - 1, 6, 1))
+    leave(cast.w_dimas, "pindah", datetime.date(YEAR - 1, 6, 1))
     names = lambda tahun: [  # noqa: E731
         w.nama for book in catatan.catatan_keluarga(RumahTangga.objects.filter(pk=cast.hh_a.pk), tahun)
         for w, _cells in book.anggota
@@ -139,9 +139,8 @@ def test_members_who_left_before_the_year_are_not_in_it_and_those_who_left_durin
 
 
 def test_who_belongs_to_a_year_is_the_same_rule_in_python_and_in_the_database(cast):
-    kader = cast.users["kader"]
-    services.warga_leave(actor=kader, warga=cast.w_dimas, status="pindah", on_date=datetime.date(YEAR - 1, 12, 31))
-    services.warga_leave(actor=kader, warga=cast.w_rina, status="meninggal", on_date=datetime.date(YEAR, 1, 1))
+    leave(cast.w_dimas, "pindah", datetime.date(YEAR - 1, 12, 31))
+    leave(cast.w_rina, "meninggal", datetime.date(YEAR, 1, 1))
     members = list(Warga.objects.filter(keluarga__rumah_tangga__dasawisma=cast.dw))
     for tahun in [1949, 1950, 2021, 2022, YEAR - 1, YEAR]:
         in_db = set(Warga.objects.filter(catatan.anggota_tahun_q(tahun)).values_list("pk", flat=True))
@@ -252,8 +251,7 @@ def test_a_cadre_of_a_sibling_dasawisma_gets_not_found(client, cast):
 
 
 def test_a_year_the_member_was_not_in_the_family_is_not_found(client, cast):
-    services.warga_leave(
-        actor=cast.users["kader"], warga=cast.w_rina, status="pindah", on_date=datetime.date(YEAR - 1, 5, 1)
+    leave(cast.w_rina, "pindah", datetime.date(YEAR - 1, 5, 1)
     )
     client.force_login(cast.users["kader"])
     assert client.get(_url(cast.w_rina, YEAR)).status_code == 404

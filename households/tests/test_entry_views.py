@@ -9,7 +9,6 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from households import services
 from households.models import (
     IndustriRumahTangga,
     KegiatanWarga,
@@ -19,6 +18,7 @@ from households.models import (
     Warga,
 )
 from households.tests import factories as f
+from households.tests.factories import leave
 from households.tests.url_cases_entry import (
     BUDI,
     NIK_SITI,
@@ -40,7 +40,7 @@ def kader(client, cast):
 
 
 def url(name, *args):
-    return reverse(f"households:{name}", args=args)
+    return reverse(name if ":" in name else f"households:{name}", args=args)
 
 
 def page(response):
@@ -244,7 +244,7 @@ ENTRY_PAGES = [
     ("keluarga_edit", lambda c: c.w_hendra.keluarga_id),
     ("warga_add", lambda c: c.w_hendra.keluarga_id),
     ("warga_edit", lambda c: c.w_rina.pk),
-    ("warga_leave", lambda c: c.w_rina.pk),
+    ("reports:warga_leave", lambda c: c.w_rina.pk),
     ("warga_delete", lambda c: c.w_rina.pk),
     ("kegiatan_edit", lambda c: c.w_rina.pk),
     ("pekarangan_edit", lambda c: c.hh_a.pk),
@@ -408,9 +408,7 @@ def test_simpan_lalu_tambah_lagi_returns_to_an_empty_member_form(kader, cast):
 
 
 def test_kader_chooses_the_krt_among_active_members_only(kader, cast):
-    services.warga_leave(
-        actor=cast.users["kader"], warga=cast.w_dimas, status="pindah", on_date=datetime.date(2025, 1, 1)
-    )
+    leave(cast.w_dimas, "pindah", datetime.date(2025, 1, 1))
     body = page(kader.get(url("rumah_tangga_edit", cast.hh_a.pk)))
     assert f'<option value="{cast.w_rina.pk}">Rina Wijayakusuma (Istri)</option>' in body
     assert f'<option value="{cast.w_dimas.pk}"' not in body
@@ -461,7 +459,7 @@ def test_a_second_keluarga_with_a_bad_member_is_not_half_saved(kader, cast):
 
 def test_a_member_who_moves_away_is_kept_read_only(kader, cast):
     response = kader.post(
-        url("warga_leave", cast.w_dimas.pk),
+        url("reports:warga_leave", cast.w_dimas.pk),
         {"status": "pindah", "tanggal_status": "2025-02-01", "keterangan": "Ke Samarinda"},
     )
     assert response.status_code == 302
@@ -480,15 +478,21 @@ def test_a_member_who_moves_away_is_kept_read_only(kader, cast):
 
 def test_leaving_in_the_future_or_before_birth_is_refused(kader, cast):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    future = kader.post(url("warga_leave", cast.w_dimas.pk), {"status": "meninggal", "tanggal_status": tomorrow})
+    future = kader.post(
+        url("reports:warga_leave", cast.w_dimas.pk), {"status": "meninggal", "tanggal_status": tomorrow}
+    )
     assert "Tanggal tidak boleh di masa depan." in page(future)
-    early = kader.post(url("warga_leave", cast.w_dimas.pk), {"status": "pindah", "tanggal_status": "2020-01-01"})
+    early = kader.post(
+        url("reports:warga_leave", cast.w_dimas.pk), {"status": "pindah", "tanggal_status": "2020-01-01"}
+    )
     assert "Tanggal tidak boleh sebelum tanggal lahir." in page(early)
     assert Warga.objects.get(pk=cast.w_dimas.pk).status == "aktif"
 
 
 def test_when_the_krt_dies_the_page_names_the_new_krt(kader, cast):
-    response = kader.post(url("warga_leave", cast.w_hendra.pk), {"status": "meninggal", "tanggal_status": "2025-03-01"})
+    response = kader.post(
+        url("reports:warga_leave", cast.w_hendra.pk), {"status": "meninggal", "tanggal_status": "2025-03-01"}
+    )
     assert response.status_code == 302
     assert "Kepala rumah tangga sekarang Rina Wijayakusuma; ubah bila tidak tepat." in shown_messages(response)
 
@@ -502,7 +506,7 @@ def test_a_whole_household_leaves_with_a_date(kader, cast):
 def test_delete_asks_first_and_explains_pindah_meninggal(kader, cast):
     body = page(kader.get(url("warga_delete", cast.w_dimas.pk)))
     assert "Hapus hanya untuk data yang salah masuk" in body
-    assert "pindah atau meninggal" in body and url("warga_leave", cast.w_dimas.pk) in body
+    assert "pindah atau meninggal" in body and url("reports:warga_leave", cast.w_dimas.pk) in body
     assert Warga.objects.filter(pk=cast.w_dimas.pk).exists()
 
     response = kader.post(url("warga_delete", cast.w_dimas.pk))

@@ -18,6 +18,7 @@ from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households import services
 from households.models import IndustriRumahTangga, KegiatanWarga, PemanfaatanPekarangan
 from households.tests import factories as f
+from households.tests.factories import leave
 from households.tests.url_cases_exports import DOWNLOAD_CASES
 from households.validation import mask
 
@@ -142,7 +143,7 @@ def test_data_warga_of_a_dasawisma_is_one_table_grouped_by_household(cast):
 
 def test_people_and_households_that_left_are_not_in_the_data_warga(cast):
     kader = cast.users["kader"]
-    services.warga_leave(actor=kader, warga=cast.w_dimas, status="pindah", on_date=timezone.localdate())
+    leave(cast.w_dimas, "pindah", timezone.localdate())
     services.rumah_tangga_leave(actor=kader, rumah_tangga=cast.hh_b, on_date=timezone.localdate())
     text = _all_text(_render(cast, "data-warga", cast.dw, "xlsx").content)
     assert "Hendra Wijayakusuma" in text
@@ -225,7 +226,7 @@ def test_a_correction_shows_in_the_catatan_keluarga(busy):
 
 def test_a_member_who_left_during_the_year_is_noted(cast):
     left_on = datetime.date(YEAR, 1, 2)
-    services.warga_leave(actor=cast.users["kader"], warga=cast.w_dimas, status="pindah", on_date=left_on)
+    leave(cast.w_dimas, "pindah", left_on)
     ws = _workbook(_render(cast, "catatan-keluarga", cast.hh_a, "xlsx").content).active
     dimas = _row_values(ws, _row_of(ws, 2, "Dimas Wijayakusuma"), 19)
     assert dimas[18] == f"Pindah {left_on:%d-%m-%Y}"

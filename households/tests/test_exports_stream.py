@@ -21,6 +21,7 @@ from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households import exports, services
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests import factories as f
+from households.tests.factories import leave
 from households.tests.url_cases_exports import STREAM_DOWNLOAD_CASES
 from households.validation import mask
 
@@ -202,7 +203,7 @@ def test_dasawisma_follow_their_rw_and_rt_and_households_their_registry_number(c
 
 def test_people_and_households_that_left_are_not_listed(cast):
     kader = cast.users["kader"]
-    services.warga_leave(actor=kader, warga=cast.w_dimas, status="pindah", on_date=timezone.localdate())
+    leave(cast.w_dimas, "pindah", timezone.localdate())
     services.rumah_tangga_leave(actor=kader, rumah_tangga=cast.hh_b, on_date=timezone.localdate())
     ws = _sheet(_bytes(_render(cast)))
     assert _names(ws) == ["Hendra Wijayakusuma", "Rina Wijayakusuma", "Bambang Wijayakusuma"]

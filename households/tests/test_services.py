@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from households import services, validation
-from households.models import AksesNIK, RumahTangga, Warga
+from households.models import AksesNIK, RumahTangga
 from households.tests import factories as f
 
 BORN = datetime.date(1990, 3, 7)
@@ -100,19 +100,6 @@ def test_one_kepala_per_keluarga(cast):
             keluarga=rt.keluarga.get(),
             data=member(nama="Kepala Dua", nik=None, jenis_kelamin="L"),
         )
-
-
-def test_leaving_member_stays_in_history_and_krt_passes_on(cast):
-    rt = create(cast)
-    kel = rt.keluarga.get()
-    anak = services.warga_add(
-        actor=cast.users["kader"], keluarga=kel,
-        data=member(nama="Anak", nik=None, status_dalam_keluarga="anak", tanggal_lahir=datetime.date(2012, 1, 1)),
-    )  # fmt: skip
-    services.warga_leave(actor=cast.users["kader"], warga=rt.krt, status="meninggal", on_date=datetime.date(2026, 1, 2))
-    rt.refresh_from_db()
-    assert rt.krt == anak
-    assert Warga.objects.filter(status="meninggal").count() == 1
 
 
 def test_move_is_for_kelurahan_staff_within_the_kelurahan(cast):

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from households import services, services_entry
+from households import services_entry
 from households.models import IndustriRumahTangga, KegiatanWarga, Keluarga, PemanfaatanPekarangan, Warga
+from households.tests.factories import leave
 from households.tests.url_cases_entry import NIK_SITI, NO_KK
 
 SITI = {
@@ -101,8 +102,7 @@ def test_only_cadres_set_kegiatan(cast, user):
 
 
 def test_the_kegiatan_of_someone_who_left_stay_as_they_were(cast):
-    services.warga_leave(
-        actor=cast.users["kader"], warga=cast.w_dimas, status="pindah", on_date=datetime.date(2025, 1, 1)
+    leave(cast.w_dimas, "pindah", datetime.date(2025, 1, 1)
     )
     with pytest.raises(ValidationError):
         services_entry.kegiatan_warga_set(actor=cast.users["kader"], warga=cast.w_dimas, rows=rows(arisan=(True, "")))

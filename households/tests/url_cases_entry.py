@@ -137,9 +137,9 @@ CASES = [
         None,
         table(ok={"admin"}, forbidden={"kota", "outsider"}),
     ),
-    ("households:warga_leave", lambda c: {"pk": c.w_dimas.pk}, "get", None, entry()),
+    ("reports:warga_leave", lambda c: {"pk": c.w_dimas.pk}, "get", None, entry()),
     (
-        "households:warga_leave",
+        "reports:warga_leave",
         lambda c: {"pk": c.w_dimas.pk},
         "post",
         {"status": "pindah", "tanggal_status": "2025-02-01", "keterangan": ""},

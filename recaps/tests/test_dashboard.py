@@ -16,11 +16,12 @@ from django.utils import timezone
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from households import events, rules
-from households import services_events as ev
+from households import rules
 from households.models import StatusWarga
 from households.tests import factories as f
 from recaps import dashboard, svg
+from reports import events
+from reports import services as ev
 from reports.inbox import BULAN_SINGKAT, shift_month
 from reports.models import Laporan, Status
 

@@ -22,12 +22,12 @@ from documents.verification import sha256_of
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
-from households import events, services_events
 from households.models import Kehamilan
 from households.tests import factories as f
 from recaps import exports as recap_exports
 from recaps import recaps
-from reports import workflow
+from reports import events, workflow
+from reports import services as services_events
 
 from .url_cases_download import DOWNLOAD_CASES
 

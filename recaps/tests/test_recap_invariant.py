@@ -27,8 +27,8 @@ from django.utils import timezone
 from demo.seed import seed_demo
 from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
-from households import events
 from recaps import recaps
+from reports import events
 from reports.inbox import shift_month
 from reports.models import Laporan, Status
 from reports.workflow import month_overlap_q

@@ -14,9 +14,9 @@ from django.urls import reverse
 from hierarchy import services as hierarchy_services
 from hierarchy.levels import Level, Role
 from hierarchy.models import User
-from households import services_events
 from households.models import Kehamilan
 from households.tests import factories as f
+from reports import services as services_events
 from reports import workflow
 from reports.models import Laporan, LogLaporan, Status
 

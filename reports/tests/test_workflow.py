@@ -6,8 +6,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from households import services_events
 from households.models import Kehamilan
+from reports import services as services_events
 from reports import workflow
 from reports.models import LogLaporan, Status
 

@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from households import services_events as ev
+from households import services
 from households.models import Kehamilan, Kelahiran, Warga
+from households.tests.test_services import create, member
+from reports import services as ev
 
 D = datetime.date
 
@@ -90,3 +92,16 @@ def test_only_cadres_and_kelurahan_record_events(cast):
     with pytest.raises(PermissionDenied):
         ev.kehamilan_record(actor=cast.users["outsider"], ibu=cast.w_rina, tanggal_mulai=D(2026, 1, 1))
     ev.kehamilan_record(actor=cast.users["sekretaris"], ibu=cast.w_rina, tanggal_mulai=D(2026, 1, 1))
+
+
+def test_leaving_member_stays_in_history_and_krt_passes_on(cast):
+    rt = create(cast)
+    kel = rt.keluarga.get()
+    anak = services.warga_add(
+        actor=cast.users["kader"], keluarga=kel,
+        data=member(nama="Anak", nik=None, status_dalam_keluarga="anak", tanggal_lahir=datetime.date(2012, 1, 1)),
+    )  # fmt: skip
+    ev.warga_leave(actor=cast.users["kader"], warga=rt.krt, status="meninggal", on_date=datetime.date(2026, 1, 2))
+    rt.refresh_from_db()
+    assert rt.krt == anak
+    assert Warga.objects.filter(status="meninggal").count() == 1

@@ -15,10 +15,9 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
+from households import rules
+from households.models import Kehamilan, Kelahiran, Kematian
 from pkkdata.compiled import compiled_values
-
-from . import rules
-from .models import Kehamilan, Kelahiran, Kematian
 
 VIA_KEHAMILAN = "ibu__keluarga__rumah_tangga__dasawisma"
 VIA_KELAHIRAN = "ibu__keluarga__rumah_tangga__dasawisma"

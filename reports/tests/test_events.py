@@ -8,10 +8,11 @@ from django.db.models import F, Q
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from households import events, rules
+from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, RumahTangga, Warga
 from households.tests import factories as f
 from pkkdata import compiled
+from reports import events
 
 D = datetime.date
 

@@ -1,6 +1,6 @@
 """Forms of the monthly vital events (4.18a): a pregnancy, its end, a birth (with an optional second
 baby for twins), a death. The person is chosen from the dasawisma's own members; the checks on dates,
-ages and the month lock are the services' (households.services_events), whose messages the views put
+ages and the month lock are the services' (reports.services), whose messages the views put
 back on these forms."""
 
 import datetime
@@ -10,11 +10,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from hierarchy.forms import DateField
+from households import rules
+from households.forms import BLANK_LABEL, digits_only
+from households.models import HasilKehamilan, JenisKelamin, Kehamilan, StatusWarga, Warga
 
-from . import rules
-from .forms import BLANK_LABEL, digits_only
-from .models import HasilKehamilan, JenisKelamin, Kehamilan, StatusWarga, Warga
-from .services_events import MOTHER_MAX_YEARS, MOTHER_MIN_YEARS
+from .services import MOTHER_MAX_YEARS, MOTHER_MIN_YEARS
 
 AKTE_CHOICES = [("1", "Ada"), ("0", "Tidak ada")]
 SEX_CHOICES = JenisKelamin.choices

@@ -1,6 +1,6 @@
-"""URL cases of the monthly vital events screens (households/urls_events.py) for the URL-by-role walk
+"""URL cases of the monthly vital events screens (reports/urls_events.py) for the URL-by-role walk
 (tests/test_urls_by_role.py), and the POST data those screens take, shared with
-households/tests/test_events_views.py.
+reports/tests/test_events_views.py.
 
 Everybody who sees a dasawisma sees its months. Recording is for its cadres and for the TP PKK
 desa/kelurahan (corrections): the other viewers (kota, kecamatan, RW, RT) get 403, everybody who does
@@ -93,37 +93,37 @@ def post_case(name, kwargs, data_for, expected):
 
 
 CASES = [
-    ("households:kejadian_dasawisma", dw, "get", None, table(ok=SEE_DW)),
-    ("households:kejadian_dasawisma", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, table(ok=SEE_RT)),
+    ("reports:kejadian_dasawisma", dw, "get", None, table(ok=SEE_DW)),
+    ("reports:kejadian_dasawisma", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, table(ok=SEE_RT)),
     (
-        "households:kejadian_dasawisma",
+        "reports:kejadian_dasawisma",
         lambda c: {"unit_pk": c.dw2.pk},
         "get",
         None,
         table(ok={"admin", "kota", "outsider"}),
     ),
-    ("households:kejadian_dasawisma", lambda c: {"unit_pk": c.rt.pk}, "get", None, table()),  # not a dasawisma
-    ("households:kehamilan_add", dw, "get", None, record()),
-    ("households:kehamilan_add", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, sibling()),
-    ("households:kehamilan_add", lambda c: {"unit_pk": c.dw2.pk}, "get", None, belimbing()),
-    ("households:kehamilan_add", lambda c: {"unit_pk": c.kel.pk}, "get", None, table()),  # not a dasawisma
-    ("households:kehamilan_add", dw, "post", {}, record()),  # an empty POST: the form with its messages
-    post_case("households:kehamilan_add", dw, lambda c: kehamilan_post(c.w_rina), record("redirect")),
-    ("households:kehamilan_end", lambda c: {"pk": pregnancy(c.w_rina).pk}, "get", None, record()),
+    ("reports:kejadian_dasawisma", lambda c: {"unit_pk": c.rt.pk}, "get", None, table()),  # not a dasawisma
+    ("reports:kehamilan_add", dw, "get", None, record()),
+    ("reports:kehamilan_add", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, sibling()),
+    ("reports:kehamilan_add", lambda c: {"unit_pk": c.dw2.pk}, "get", None, belimbing()),
+    ("reports:kehamilan_add", lambda c: {"unit_pk": c.kel.pk}, "get", None, table()),  # not a dasawisma
+    ("reports:kehamilan_add", dw, "post", {}, record()),  # an empty POST: the form with its messages
+    post_case("reports:kehamilan_add", dw, lambda c: kehamilan_post(c.w_rina), record("redirect")),
+    ("reports:kehamilan_end", lambda c: {"pk": pregnancy(c.w_rina).pk}, "get", None, record()),
     (
-        "households:kehamilan_end",
+        "reports:kehamilan_end",
         lambda c: {"pk": pregnancy(c.w_rina).pk},
         "post",
         {"tanggal": ISO, "hasil": "keguguran"},
         record("redirect"),
     ),
-    ("households:kehamilan_end", lambda c: {"pk": pregnancy(c.w_maria).pk}, "get", None, belimbing()),
-    ("households:kelahiran_add", dw, "get", None, record()),
-    ("households:kelahiran_add", lambda c: {"unit_pk": c.dw2.pk}, "get", None, belimbing()),
+    ("reports:kehamilan_end", lambda c: {"pk": pregnancy(c.w_maria).pk}, "get", None, belimbing()),
+    ("reports:kelahiran_add", dw, "get", None, record()),
+    ("reports:kelahiran_add", lambda c: {"unit_pk": c.dw2.pk}, "get", None, belimbing()),
     # Without a recorded pregnancy the form asks to confirm (200); confirmed, it saves.
-    post_case("households:kelahiran_add", dw, lambda c: kelahiran_post(c.w_rina), record()),
-    post_case("households:kelahiran_add", dw, lambda c: kelahiran_post(c.w_rina, konfirmasi=True), record("redirect")),
-    ("households:kematian_add", dw, "get", None, record()),
-    ("households:kematian_add", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, sibling()),
-    post_case("households:kematian_add", dw, lambda c: kematian_post(c.w_sumiati), record("redirect")),
+    post_case("reports:kelahiran_add", dw, lambda c: kelahiran_post(c.w_rina), record()),
+    post_case("reports:kelahiran_add", dw, lambda c: kelahiran_post(c.w_rina, konfirmasi=True), record("redirect")),
+    ("reports:kematian_add", dw, "get", None, record()),
+    ("reports:kematian_add", lambda c: {"unit_pk": c.dw_b.pk}, "get", None, sibling()),
+    post_case("reports:kematian_add", dw, lambda c: kematian_post(c.w_sumiati), record("redirect")),
 ]

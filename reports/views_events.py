@@ -1,10 +1,10 @@
 """The monthly vital events of a dasawisma (4.18a): the month's page and the cadre's entry screens for
 a pregnancy, its end, a birth and a death. Each event is recorded once, against the person; the month's
-rows and totals are derived (households.events).
+rows and totals are derived (reports.events).
 
 Who: everybody who sees the dasawisma sees its months. Recording is for its cadres (isi_data_warga)
 while the month's report is not submitted or approved (reports.workflow.is_locked), and for the TP PKK
-desa/kelurahan (kelola_satuan) at any time, as corrections. The services (households.services_events)
+desa/kelurahan (kelola_satuan) at any time, as corrections. The services (reports.services)
 check the rights, the lock and the dates again before writing; their messages land on the forms."""
 
 import datetime
@@ -21,10 +21,15 @@ from hierarchy import access
 from hierarchy.forms import unit_label
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
-from reports import workflow
-from reports.models import Laporan, Status
+from households import rules
+from households import views_entry as entry
+from households.forms import WargaLeaveForm
+from households.models import Kehamilan, Kematian
+from households.selectors import VIA_WARGA
+from pkkdata.http import posted
 
-from . import events, rules, services_events
+from . import events, workflow
+from . import services as services_events
 from .forms_events import (
     BAYI,
     BAYI2,
@@ -35,8 +40,7 @@ from .forms_events import (
     baby_field,
     parse_month,
 )
-from .models import Kehamilan, Kematian
-from .selectors import VIA_WARGA
+from .models import Laporan, Status
 
 VIA_KEHAMILAN = f"ibu__{VIA_WARGA}"
 UNIT_PATH = ("desa", "dusun", "rw", "rt")
@@ -68,7 +72,7 @@ def _shift(tahun, bulan, months):
 
 
 def month_url(dasawisma_pk, tahun, bulan):
-    return reverse("households:kejadian_dasawisma", args=[dasawisma_pk]) + f"?bulan={tahun:04d}-{bulan:02d}"
+    return reverse("reports:kejadian_dasawisma", args=[dasawisma_pk]) + f"?bulan={tahun:04d}-{bulan:02d}"
 
 
 # -- who may do what -------------------------------------------------------------------------------
@@ -230,7 +234,7 @@ def kejadian_dasawisma(request, unit_pk):
     totals = events.catatan_totals(numbers)
     return render(
         request,
-        "households/events/bulan.html",
+        "reports/events/bulan.html",
         {
             "dasawisma": dasawisma,
             "dasawisma_path": unit_label(dasawisma),
@@ -277,7 +281,7 @@ def kehamilan_add(request, unit_pk):
             _put_back(exc, form, {"tanggal": "tanggal_mulai"})
         else:
             return _after_save(request, request.user, dasawisma, mulai, f"Kehamilan {ibu.nama} dicatat.")
-    return render(request, "households/events/kehamilan_form.html", _entry_context(request, dasawisma, form=form))
+    return render(request, "reports/events/kehamilan_form.html", _entry_context(request, dasawisma, form=form))
 
 
 @login_required
@@ -306,7 +310,7 @@ def kehamilan_end(request, pk):
             return _after_save(request, request.user, dasawisma, day, text)
     return render(
         request,
-        "households/events/kehamilan_end.html",
+        "reports/events/kehamilan_end.html",
         _entry_context(request, dasawisma, form=form, kehamilan=kehamilan, ended=ended),
     )
 
@@ -357,7 +361,7 @@ def kelahiran_add(request, unit_pk):
             return _after_save(request, request.user, dasawisma, form.cleaned_data["tanggal"], text)
     return render(
         request,
-        "households/events/kelahiran_form.html",
+        "reports/events/kelahiran_form.html",
         _entry_context(
             request, dasawisma, form=form, bayi_fields=form.fields_of(BAYI), bayi2_fields=form.fields_of(BAYI2)
         ),
@@ -388,4 +392,40 @@ def kematian_add(request, unit_pk):
         else:
             text = f"Kematian {d['warga'].nama} dicatat; {d['warga'].nama} kini berstatus meninggal."
             return _after_save(request, request.user, dasawisma, d["tanggal"], text)
-    return render(request, "households/events/kematian_form.html", _entry_context(request, dasawisma, form=form))
+    return render(request, "reports/events/kematian_form.html", _entry_context(request, dasawisma, form=form))
+
+
+# -- a member leaves (moves out or dies) -----------------------------------------------------------
+
+
+@login_required
+def warga_leave(request, pk):
+    warga = entry.warga_for_entry(request.user, pk)
+    rt = warga.keluarga.rumah_tangga
+    if not warga.is_active:
+        return entry.warga_readonly(request, warga)
+    form = WargaLeaveForm(posted(request), warga=warga)
+    if request.method == "POST" and form.is_valid():
+        was_krt = rt.krt_id == warga.pk
+        data = form.cleaned_data
+        try:
+            services_events.warga_leave(
+                actor=request.user,
+                warga=warga,
+                status=data["status"],
+                on_date=data["tanggal_status"],
+                keterangan=data["keterangan"],
+            )
+        except ValidationError as exc:
+            entry.put_back(exc, [(form, ["status", "tanggal_status"])], form)
+        else:
+            status = warga.get_status_display().lower()
+            entry.saved(request, f"{warga.nama} dicatat {status} per {warga.tanggal_status:%d-%m-%Y}.")
+            if was_krt:
+                rt.refresh_from_db(fields=["krt"])
+                if rt.krt_id:
+                    messages.info(request, f"Kepala rumah tangga sekarang {rt.krt.nama}; ubah bila tidak tepat.")
+                else:
+                    messages.warning(request, "Rumah tangga ini tidak lagi mempunyai anggota aktif.")
+            return redirect(entry.household_url(rt.pk))
+    return render(request, "reports/events/warga_leave.html", entry.entry_context(rt, form=form, warga=warga))

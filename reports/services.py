@@ -19,10 +19,11 @@ from django.utils import timezone
 
 from hierarchy import access
 from hierarchy.levels import Perm
+from households import rules
+from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
+from households.services import by_actor, require_entry, warga_problems
 
-from . import rules
-from .models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
-from .services import by_actor, warga_problems
+from .workflow import is_locked
 
 MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
 SIX_MONTHS_DAYS = 183
@@ -37,8 +38,6 @@ def _dasawisma_of(warga):
 
 
 def _require_event_rights(actor, warga, day):
-    from reports.workflow import is_locked  # reports builds on households; imported late on purpose
-
     dasawisma = _dasawisma_of(warga)
     if access.has_perm(actor, Perm.MANAGE_UNITS, dasawisma):
         return
@@ -196,3 +195,40 @@ def kematian_record(*, actor, warga, tanggal, sebab, confirm_age=False):
     warga.status, warga.tanggal_status = StatusWarga.MENINGGAL, tanggal
     by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "updated_at"])
     return death
+
+
+# -- a member leaves: moving out or dying ends what they count for ---------------------------------
+
+
+@transaction.atomic
+def warga_leave(*, actor, warga, status, on_date, keterangan=""):
+    """A member moves out (pindah) or dies (meninggal): kept in the history, dropped from counts after
+    the date."""
+    require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    if status not in (StatusWarga.PINDAH, StatusWarga.MENINGGAL):
+        raise ValidationError({"status": "Pilih pindah atau meninggal."})
+    if on_date > timezone.localdate():
+        raise ValidationError({"tanggal_status": "Tanggal tidak boleh di masa depan."})
+    if on_date < warga.tanggal_lahir:
+        raise ValidationError({"tanggal_status": "Tanggal tidak boleh sebelum tanggal lahir."})
+    if status == StatusWarga.MENINGGAL and not hasattr(warga, "kematian"):
+        # A death is also an event of the monthly form (4.18a): record it once, as the event screens do.
+        from reports.services import kematian_record
+
+        kematian_record(
+            actor=actor, warga=warga, tanggal=on_date, sebab=keterangan or "Tidak diketahui", confirm_age=True
+        )
+    warga.status, warga.tanggal_status = status, on_date
+    if keterangan:
+        warga.keterangan = keterangan
+    by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "keterangan", "updated_at"])
+    rt = warga.keluarga.rumah_tangga
+    if rt.krt_id == warga.pk:
+        successor = (
+            Warga.objects.filter(keluarga__rumah_tangga=rt, status=StatusWarga.AKTIF)
+            .order_by("-status_dalam_keluarga", "tanggal_lahir")
+            .first()
+        )
+        rt.krt = successor
+        by_actor(rt, actor).save(update_fields=["krt", "updated_at"])
+    return warga

@@ -10,12 +10,14 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from households import events, rules
-from households import services_events as ev
+from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
 from households.tests import factories as f
-from households.tests.url_cases_events import kehamilan_post, kelahiran_post, kematian_post
+from reports import events
+from reports import services as ev
 from reports.models import Laporan
+
+from .url_cases_events import kehamilan_post, kelahiran_post, kematian_post
 
 TODAY = timezone.localdate()
 # A month two months back: every date in it is in the past, and it is not the current month.
@@ -33,7 +35,7 @@ def iso(n):
 
 
 def url(name, *args, **query):
-    path = reverse(f"households:{name}", args=args)
+    path = reverse(f"reports:{name}", args=args)
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return path
