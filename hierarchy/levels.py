@@ -2,18 +2,17 @@
 forms and the demo generator share."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    PROVINSI = "provinsi", _("Provinsi")
-    KABKOTA = "kabkota", _("Kabupaten/Kota")
-    KECAMATAN = "kecamatan", _("Kecamatan")
-    DESA = "desa", _("Desa/Kelurahan")
-    DUSUN = "dusun", _("Dusun/Lingkungan")
-    RW = "rw", _("RW")
-    RT = "rt", _("RT")
-    DASAWISMA = "dasawisma", _("Dasawisma")
+    PROVINSI = "provinsi", "Provinsi"
+    KABKOTA = "kabkota", "Kabupaten/Kota"
+    KECAMATAN = "kecamatan", "Kecamatan"
+    DESA = "desa", "Desa/Kelurahan"
+    DUSUN = "dusun", "Dusun/Lingkungan"
+    RW = "rw", "RW"
+    RT = "rt", "RT"
+    DASAWISMA = "dasawisma", "Dasawisma"
 
 
 # Top-down order. Every unit row carries one ancestor column per level, named after the level.
@@ -75,14 +74,14 @@ class Perm:
 
 
 class Role(models.TextChoices):
-    KADER = "kader_dasawisma", _("Kader Dasawisma")
-    KETUA_DASAWISMA = "ketua_dasawisma", _("Ketua Dasawisma")
-    KETUA_RT = "ketua_rt", _("Ketua Kelompok PKK RT")
-    KETUA_RW = "ketua_rw", _("Ketua Kelompok PKK RW")
-    TP_DESA_KETUA = "tp_desa_ketua", _("Ketua TP PKK Desa/Kelurahan")
-    TP_DESA_ADMIN = "tp_desa_admin", _("Sekretaris/Admin TP PKK Desa/Kelurahan")
-    TP_KECAMATAN = "tp_kecamatan", _("TP PKK Kecamatan")
-    TP_KABKOTA = "tp_kabkota", _("TP PKK Kabupaten/Kota")
+    KADER = "kader_dasawisma", "Kader Dasawisma"
+    KETUA_DASAWISMA = "ketua_dasawisma", "Ketua Dasawisma"
+    KETUA_RT = "ketua_rt", "Ketua Kelompok PKK RT"
+    KETUA_RW = "ketua_rw", "Ketua Kelompok PKK RW"
+    TP_DESA_KETUA = "tp_desa_ketua", "Ketua TP PKK Desa/Kelurahan"
+    TP_DESA_ADMIN = "tp_desa_admin", "Sekretaris/Admin TP PKK Desa/Kelurahan"
+    TP_KECAMATAN = "tp_kecamatan", "TP PKK Kecamatan"
+    TP_KABKOTA = "tp_kabkota", "TP PKK Kabupaten/Kota"
 
 
 # The level a role is granted on, and what it allows there and below.

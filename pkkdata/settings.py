@@ -58,8 +58,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # With one language in LANGUAGES this activates Indonesian on every request, whatever the browser asks.
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -138,10 +136,11 @@ PKK_REPORT_DEADLINE_DAY = env_int("REPORT_DEADLINE_DAY", 5, minimum=1, maximum=2
 GUARDIAN_ANONYMOUS_USER_NAME = None  # no anonymous object permissions are ever granted
 ANONYMOUS_USER_NAME = None
 
+# The UI is Bahasa Indonesia and only that: our own texts are written in it (no gettext), and without
+# LocaleMiddleware Django activates LANGUAGE_CODE on every request, so its own messages (form
+# validation, the admin) are Indonesian too whatever language a phone asks for. USE_I18N stays on for
+# those built-in Indonesian translations.
 LANGUAGE_CODE = "id"
-# One language: a phone set to English must not turn the forms' messages into English.
-LANGUAGES = [("id", "Bahasa Indonesia")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Makassar")
 USE_I18N = True
 USE_TZ = True
