@@ -8,7 +8,9 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from hierarchy.tests.cast import build_cast
 from hierarchy.tests.url_cases import LOGGED_IN, OTHER_SIDE, ROLES
+from households.tests.cast import add_households
 
 
 def _collect_cases():
@@ -51,11 +53,21 @@ def test_every_url_is_covered():
     assert _all_url_names() - covered == set()
 
 
+@pytest.fixture(scope="module")
+def walk_cast(django_db_setup, django_db_blocker):
+    """The cast, built once for the whole walk in a transaction rolled back at its end. Every case
+    runs inside it (pytest-django's per-test transaction becomes a savepoint), and every role's request
+    inside a savepoint of its own, so nothing one request writes reaches the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield add_households(build_cast())
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_status_and_scope(client, cast, case):
+def test_status_and_scope(client, db, walk_cast, case):
     """One case, every role. Each role's request runs in a savepoint that is rolled back, so a POST
-    that succeeds for one role leaves the data as it was for the next (and the cast is built once per
-    case instead of once per role)."""
+    that succeeds for one role leaves the data as it was for the next."""
+    cast = walk_cast
     name, kwargs, method, data, expected = case
     failures = []
     for role in ROLES:
@@ -75,7 +87,8 @@ def test_status_and_scope(client, cast, case):
 
 
 @pytest.mark.parametrize("role", LOGGED_IN)
-def test_get_on_post_only_views_is_refused(client, cast, role):
+def test_get_on_post_only_views_is_refused(client, db, walk_cast, role):
+    cast = walk_cast
     client.force_login(cast.users[role])
     for name, kwargs in [("hierarchy:unit_close", {"pk": cast.dw_b.pk}), ("hierarchy:account_active", {"pk": 1})]:
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 405

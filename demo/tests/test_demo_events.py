@@ -9,6 +9,7 @@ import pytest
 from demo import households as demo
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
+from reports import events
 
 from .test_demo_households import TODAY, bontang, seed  # noqa: F401 (fixture)
 
@@ -63,7 +64,6 @@ def test_birth_rate_is_about_sixteen_per_thousand_a_year(bontang):  # noqa: F811
 def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     """Each month of the window: the births of 4.18a equal the Kelahiran rows, the mothers who delivered
     are counted melahirkan, and pregnancies count in the months they cover."""
-    from reports import events
 
     seed(bontang, bontang.berbas_tengah, bontang.with_rw)
     month = EVENTS_FROM
@@ -83,4 +83,3 @@ def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     ended = Kehamilan.objects.exclude(tanggal_selesai=None)
     across = [k for k in ended if k.tanggal_mulai.year != k.tanggal_selesai.year]
     assert across, "some pregnancies run across the turn of the year"
-

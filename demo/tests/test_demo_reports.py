@@ -13,8 +13,9 @@ from demo import reports as demo
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from households import rules
-from households.models import Kelahiran, Kematian
+from households.models import Kelahiran, Kematian, Warga
 from reports import completeness, events, workflow
+from reports.inbox import inbox_for
 from reports.models import Laporan, LogLaporan, Status
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,6 @@ def test_a_group_report_exists_only_when_everything_below_is_approved(demo_city)
 
 
 def test_each_demo_login_has_something_to_do(demo_city, client):
-    from reports.inbox import inbox_for
 
     tahun, bulan, _ago = demo.report_months(TODAY, 12)[-1]
     ketua = User.objects.get(username="demo-ketua-dasawisma")
@@ -129,7 +129,6 @@ def test_each_demo_login_has_something_to_do(demo_city, client):
 def test_rates_of_the_city(demo_city):
     """Births about 16 per 1,000 people a year, infant deaths about 20 per 1,000 births, a few under-five
     deaths, and rare maternal deaths — over the whole demo kota."""
-    from households.models import Warga
 
     first = rules.month_bounds(*demo.report_months(TODAY, 12)[0][:2])[0]
     people = Warga.objects.filter(rules.counted_q(first)).count()

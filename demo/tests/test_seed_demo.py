@@ -14,6 +14,8 @@ from demo import tree as demo
 from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, ROLE_PERMS, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit, UnitUserObjectPermission, User, phone_validator
+from households.models import Kelahiran, Kematian
+from reports.models import Laporan
 
 PASSWORD = "demo-pkk"
 BERBAS_TENGAH = "64.74.02.1002"
@@ -84,8 +86,6 @@ def everything_snapshot():
 def wipe():
     """Back to an empty database: reports and the events that protect their people, accounts, then units
     from the bottom level up."""
-    from households.models import Kelahiran, Kematian
-    from reports.models import Laporan
 
     Laporan.objects.all().delete()
     Kelahiran.objects.all().delete()

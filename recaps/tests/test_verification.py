@@ -14,6 +14,7 @@ from documents import verification
 from documents.exporters import Period, get_exporter
 from documents.models import DokumenRekap
 from households.models import Kehamilan
+from reports import workflow
 
 URL = reverse("recaps:verifikasi")
 CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$")
@@ -79,7 +80,6 @@ def test_the_page_needs_no_login_and_shows_what_the_file_said(cast):
 
 def test_an_approved_monthly_file_shows_its_approval(cast):
     Kehamilan.objects.create(ibu=cast.w_rina, tanggal_mulai=datetime.date(2026, 2, 1))
-    from reports import workflow
 
     for unit, nihil in [(cast.dw, False), (cast.dw_b, True)]:
         r = workflow.get_report(unit, 2026, 3)
