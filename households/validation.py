@@ -11,12 +11,12 @@ DDMMYY, a 4-digit serial. The area prefix is checked against the shipped officia
 """
 
 import csv
-import datetime
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 ERROR, CONFIRM, WARNING = "error", "confirm", "warning"
 
@@ -112,7 +112,7 @@ def check_no_kk(no_kk):
 
 
 def check_birth_date(tanggal_lahir, today=None):
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if tanggal_lahir > today:
         return [Problem(ERROR, "Tanggal lahir tidak boleh di masa depan.")]
     if tanggal_lahir.year < today.year - 130:

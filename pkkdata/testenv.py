@@ -17,3 +17,27 @@ if "EXPORT_DIR" not in os.environ:
     _export_dir = tempfile.mkdtemp(prefix="pkk-unduhan-")
     os.environ["EXPORT_DIR"] = _export_dir
     atexit.register(shutil.rmtree, _export_dir, ignore_errors=True)
+
+
+# -- one clock for the whole run ---------------------------------------------------------------------
+# Tests compute "today" when their module loads and the code computes it again when it runs; a run that
+# crossed midnight in the project's time zone would see two different days. So the run's clock is the
+# real clock moved back or forward to read 08:00 local time when the run starts, then running at real
+# speed: the date stays today's for sixteen hours, and nothing in the code has to know about tests.
+# Code reads the time through django.utils.timezone (now, localdate, localtime), never the naive
+# datetime.date.today() / datetime.now() (ruff's DTZ rules keep it so).
+import datetime as _datetime  # noqa: E402
+import zoneinfo as _zoneinfo  # noqa: E402
+
+from django.utils import timezone as _timezone  # noqa: E402
+
+_real_now = _timezone.now
+_local = _datetime.datetime.now(_datetime.UTC).astimezone(_zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE") or "Asia/Makassar"))
+_SHIFT = _local.replace(hour=8, minute=0, second=0, microsecond=0) - _local
+
+
+def _run_clock() -> _datetime.datetime:
+    return _real_now() + _SHIFT
+
+
+_timezone.now = _run_clock
