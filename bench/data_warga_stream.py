@@ -1,4 +1,4 @@
-"""Benchmark of the streamed Data Warga of a whole kelurahan (households/exports.py,
+"""Benchmark of the streamed Data Warga of a whole kelurahan (households/exports/kelurahan.py,
 DataWargaKelurahanExporter): time and memory while the file is built and sent, for the largest
 kelurahan of the database and for one about half its size, and the same for the dasawisma file (built
 in memory) of the largest dasawisma, to show that memory follows the size of a dasawisma, not of the
@@ -112,7 +112,7 @@ def _cases():
 
     from hierarchy.levels import Level
     from hierarchy.models import Unit
-    from households.exports import kelurahan_totals
+    from households.exports.kelurahan import kelurahan_totals
     from households.models import StatusWarga
 
     aktif = Q(rumah_tangga__keluarga__anggota__status=StatusWarga.AKTIF, rumah_tangga__tanggal_keluar__isnull=True)
@@ -151,7 +151,7 @@ def main():
     setup_django()
     from django.db import connection
 
-    from households.exports import MEMBERS_PER_FETCH
+    from households.exports.kelurahan import MEMBERS_PER_FETCH
 
     cases = _cases()
     print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}; {args.runs} proses per ukuran; "

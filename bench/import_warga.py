@@ -1,4 +1,4 @@
-"""Benchmark of the Excel import (households/importer.py): 5,000 warga rows, preview and commit.
+"""Benchmark of the Excel import (the households/importer package): 5,000 warga rows, preview and commit.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkk_bench_import python bench/import_warga.py
     DATABASE_URL=sqlite:////tmp/pkk_bench_import.sqlite3 python bench/import_warga.py
@@ -12,8 +12,8 @@ a shared-strings table as Excel, LibreOffice and WPS save it (--inline-strings k
 text cells, about twice as slow to read: the worst case). Then, for each of --runs runs (default 3),
 on an empty dasawisma, it times through the functions the views call:
 
-- preview: importer.read_dataset() + importer.analyse() (what the preview page does);
-- commit: importer.read_dataset() + importer.commit() (the confirm: the analysis again, then every
+- preview: read.read_dataset() + analyse.analyse() (what the preview page does);
+- commit: read.read_dataset() + write.commit() (the confirm: the analysis again, then every
   write, in bulk with its history rows, in one transaction);
 - re-import: preview + commit of the same file again (everything found, nothing written).
 
@@ -160,11 +160,12 @@ def workbook_bytes(dasawisma, rows):
     from openpyxl import load_workbook
 
     from documents import xlsx
-    from households import importer
+    from households.importer.columns import HEADERS, SHEET_TITLE
+    from households.importer.template import build_template
 
-    book = load_workbook(io.BytesIO(importer.build_template(dasawisma, str(dasawisma))))
-    sheet = book[importer.SHEET_TITLE]
-    index = {header: position + 1 for position, header in enumerate(importer.HEADERS)}
+    book = load_workbook(io.BytesIO(build_template(dasawisma, str(dasawisma))))
+    sheet = book[SHEET_TITLE]
+    index = {header: position + 1 for position, header in enumerate(HEADERS)}
     for number, row in enumerate(rows, start=2):
         for header, value in row.items():
             xlsx.put(sheet, number, index[header], value)
@@ -224,7 +225,9 @@ def _worker(rows, runs, inline_strings):
     from django.db import connection
 
     from hierarchy.tests.cast import build_cast
-    from households import importer
+    from households.importer.analyse import ERROR, NEW, UNCHANGED, analyse
+    from households.importer.read import read_dataset
+    from households.importer.write import commit as commit_import
     from households.models import Keluarga, RumahTangga, Warga
 
     cast = build_cast()
@@ -242,12 +245,12 @@ def _worker(rows, runs, inline_strings):
             model.history.all().delete()
 
     def preview():
-        dataset = importer.read_dataset(data, "data-warga.xlsx")
-        return importer.analyse(dataset, actor=kader, dasawisma=cast.dw)
+        dataset = read_dataset(data, "data-warga.xlsx")
+        return analyse(dataset, actor=kader, dasawisma=cast.dw)
 
     def commit():
-        dataset = importer.read_dataset(data, "data-warga.xlsx")
-        return importer.commit(dataset, actor=kader, dasawisma=cast.dw)
+        dataset = read_dataset(data, "data-warga.xlsx")
+        return commit_import(dataset, actor=kader, dasawisma=cast.dw)
 
     def timed(func):
         started, cpu = time.perf_counter(), time.process_time()
@@ -276,9 +279,9 @@ def _worker(rows, runs, inline_strings):
                 "preview_cpu": first_cpu["preview"],
                 "commit_cpu": first_cpu["commit"],
                 "load": os.getloadavg()[0],
-                "new": done.counts[importer.NEW],
-                "errors": first.counts[importer.ERROR],
-                "unchanged_after": again.counts[importer.UNCHANGED],
+                "new": done.counts[NEW],
+                "errors": first.counts[ERROR],
+                "unchanged_after": again.counts[UNCHANGED],
                 "warga": Warga.objects.count(),
                 "keluarga": Keluarga.objects.count(),
                 "rumah_tangga": RumahTangga.objects.count(),

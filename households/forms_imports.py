@@ -3,7 +3,7 @@ so that a bad file comes back on the form with its message and nothing is stored
 
 from django import forms
 
-from . import importer
+from .importer.read import MAX_BYTES, ImportFileError, check_file_name, read_dataset, too_big_message
 
 
 class ImportUploadForm(forms.Form):
@@ -18,15 +18,15 @@ class ImportUploadForm(forms.Form):
     def clean_berkas(self):
         upload = self.cleaned_data["berkas"]
         try:
-            importer.check_file_name(upload.name)
-        except importer.ImportFileError as exc:
+            check_file_name(upload.name)
+        except ImportFileError as exc:
             raise forms.ValidationError(exc.message) from exc
         # The size the browser sent is known before a byte is read.
-        if upload.size > importer.MAX_BYTES:
-            raise forms.ValidationError(importer.too_big_message())
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(too_big_message())
         data = upload.read()
         try:
-            dataset = importer.read_dataset(data, upload.name)
-        except importer.ImportFileError as exc:
+            dataset = read_dataset(data, upload.name)
+        except ImportFileError as exc:
             raise forms.ValidationError(exc.message) from exc
         return {"name": upload.name, "data": data, "rows": len(dataset)}

@@ -1,4 +1,5 @@
-"""Downloads of the household forms (households/exports.py): per rumah tangga, per dasawisma, and the
+"""Downloads of the household forms (the households/exports package): per rumah tangga, per dasawisma,
+and the
 Data Warga of a whole desa/kelurahan (streamed, with a page that says how large it is, or prepared in
 the background with a page that shows its progress and then its link); and the
 Catatan Keluarga correction screen (households/catatan.py)."""
@@ -12,18 +13,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from documents.exporters import DEFAULT_EDITION, Period, get_exporter
+from documents.xlsx import XLSX_CONTENT_TYPE
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from pkkdata.http import posted
 
-from . import catatan, exports
+from . import catatan
+from .exports import EXPORTERS, background
+from .exports.kelurahan import SLOW_SECONDS, DataWargaKelurahanExporter, estimated_seconds, kelurahan_totals
 from .forms_catatan import KoreksiCatatanForm
 from .models import RumahTangga, StatusUnduhan, UnduhanKelurahan, Warga
 from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
 # The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
-HOUSEHOLD_FORMS = frozenset(e.identifier for e in exports.EXPORTERS)
+HOUSEHOLD_FORMS = frozenset(e.identifier for e in EXPORTERS)
 FIRST_YEAR = 2000
 
 
@@ -111,13 +115,13 @@ def unduh_kelurahan(request, unit_pk):
     """The page of a kelurahan's Data Warga download: what the file holds; a small file is a direct
     download, a large one is prepared in the background (unduhan_minta); the user's latest job for
     this kelurahan, if any, is linked."""
-    exporter = exports.DataWargaKelurahanExporter
+    exporter = DataWargaKelurahanExporter
     kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
-    totals = exports.kelurahan_totals(kelurahan)
-    seconds = exports.estimated_seconds(totals["warga"])
+    totals = kelurahan_totals(kelurahan)
+    seconds = estimated_seconds(totals["warga"])
     terakhir = (
         UnduhanKelurahan.objects.filter(
-            user=request.user, kelurahan=kelurahan, created_at__gte=timezone.now() - exports.KEPT_FOR
+            user=request.user, kelurahan=kelurahan, created_at__gte=timezone.now() - background.KEPT_FOR
         )
         .order_by("-created_at")
         .first()
@@ -130,7 +134,7 @@ def unduh_kelurahan(request, unit_pk):
             "totals": totals,
             "form": exporter.identifier,
             "title": exporter.title,
-            "slow": seconds >= exports.SLOW_SECONDS,
+            "slow": seconds >= SLOW_SECONDS,
             "seconds": max(1, round(seconds)),
             "terakhir": terakhir,
         },
@@ -142,8 +146,8 @@ def unduh_kelurahan(request, unit_pk):
 def unduhan_minta(request, unit_pk):
     """Asks for the kelurahan's Data Warga in the background (or finds the user's running or fresh
     job) and sends the user to its page."""
-    kelurahan = _kelurahan_or_404(request.user, unit_pk, exports.DataWargaKelurahanExporter.required_perm)
-    job = exports.unduhan_minta(user=request.user, kelurahan=kelurahan)
+    kelurahan = _kelurahan_or_404(request.user, unit_pk, DataWargaKelurahanExporter.required_perm)
+    job = background.unduhan_minta(user=request.user, kelurahan=kelurahan)
     return redirect("households:unduhan_status", pk=job.pk)
 
 
@@ -151,8 +155,8 @@ def _job_or_404(request, pk):
     """The job, for the user who asked for it and still may download the kelurahan's file; 404 for
     anyone else (another user's job does not exist for them)."""
     job = get_object_or_404(UnduhanKelurahan.objects.select_related("kelurahan"), pk=pk, user=request.user)
-    _kelurahan_or_404(request.user, job.kelurahan_id, exports.DataWargaKelurahanExporter.required_perm)
-    return exports.unduhan_periksa(job)
+    _kelurahan_or_404(request.user, job.kelurahan_id, DataWargaKelurahanExporter.required_perm)
+    return background.unduhan_periksa(job)
 
 
 @login_required
@@ -167,7 +171,7 @@ def unduhan_status(request, pk):
         {
             "job": job,
             "kelurahan": job.kelurahan,
-            "filename": exports.unduhan_filename(job),
+            "filename": background.unduhan_filename(job),
             "refresh_seconds": REFRESH_SECONDS,
             "siap": job.status == StatusUnduhan.SIAP,
         },
@@ -185,12 +189,12 @@ def unduhan_berkas(request, pk):
     if job.status != StatusUnduhan.SIAP:
         return redirect("households:unduhan_status", pk=job.pk)
     try:
-        file = exports.unduhan_path(job).open("rb")
+        file = background.unduhan_path(job).open("rb")
     except OSError:
         # Removed between the check and now (a cleanup by another request): its page says so.
         return redirect("households:unduhan_status", pk=job.pk)
     response = FileResponse(
-        file, as_attachment=True, filename=exports.unduhan_filename(job), content_type=exports.xlsx.XLSX_CONTENT_TYPE
+        file, as_attachment=True, filename=background.unduhan_filename(job), content_type=XLSX_CONTENT_TYPE
     )
     response["Cache-Control"] = "private, no-store"
     return response

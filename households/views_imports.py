@@ -1,5 +1,5 @@
-"""The Excel import screens: template, upload, preview and confirm (households/importer.py does the
-work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
+"""The Excel import screens: template, upload, preview and confirm (the households/importer package does
+the work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
 everyone outside the area 404.
 
 Between upload and confirm the file waits in a temporary file; the session maps its token to
@@ -22,8 +22,12 @@ from hierarchy.forms import unit_label, units_with_path
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 
-from . import importer
 from .forms_imports import ImportUploadForm
+from .importer.analyse import ERROR, NEW, UNCHANGED, UPDATE, analyse
+from .importer.read import ImportFileError, read_dataset
+from .importer.template import build_template
+from .importer.uploads import discard_upload, load_upload, store_upload
+from .importer.write import ImportBlocked, commit
 
 SESSION_KEY = "impor_warga"
 KEEP_UPLOADS = 5  # previews one user may keep open at once
@@ -43,7 +47,7 @@ def _remember(request, token, entry):
     uploads = _uploads(request)
     uploads[token] = entry
     for old in list(uploads)[:-KEEP_UPLOADS]:
-        importer.discard_upload(old)
+        discard_upload(old)
         del uploads[old]
     request.session[SESSION_KEY] = uploads
 
@@ -52,14 +56,14 @@ def _forget(request, token):
     uploads = _uploads(request)
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
-    importer.discard_upload(token)
+    discard_upload(token)
 
 
 @login_required
 @require_GET
 def import_template(request, unit_pk):
     dasawisma = _dasawisma(request.user, unit_pk)
-    data = importer.build_template(dasawisma, unit_label(dasawisma))
+    data = build_template(dasawisma, unit_label(dasawisma))
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = f"templat-data-warga-{slugify(dasawisma.name) or dasawisma.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -72,7 +76,7 @@ def import_upload(request, unit_pk):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["berkas"]
-        token, digest = importer.store_upload(upload["data"])
+        token, digest = store_upload(upload["data"])
         _remember(request, token, [request.user.pk, dasawisma.pk, upload["name"], digest])
         return redirect("households:import_preview", token=token)
     return render(
@@ -89,14 +93,14 @@ def import_preview(request, token):
         raise Http404("Pratinjau impor tidak ditemukan.")
     _user_pk, unit_pk, name, digest = entry
     dasawisma = _dasawisma(request.user, unit_pk)
-    data = importer.load_upload(token, digest)
+    data = load_upload(token, digest)
     if data is None:
         _forget(request, token)
         messages.error(request, "Berkas unggahan sudah kedaluwarsa (lebih dari 1 jam) atau hilang. Unggah lagi.")
         return redirect("households:import_upload", unit_pk=unit_pk)
     try:
-        dataset = importer.read_dataset(data, name)
-    except importer.ImportFileError as exc:
+        dataset = read_dataset(data, name)
+    except ImportFileError as exc:
         _forget(request, token)
         messages.error(request, exc.message)
         return redirect("households:import_upload", unit_pk=unit_pk)
@@ -104,8 +108,8 @@ def import_preview(request, token):
     preview = None
     if request.method == "POST":
         try:
-            preview = importer.commit(dataset, actor=request.user, dasawisma=dasawisma)
-        except importer.ImportBlocked as exc:
+            preview = commit(dataset, actor=request.user, dasawisma=dasawisma)
+        except ImportBlocked as exc:
             preview = exc.preview
             messages.error(request, "Tidak ada yang disimpan: ada baris yang salah. Perbaiki berkas lalu unggah lagi.")
         except (ValidationError, IntegrityError):
@@ -113,12 +117,10 @@ def import_preview(request, token):
             messages.error(request, "Tidak ada yang disimpan: data berubah saat disimpan. Periksa lagi lalu simpan.")
         else:
             _forget(request, token)
-            messages.success(
-                request, f"{preview.counts[importer.NEW]} warga baru, {preview.counts[importer.UPDATE]} diperbarui."
-            )
+            messages.success(request, f"{preview.counts[NEW]} warga baru, {preview.counts[UPDATE]} diperbarui.")
             return redirect(reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk}))
     if preview is None:
-        preview = importer.analyse(dataset, actor=request.user, dasawisma=dasawisma)
+        preview = analyse(dataset, actor=request.user, dasawisma=dasawisma)
 
     problem_rows = preview.problem_rows
     show = request.GET.get("tampil") or ("masalah" if problem_rows else "semua")
@@ -134,10 +136,10 @@ def import_preview(request, token):
             "token": token,
             "preview": preview,
             "counts": {
-                "baru": preview.counts[importer.NEW],
-                "diperbarui": preview.counts[importer.UPDATE],
-                "tetap": preview.counts[importer.UNCHANGED],
-                "galat": preview.counts[importer.ERROR],
+                "baru": preview.counts[NEW],
+                "diperbarui": preview.counts[UPDATE],
+                "tetap": preview.counts[UNCHANGED],
+                "galat": preview.counts[ERROR],
             },
             "total": len(preview.rows),
             "problem_count": len(problem_rows),

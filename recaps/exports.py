@@ -44,7 +44,7 @@ from documents.pdf import pdf_text, render_pdf
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm, Role
 from hierarchy.models import RoleAssignment
 from households import rules
-from households.exports import area_of
+from households.exports.common import area_of
 from reports import events, workflow
 from reports.models import Laporan, Status
 

@@ -1,4 +1,4 @@
-"""The whole kelurahan's Data Warga prepared in the background (households/exports.py, unduhan_*): asking
+"""The whole kelurahan's Data Warga prepared in the background (households/exports/background.py, unduhan_*): asking
 creates a job that writes the file under PKK_EXPORT_DIR while counting the warga written; its page shows
 the count, then the link; the file reads back with the kelurahan's members under the streamed download's
 name; only the user who asked sees the job; a failure says so in Bahasa Indonesia, leaves no file and
@@ -20,7 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from households import exports
+from households.exports.background import GAGAL_UMUM, unduhan_jalankan, unduhan_minta, unduhan_path
+from households.exports.data_warga import data_warga_values
+from households.exports.kelurahan import DataWargaKelurahanExporter
 from households.models import StatusUnduhan, UnduhanKelurahan
 from households.tests.test_exports_stream import MEMBERS, _field, _grow, _names
 
@@ -101,7 +103,7 @@ def test_progress_is_reported_every_chunk_of_warga(cast, export_dir):
     _grow(cast.dw, 1200)
     _grow(cast.dw_b, 1300)  # 2,505 warga: Melati 1 then Melati 2
     steps = []
-    exports.DataWargaKelurahanExporter().write_xlsx(cast.kel, io.BytesIO(), progress=lambda *step: steps.append(step))
+    DataWargaKelurahanExporter().write_xlsx(cast.kel, io.BytesIO(), progress=lambda *step: steps.append(step))
     assert steps == [(0, 2505), (1204, 2505), (2505, 2505)]
 
 
@@ -109,7 +111,7 @@ def test_the_job_row_follows_the_progress(cast, export_dir, monkeypatch):
     _grow(cast.dw, 1200)
     _grow(cast.dw_b, 1300)
     seen = []
-    real = exports.DataWargaKelurahanExporter.write_xlsx
+    real = DataWargaKelurahanExporter.write_xlsx
 
     def watched(self, kelurahan, file, progress=None):
         def spy(done, total):
@@ -119,8 +121,8 @@ def test_the_job_row_follows_the_progress(cast, export_dir, monkeypatch):
 
         return real(self, kelurahan, file, progress=spy)
 
-    monkeypatch.setattr(exports.DataWargaKelurahanExporter, "write_xlsx", watched)
-    job = exports.unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
+    monkeypatch.setattr(DataWargaKelurahanExporter, "write_xlsx", watched)
+    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
     assert seen == [("diproses", 0, 2505), ("diproses", 1204, 2505), ("diproses", 2505, 2505)]
     assert job.status == StatusUnduhan.SIAP
 
@@ -136,7 +138,7 @@ def test_the_job_takes_the_same_queries_plus_one_per_thousand_warga(cast, export
             _grow(cast.dw_b, 1300)  # 1,204 then 2,505 warga written: one step more than for 5 warga
         job = UnduhanKelurahan.objects.create(user=cast.users["kelurahan"], kelurahan=cast.kel, berkas="a" * 32)
         with CaptureQueriesContext(connection) as queries:
-            exports.unduhan_jalankan(job.pk)
+            unduhan_jalankan(job.pk)
         job.refresh_from_db()
         assert job.status == StatusUnduhan.SIAP and job.total == 5 + extra
         counts.append(len(queries))
@@ -184,7 +186,7 @@ def test_the_owner_who_lost_the_right_no_longer_finds_the_job(client, cast, expo
 
 
 def test_a_large_kelurahan_is_prepared_in_the_background_not_streamed(client, cast, export_dir, monkeypatch):
-    monkeypatch.setattr(exports, "WARGA_PER_SECOND", 1)
+    monkeypatch.setattr("households.exports.kelurahan.WARGA_PER_SECOND", 1)
     client.force_login(cast.users["kelurahan"])
     body = client.get(reverse("households:unduh_kelurahan", args=[cast.kel.pk])).content.decode()
     assert reverse("households:unduhan_minta", args=[cast.kel.pk]) in body and "csrfmiddlewaretoken" in body
@@ -196,7 +198,7 @@ def test_a_large_kelurahan_is_prepared_in_the_background_not_streamed(client, ca
 
 
 def test_a_failure_says_so_leaves_no_file_and_can_be_tried_again(client, cast, export_dir, monkeypatch):
-    real = exports.data_warga_values
+    real = data_warga_values
     calls = []
 
     def broken(*args):
@@ -205,11 +207,11 @@ def test_a_failure_says_so_leaves_no_file_and_can_be_tried_again(client, cast, e
             raise RuntimeError("koneksi basis data terputus")
         return real(*args)
 
-    monkeypatch.setattr(exports, "data_warga_values", broken)
+    monkeypatch.setattr("households.exports.kelurahan.data_warga_values", broken)
     client.force_login(cast.users["kelurahan"])
     _ask(client, cast.kel)
     job = UnduhanKelurahan.objects.get()
-    assert job.status == StatusUnduhan.GAGAL and job.pesan_galat == exports.GAGAL_UMUM
+    assert job.status == StatusUnduhan.GAGAL and job.pesan_galat == GAGAL_UMUM
     assert _files(export_dir) == []  # neither the half-written .part nor a file under the final name
 
     response = _status(client, job)
@@ -219,7 +221,7 @@ def test_a_failure_says_so_leaves_no_file_and_can_be_tried_again(client, cast, e
     assert "RuntimeError" not in body and "terputus" not in body and "Traceback" not in body
     assert _file(client, job).status_code == 302  # nothing to download
 
-    monkeypatch.setattr(exports, "data_warga_values", real)
+    monkeypatch.setattr("households.exports.kelurahan.data_warga_values", real)
     _ask(client, cast.kel)  # the "Coba lagi" button
     again = UnduhanKelurahan.objects.latest("pk")
     assert again.pk != job.pk and again.status == StatusUnduhan.SIAP
@@ -230,8 +232,8 @@ def test_a_file_that_cannot_be_saved_says_so(client, cast, export_dir, monkeypat
     def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(exports.os, "replace", full)
-    job = exports.unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
+    monkeypatch.setattr("households.exports.background.os.replace", full)
+    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
     assert job.status == StatusUnduhan.GAGAL and "ruang penyimpanan" in job.pesan_galat
     assert _files(export_dir) == []
 
@@ -242,16 +244,16 @@ def test_a_file_that_cannot_be_saved_says_so(client, cast, export_dir, monkeypat
 def test_a_running_job_or_a_fresh_file_is_reused(cast, export_dir):
     user = cast.users["kelurahan"]
     running = UnduhanKelurahan.objects.create(user=user, kelurahan=cast.kel, status=StatusUnduhan.DIPROSES)
-    assert exports.unduhan_minta(user=user, kelurahan=cast.kel).pk == running.pk
+    assert unduhan_minta(user=user, kelurahan=cast.kel).pk == running.pk
     # Another user, or the other kelurahan, gets its own job.
-    assert exports.unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel).pk != running.pk
+    assert unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel).pk != running.pk
 
     running.delete()
-    ready = exports.unduhan_minta(user=user, kelurahan=cast.kel)
+    ready = unduhan_minta(user=user, kelurahan=cast.kel)
     assert ready.status == StatusUnduhan.SIAP
-    assert exports.unduhan_minta(user=user, kelurahan=cast.kel).pk == ready.pk  # offered again
+    assert unduhan_minta(user=user, kelurahan=cast.kel).pk == ready.pk  # offered again
     UnduhanKelurahan.objects.filter(pk=ready.pk).update(finished_at=timezone.now() - datetime.timedelta(minutes=11))
-    fresh = exports.unduhan_minta(user=user, kelurahan=cast.kel)
+    fresh = unduhan_minta(user=user, kelurahan=cast.kel)
     assert fresh.pk != ready.pk and fresh.status == StatusUnduhan.SIAP
 
 
@@ -262,12 +264,12 @@ def test_a_stalled_job_is_reported_and_not_reused(client, cast, export_dir):
     client.force_login(user)
     body = _status(client, stalled).content.decode()
     assert 'data-status="gagal"' in body and "terhenti" in body and "Coba lagi" in body
-    assert exports.unduhan_minta(user=user, kelurahan=cast.kel).pk != stalled.pk
+    assert unduhan_minta(user=user, kelurahan=cast.kel).pk != stalled.pk
 
 
 def test_a_ready_file_that_was_removed_is_reported(client, cast, export_dir):
-    job = exports.unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
-    exports.unduhan_path(job).unlink()
+    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
+    unduhan_path(job).unlink()
     client.force_login(cast.users["kelurahan"])
     assert "sudah dihapus" in _status(client, job).content.decode()
     assert _file(client, job).status_code == 302
@@ -275,8 +277,8 @@ def test_a_ready_file_that_was_removed_is_reported(client, cast, export_dir):
 
 def test_files_older_than_a_day_are_removed_when_a_job_starts(cast, export_dir):
     user = cast.users["kelurahan"]
-    old = exports.unduhan_minta(user=user, kelurahan=cast.kel)
-    young = exports.unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel)
+    old = unduhan_minta(user=user, kelurahan=cast.kel)
+    young = unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel)
     two_days_ago = timezone.now() - datetime.timedelta(days=2)
     UnduhanKelurahan.objects.filter(pk=old.pk).update(created_at=two_days_ago, finished_at=two_days_ago)
     stray = export_dir / ("b" * 32 + ".part")  # left by a process that died
@@ -286,7 +288,7 @@ def test_files_older_than_a_day_are_removed_when_a_job_starts(cast, export_dir):
     keep.write_text("x")
     os.utime(keep, (two_days_ago.timestamp(),) * 2)
 
-    new = exports.unduhan_minta(user=cast.users["admin"], kelurahan=cast.kel)
+    new = unduhan_minta(user=cast.users["admin"], kelurahan=cast.kel)
     assert set(UnduhanKelurahan.objects.values_list("pk", flat=True)) == {young.pk, new.pk}
     assert _files(export_dir) == sorted(["README.txt", f"{young.berkas}.xlsx", f"{new.berkas}.xlsx"])
 
@@ -329,7 +331,7 @@ def test_the_job_runs_in_a_thread_of_the_web_process(client, cast, export_dir, s
 @pytest.mark.django_db(transaction=True)
 def test_the_thread_is_started_once_the_row_is_committed(cast, export_dir, settings):
     settings.PKK_EXPORT_INLINE = False
-    job = exports.unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
+    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
     assert job.thread is not None and job.thread.daemon
     job.thread.join(timeout=60)
     assert not job.thread.is_alive()

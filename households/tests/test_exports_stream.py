@@ -5,6 +5,7 @@ read in chunks and sent as a stream whose temporary file disappears."""
 
 import datetime
 import io
+import tempfile
 import zipfile
 
 import pytest
@@ -18,7 +19,8 @@ from documents.exporters import Period, get_exporter
 from hierarchy.levels import Level
 from hierarchy.models import Unit
 from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
-from households import exports, services
+from households import services
+from households.exports.data_warga import DATA_WARGA_KOLOM
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests import factories as f
 from households.tests.factories import leave
@@ -27,7 +29,7 @@ from households.validation import mask
 
 FORM = "data-warga-kelurahan"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-WIDTH = len(exports.DATA_WARGA_KOLOM)
+WIDTH = len(DATA_WARGA_KOLOM)
 MEMBERS = ["Hendra Wijayakusuma", "Rina Wijayakusuma", "Dimas Wijayakusuma", "Sumiati Wijayakusuma",
            "Bambang Wijayakusuma"]  # fmt: skip
 
@@ -308,7 +310,7 @@ def test_the_page_shows_what_the_file_holds_and_links_it(client, cast):
 
 
 def test_the_page_warns_that_a_large_kelurahan_takes_a_while(client, cast, monkeypatch):
-    monkeypatch.setattr(exports, "WARGA_PER_SECOND", 1)  # five warga now take five seconds
+    monkeypatch.setattr("households.exports.kelurahan.WARGA_PER_SECOND", 1)  # five warga now take five seconds
     client.force_login(cast.users["kelurahan"])
     body = client.get(reverse("households:unduh_kelurahan", args=[cast.kel.pk])).content.decode()
     assert 'data-note="lama"' in body and "sekitar 5 detik" in body
@@ -397,7 +399,7 @@ def test_the_temporary_files_are_gone_once_sent_or_abandoned(cast):
 def test_an_export_that_fails_half_way_leaves_no_file_behind(cast, monkeypatch):
     leftovers = list(openpyxl_writer.ALL_TEMP_FILES)
     opened = []
-    real_temporary_file = exports.tempfile.TemporaryFile
+    real_temporary_file = tempfile.TemporaryFile
 
     def tracked():
         opened.append(real_temporary_file())
@@ -406,8 +408,8 @@ def test_an_export_that_fails_half_way_leaves_no_file_behind(cast, monkeypatch):
     def broken(*args):
         raise RuntimeError("koneksi basis data terputus")
 
-    monkeypatch.setattr(exports.tempfile, "TemporaryFile", tracked)
-    monkeypatch.setattr(exports, "data_warga_values", broken)
+    monkeypatch.setattr("households.exports.kelurahan.tempfile.TemporaryFile", tracked)
+    monkeypatch.setattr("households.exports.kelurahan.data_warga_values", broken)
     with pytest.raises(RuntimeError):
         _render(cast)
     assert opened and opened[0].closed

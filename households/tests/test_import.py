@@ -14,8 +14,13 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from documents import xlsx
-from hierarchy.tests.url_cases import ROLES
-from households import importer
+from hierarchy import services as hierarchy_services
+from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
+from households.importer.analyse import analyse
+from households.importer.columns import HEADERS, MAX_ROWS, SHEET_TITLE
+from households.importer.read import MAX_BYTES, read_dataset
+from households.importer.template import build_template
+from households.importer.uploads import UPLOAD_MAX_AGE_SECONDS, purge_uploads, store_upload, upload_dir
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests.url_cases_imports import DOWNLOAD_CASES
 
@@ -109,11 +114,11 @@ def family():
 
 def fill(rows, dasawisma, template=None):
     """The dasawisma's template with the rows written the way a cadre's Excel keeps them."""
-    book = load_workbook(io.BytesIO(template or importer.build_template(dasawisma, str(dasawisma))))
-    sheet = book[importer.SHEET_TITLE]
+    book = load_workbook(io.BytesIO(template or build_template(dasawisma, str(dasawisma))))
+    sheet = book[SHEET_TITLE]
     for number, row in enumerate(rows, start=2):
         for header, value in row.items():
-            xlsx.put(sheet, number, importer.HEADERS.index(header) + 1, value)
+            xlsx.put(sheet, number, HEADERS.index(header) + 1, value)
     return xlsx.to_bytes(book)
 
 
@@ -148,7 +153,7 @@ def imported(client, cast, rows, user="kader"):
 
 
 def stored_uploads():
-    return set(importer.upload_dir().glob("*.xlsx"))
+    return set(upload_dir().glob("*.xlsx"))
 
 
 def household_rows():
@@ -164,19 +169,19 @@ def test_cadre_downloads_a_template_made_for_the_dasawisma(client, cast):
     assert response["Content-Type"] == xlsx.XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"] and ".xlsx" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == [importer.SHEET_TITLE, "Petunjuk"]
-    sheet = book[importer.SHEET_TITLE]
+    assert book.sheetnames == [SHEET_TITLE, "Petunjuk"]
+    sheet = book[SHEET_TITLE]
     headers = [c.value for c in sheet[1]]
-    assert headers == importer.HEADERS
+    assert headers == HEADERS
     assert headers[:6] == ["Kode Dasawisma", "Dasawisma", "No. Registrasi RT", "Alamat", "No. KK", "NIK"]
     assert sheet["A2"].value == cast.dw.pk and sheet.column_dimensions["A"].hidden
     assert "Melati 1" in sheet["B2"].value
-    nik_column = importer.HEADERS.index("NIK") + 1
+    nik_column = HEADERS.index("NIK") + 1
     assert sheet.column_dimensions[_letter(nik_column)].number_format == "@"  # 16 digits stay text
     dropdowns = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in sheet.data_validations.dataValidation}
-    sex_column = _letter(importer.HEADERS.index("Jenis Kelamin (L/P)") + 1)
+    sex_column = _letter(HEADERS.index("Jenis Kelamin (L/P)") + 1)
     assert dropdowns[f"{sex_column}2"] == '"L,P"'
-    status_column = _letter(importer.HEADERS.index("Status Perkawinan") + 1)
+    status_column = _letter(HEADERS.index("Status Perkawinan") + 1)
     assert dropdowns[f"{status_column}2"] == '"Menikah,Lajang,Janda,Duda"'
     assert "No. KK yang sama adalah satu keluarga" in _text(book["Petunjuk"])
 
@@ -201,15 +206,13 @@ def test_the_empty_template_is_refused_as_empty(client, cast):
 @pytest.mark.parametrize("case", DOWNLOAD_CASES, ids=lambda case: case[0])
 @pytest.mark.parametrize("role", ROLES)
 def test_template_downloads_by_role_never_show_the_other_side(client, cast, case, role):
-    from hierarchy.tests.url_cases import OTHER_SIDE
-
     name, kwargs, _method, _data, expected = case
     if role != "anon":
         client.force_login(cast.users[role])
     response = client.get(reverse(name, kwargs=kwargs(cast)))
     assert response.status_code == expected[role]
     if response.status_code == 200:
-        text = _text(load_workbook(io.BytesIO(response.content))[importer.SHEET_TITLE])
+        text = _text(load_workbook(io.BytesIO(response.content))[SHEET_TITLE])
         text += _text(load_workbook(io.BytesIO(response.content))["Petunjuk"])
         for forbidden in OTHER_SIDE.get(role, []):
             assert forbidden not in text
@@ -307,7 +310,7 @@ def test_downloaded_template_filled_in_imports_households_families_and_members(c
     assert history.history_user == cast.users["kader"] and history.history_change_reason == "Impor Excel"
     assert house.history.get().history_user == cast.users["kader"] and house.history.get().krt_id == siti_w.pk
     token = response["Location"].rstrip("/").split("/")[-1]
-    assert not (importer.upload_dir() / f"{token}.xlsx").exists()  # the upload is gone after the confirm
+    assert not (upload_dir() / f"{token}.xlsx").exists()  # the upload is gone after the confirm
 
 
 def test_keluarga_with_the_same_registration_number_share_one_rumah_tangga(client, cast):
@@ -448,19 +451,19 @@ def _workbook(rows):
 
 def _formula(cast):
     book = load_workbook(io.BytesIO(fill(family(), cast.dw)))
-    book[importer.SHEET_TITLE]["G3"] = "=UPPER(G2)"  # a real formula cell, not text
+    book[SHEET_TITLE]["G3"] = "=UPPER(G2)"  # a real formula cell, not text
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
 def _too_many_rows(cast):
-    name = importer.HEADERS.index("Nama")
-    return _workbook([importer.HEADERS] + [[None] * name + [f"Warga {i}"] for i in range(importer.MAX_ROWS + 1)])
+    name = HEADERS.index("Nama")
+    return _workbook([HEADERS] + [[None] * name + [f"Warga {i}"] for i in range(MAX_ROWS + 1)])
 
 
 def _wrong_columns(cast):
-    headers = [h for h in importer.HEADERS if h != "Agama"] + ["Golongan Darah"]
+    headers = [h for h in HEADERS if h != "Agama"] + ["Golongan Darah"]
     return _workbook([headers, ["x"] * len(headers)])
 
 
@@ -473,9 +476,9 @@ BAD_FILES = [
     ("wrong columns", _wrong_columns, "data.xlsx", "“Agama”"),
     ("wrong columns", _wrong_columns, "data.xlsx", "“Golongan Darah”"),
     ("empty", lambda c: _workbook([]), "data.xlsx", "Berkas kosong"),
-    ("headers only", lambda c: _workbook([importer.HEADERS]), "data.xlsx", "Berkas kosong"),
+    ("headers only", lambda c: _workbook([HEADERS]), "data.xlsx", "Berkas kosong"),
     ("formula", _formula, "data.xlsx", "Sel G3 berisi rumus"),
-    ("too big", lambda c: b"PK" + b"\0" * importer.MAX_BYTES, "data.xlsx", "lebih besar dari 5 MB"),
+    ("too big", lambda c: b"PK" + b"\0" * MAX_BYTES, "data.xlsx", "lebih besar dari 5 MB"),
     ("too many rows", _too_many_rows, "data.xlsx", "lebih dari 5.000 baris"),
 ]
 
@@ -574,7 +577,7 @@ def test_a_nik_the_card_really_has_is_accepted_once_confirmed_in_its_column(clie
 
 
 def test_rows_of_another_dasawisma_are_refused(client, cast):
-    other_template = importer.build_template(cast.dw2, "Anggrek")
+    other_template = build_template(cast.dw2, "Anggrek")
     before = household_rows()
     response = upload(as_kader(client, cast), cast.dw, fill(family(), cast.dw2, other_template))
     page = client.get(response["Location"])
@@ -628,8 +631,8 @@ def test_a_token_is_worthless_to_another_user(client, cast, django_user_model):
 def test_an_expired_upload_is_deleted_and_the_user_asked_to_upload_again(client, cast):
     _page, url = preview_of(client, cast, family())
     token = url.rstrip("/").split("/")[-1]
-    path = importer.upload_dir() / f"{token}.xlsx"
-    old = time.time() - importer.UPLOAD_MAX_AGE_SECONDS - 5
+    path = upload_dir() / f"{token}.xlsx"
+    old = time.time() - UPLOAD_MAX_AGE_SECONDS - 5
     os.utime(path, (old, old))
     response = client.post(url)
     assert response.status_code == 302
@@ -639,16 +642,16 @@ def test_an_expired_upload_is_deleted_and_the_user_asked_to_upload_again(client,
 
 
 def test_old_uploads_are_purged(cast):
-    token, _digest = importer.store_upload(b"x")
-    path = importer.upload_dir() / f"{token}.xlsx"
-    importer.purge_uploads(now=time.time() + importer.UPLOAD_MAX_AGE_SECONDS + 1)
+    token, _digest = store_upload(b"x")
+    path = upload_dir() / f"{token}.xlsx"
+    purge_uploads(now=time.time() + UPLOAD_MAX_AGE_SECONDS + 1)
     assert not path.exists()
 
 
 def test_a_changed_file_behind_a_token_is_refused(client, cast):
     _page, url = preview_of(client, cast, family())
     token = url.rstrip("/").split("/")[-1]
-    (importer.upload_dir() / f"{token}.xlsx").write_bytes(fill([siti(Nama="Orang Lain")], cast.dw))
+    (upload_dir() / f"{token}.xlsx").write_bytes(fill([siti(Nama="Orang Lain")], cast.dw))
     response = client.post(url)
     assert response.status_code == 302 and not Warga.objects.filter(nik=NIK_SITI).exists()
 
@@ -664,8 +667,6 @@ def test_only_the_dasawisma_cadres_import(client, cast, user, status):
 
 
 def test_a_cadre_who_lost_the_role_cannot_confirm(client, cast):
-    from hierarchy import services as hierarchy_services
-
     _page, url = preview_of(client, cast, family())
     kader = cast.users["kader"]
     hierarchy_services.role_revoke(actor=cast.admin, assignment=kader.role_assignments.get())
@@ -679,12 +680,12 @@ def test_analysis_reads_the_database_in_a_few_queries(cast, django_assert_max_nu
             person(f"Warga {i}", datetime.date(2000, 1, 1 + i % 28), "L", **{"No. KK": f"64740212051{i:05d}"})
             for i in range(n)
         ]
-        return importer.read_dataset(fill(rows, cast.dw), "x.xlsx")
+        return read_dataset(fill(rows, cast.dw), "x.xlsx")
 
     one, many = dataset(1), dataset(40)
     kader = cast.users["kader"]
-    importer.analyse(one, actor=kader, dasawisma=cast.dw)  # loads the grants
+    analyse(one, actor=kader, dasawisma=cast.dw)  # loads the grants
     with django_assert_max_num_queries(6):
-        importer.analyse(one, actor=kader, dasawisma=cast.dw)
+        analyse(one, actor=kader, dasawisma=cast.dw)
     with django_assert_max_num_queries(6):
-        importer.analyse(many, actor=kader, dasawisma=cast.dw)
+        analyse(many, actor=kader, dasawisma=cast.dw)

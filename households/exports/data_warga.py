@@ -1,0 +1,190 @@
+"""Data Warga, Lampiran 4.14.1a ("DAFTAR WARGA TP PKK"): its 22 printed columns (the 20 items), the
+values of one member (NIK and No. KK masked: an export leaves the system), the households of a target
+in the form's order, and DataWargaExporter (one rumah tangga, or a whole dasawisma as one long table
+grouped by household; XLSX and PDF)."""
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from documents import xlsx
+from documents.pdf import render_pdf
+from hierarchy.levels import Level
+
+from .. import catatan, rules
+from ..models import JenisKB, KelompokBelajar, RumahTangga, StatusWarga, Warga
+from ..validation import mask
+from .common import (
+    HouseholdExporter,
+    Kolom,
+    area_fields,
+    area_of,
+    choice_label,
+    dasawisma_signature,
+    header_rows,
+    household_qs,
+    pdf_cells,
+    pdf_columns,
+    registry_key,
+    write_members,
+    xlsx_fields,
+    xlsx_signature,
+    xlsx_table_header,
+    xlsx_title,
+)
+
+DATA_WARGA_KOLOM = [
+    Kolom(1, "No. Registrasi", lebar=10),
+    Kolom(2, "No. KTP/NIK dan No. KK", "NIK", 19, "nik"),
+    Kolom(2, "No. KTP/NIK dan No. KK", "No. KK", 19, "nik"),
+    Kolom(3, "Nama", lebar=21),
+    Kolom(4, "Jabatan", lebar=12),
+    Kolom(5, "Jenis Kelamin", lebar=14),
+    Kolom(6, "Tempat Lahir", lebar=12),
+    Kolom(7, "Tanggal Lahir / Umur", "Tgl. Lahir", 12, "nik"),
+    Kolom(7, "Tanggal Lahir / Umur", "Umur", 7, "center"),
+    Kolom(8, "Status Perkawinan", lebar=11),
+    Kolom(9, "Status Dalam Keluarga", lebar=12),
+    Kolom(10, "Agama", lebar=9),
+    Kolom(11, "Alamat, Desa/Kelurahan", lebar=20),
+    Kolom(12, "Pendidikan", lebar=12),
+    Kolom(13, "Pekerjaan", lebar=12),
+    Kolom(14, "Akseptor KB", lebar=10),
+    Kolom(15, "Aktif dalam Kegiatan Posyandu", lebar=11),
+    Kolom(16, "Mengikuti Bina Keluarga Balita (BKB)", lebar=10),
+    Kolom(17, "Memiliki Tabungan", lebar=10),
+    Kolom(18, "Mengikuti Kelompok Belajar", lebar=10),
+    Kolom(19, "Mengikuti PAUD/ Sejenis", lebar=10),
+    Kolom(20, "Ikut dalam Kegiatan Koperasi", lebar=11),
+]
+
+
+def _ya(flag, detail=""):
+    if not flag:
+        return "Tidak"
+    return f"Ya, {detail}" if detail else "Ya"
+
+
+def data_warga_values(warga, rumah_tangga, desa_name, today):
+    """The 22 printed cells of one member (the 20 items; 2 and 7 in two cells each)."""
+    w = warga
+    alamat = w.alamat or rumah_tangga.alamat
+    posyandu = f"{w.frekuensi_posyandu} kali/bulan" if w.frekuensi_posyandu else ""
+    return [
+        w.no_registrasi,
+        mask(w.nik),
+        mask(w.keluarga.no_kk),
+        w.nama,
+        w.jabatan,
+        w.get_jenis_kelamin_display(),
+        w.tempat_lahir,
+        w.tanggal_lahir,
+        rules.age_years(w.tanggal_lahir, today),
+        w.get_status_perkawinan_display(),
+        w.get_status_dalam_keluarga_display(),
+        w.get_agama_display(),
+        ", ".join(part for part in [alamat, desa_name] if part),
+        w.get_pendidikan_display(),
+        w.get_pekerjaan_display(),
+        _ya(w.akseptor_kb, choice_label(JenisKB, w.jenis_kb)),
+        _ya(w.aktif_posyandu, posyandu),
+        _ya(w.ikut_bkb),
+        _ya(w.punya_tabungan),
+        _ya(w.ikut_kelompok_belajar, choice_label(KelompokBelajar, w.jenis_kelompok_belajar)),
+        _ya(w.ikut_paud),
+        _ya(w.ikut_koperasi, w.jenis_koperasi),
+    ]
+
+
+def data_warga_households(target, today=None):
+    """[(rumah tangga, [active members in the form's order])] in a constant number of queries."""
+    today = today or timezone.localdate()
+    members = Warga.objects.filter(status=StatusWarga.AKTIF)
+    households = (
+        household_qs(target, today)
+        .select_related("krt")
+        .prefetch_related(Prefetch("keluarga__anggota", queryset=members))
+    )
+    rows = []
+    for rt in sorted(households, key=registry_key):
+        people = [w for kel in rt.keluarga.all() for w in kel.anggota.all()]
+        rows.append((rt, catatan.family_order(rt, people)))
+    return rows
+
+
+def group_label(rt, count):
+    """The row that opens a household in the dasawisma-wide Data Warga."""
+    krt = rt.krt.nama if rt.krt else "-"
+    reg = f"No. {rt.no_registrasi} · " if rt.no_registrasi else ""
+    return f"Rumah tangga {reg}Kepala: {krt} · {rt.alamat} · {count} anggota"
+
+
+class DataWargaExporter(HouseholdExporter):
+    identifier = "data-warga"
+    title = "Data Warga (Lampiran 4.14.1a)"
+    lampiran = "LAMPIRAN 4.14.1a"
+    heading = "DAFTAR WARGA TP PKK"
+
+    def _content(self, target):
+        today = timezone.localdate()
+        dasawisma = self.unit_of(target)
+        desa = area_of(dasawisma)[Level.DESA]
+        households = data_warga_households(target, today)
+        groups = [
+            (rt, [data_warga_values(w, rt, desa.name if desa else "", today) for w in members])
+            for rt, members in households
+        ]
+        single = isinstance(target, RumahTangga)
+        krt = target.krt.nama if single and target.krt else ""
+        left = [("Dasa Wisma", dasawisma.name)]
+        left.append(("Nama Kepala Rumah Tangga", krt) if single else ("Jumlah Rumah Tangga", str(len(groups))))
+        left.append(("Tanggal data", f"{today:%d-%m-%Y}"))
+        return {
+            "dasawisma": dasawisma,
+            "single": single,
+            "groups": groups,
+            "left": left,
+            "right": area_fields(dasawisma),
+            "signature": dasawisma_signature(dasawisma),
+        }
+
+    def render_xlsx(self, *, user, target, period, edition, options):
+        content = self._content(target)
+        columns = DATA_WARGA_KOLOM
+        wb, ws = xlsx.new_workbook("Data Warga")
+        xlsx_title(ws, columns, self.heading, self.lampiran)
+        row = xlsx_fields(ws, 4, content["left"], content["right"], len(columns)) + 1
+        header_first = row
+        row = xlsx_table_header(ws, row, columns)
+        for rt, members in content["groups"]:
+            if not content["single"]:
+                xlsx.merge(ws, row, 1, row, len(columns), group_label(rt, len(members)), align=xlsx.LEFT)
+                row += 1
+            row = write_members(ws, row, members)
+        if not content["groups"]:
+            xlsx.merge(ws, row, 1, row, len(columns), "Belum ada rumah tangga yang tercatat.", bold=False)
+            row += 1
+        xlsx_signature(ws, row + 1, len(columns), content["signature"])
+        xlsx.column_widths(ws, [c.lebar for c in columns])
+        xlsx.print_setup(ws, header_rows=(header_first, header_first + 2))
+        ws.freeze_panes = ws.cell(row=header_first + 3, column=1)
+        return xlsx.to_bytes(wb)
+
+    def render_pdf(self, *, user, target, period, edition, options):
+        content = self._content(target)
+        top, bottom, numbers = header_rows(DATA_WARGA_KOLOM)
+        groups = [
+            (group_label(rt, len(m)), [pdf_cells(DATA_WARGA_KOLOM, values) for values in m])
+            for rt, m in content["groups"]
+        ]
+        context = {
+            **content,
+            "groups": groups,
+            "title": self.heading,
+            "lampiran": self.lampiran,
+            "top": top,
+            "bottom": bottom,
+            "numbers": numbers,
+            "cols": pdf_columns(DATA_WARGA_KOLOM),
+            "width": len(DATA_WARGA_KOLOM),
+        }
+        return render_pdf("households/exports/data_warga.html", context)

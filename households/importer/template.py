@@ -1,0 +1,110 @@
+"""The downloadable template (`build_template`): the empty Data Warga sheet of one dasawisma, the code
+and name of the dasawisma filled in, a dropdown per choice column, and a "Petunjuk" sheet with the
+rules of the import and a note per column."""
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from documents import xlsx
+
+from .columns import COLUMNS, HEADERS, MAX_ROWS, PREFILLED_ROWS, SHEET_TITLE, NomorKartuWidget, TanggalWidget
+
+VALIDATED_ROWS = MAX_ROWS + 1
+HEADER_FILL = PatternFill("solid", fgColor="E2EFDA")
+LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+def build_template(dasawisma, label):
+    """The empty Data Warga sheet of one dasawisma, with dropdowns, and a sheet of instructions.
+    label: the readable name of the dasawisma (its path, e.g. 'Berbas Tengah › RT 001 › Melati 1')."""
+    book, sheet = xlsx.new_workbook(SHEET_TITLE)
+    xlsx.write_row(sheet, 1, HEADERS, bold=True, align=xlsx.CENTER)
+    for index in range(1, len(HEADERS) + 1):
+        sheet.cell(row=1, column=index).fill = HEADER_FILL
+    sheet.row_dimensions[1].height = 45
+    for row in range(2, PREFILLED_ROWS + 2):
+        xlsx.put(sheet, row, 1, dasawisma.pk)
+        xlsx.put(sheet, row, 2, label).fill = LOCKED_FILL
+    xlsx.column_widths(sheet, [c.width for c in COLUMNS])
+    sheet.column_dimensions["A"].hidden = True
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        cells = f"{letter}2:{letter}{VALIDATED_ROWS}"
+        if isinstance(column.widget, NomorKartuWidget) or column.name == "no_registrasi":
+            sheet.column_dimensions[letter].number_format = "@"  # 16 digits stay text, not 6.47E+15
+        elif isinstance(column.widget, TanggalWidget):
+            sheet.column_dimensions[letter].number_format = "DD-MM-YYYY"
+        if column.dropdown:
+            choices = '"' + ",".join(column.dropdown) + '"'
+            assert len(choices) <= 255, column.header  # Excel's limit for a list written in the rule
+            rule = DataValidation(
+                type="list",
+                formula1=choices,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorStyle="warning",
+                errorTitle="Pilihan tidak dikenal",
+                error="Pilih dari daftar: " + ", ".join(column.dropdown),
+            )
+            rule.add(cells)
+            sheet.add_data_validation(rule)
+    code_rule = DataValidation(
+        type="whole",
+        operator="equal",
+        formula1=str(dasawisma.pk),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle="Kode dasawisma",
+        error="Kolom ini sudah terisi kode dasawisma; jangan diubah.",
+    )
+    code_rule.add(f"A2:A{VALIDATED_ROWS}")
+    sheet.add_data_validation(code_rule)
+    sheet.freeze_panes = "A2"
+    xlsx.print_setup(sheet, header_rows=(1, 1))
+    _instructions(book.create_sheet("Petunjuk"), label)
+    return xlsx.to_bytes(book)
+
+
+def _instructions(sheet, label):
+    lines = [
+        (f"Impor Data Warga dan Data Keluarga — {label}", True),
+        ("", False),
+        ("Cara mengisi", True),
+        ("1. Isi lembar “Data Warga”: satu baris untuk satu warga. Jangan ubah judul kolom di baris 1.", False),
+        ("2. Kolom Kode Dasawisma (tersembunyi) dan Dasawisma sudah terisi; jangan diubah.", False),
+        ("3. Tulis NIK dan No. KK sebagai teks (16 angka). Jangan pakai rumus di sel mana pun.", False),
+        ("4. Tanggal Lahir: isi sebagai tanggal atau teks DD-MM-YYYY, misalnya 17-08-1985.", False),
+        ("5. Kolom pilihan boleh diisi dari daftar atau diketik (huruf besar/kecil tidak berpengaruh).", False),
+        ("6. Simpan sebagai Excel (.xlsx), paling besar 5 MB dan paling banyak 5.000 baris warga.", False),
+        ("", False),
+        ("Keluarga dan rumah tangga", True),
+        ("• Baris dengan No. KK yang sama adalah satu keluarga.", False),
+        ("• Keluarga dengan No. Registrasi RT yang sama adalah satu rumah tangga. Bila No. Registrasi RT", False),
+        ("  kosong: keluarga dengan Alamat yang sama (huruf besar/kecil, spasi diabaikan) satu rumah tangga.", False),
+        ("• Kolom rumah tangga (Makanan Pokok sampai Kesehatan Lingkungan) cukup diisi di satu baris rumah", False),
+        ("  tangga itu; sel kosong mengikuti baris lain. Dua isian yang berbeda dianggap salah.", False),
+        ("• Sumber air yang kosong berarti Tidak. Jumlah Jamban kosong berarti 1 bila ada jamban.", False),
+        ("", False),
+        ("Impor ulang", True),
+        ("• Warga yang sudah tercatat dikenali dari NIK (warga tanpa NIK: dari nama dan tanggal lahir di", False),
+        ("  keluarganya), keluarga dari No. KK. Data yang ada diperbarui, tidak digandakan.", False),
+        ("• Warga yang tidak ada di berkas tidak dihapus. Pindah/meninggal dicatat di halaman warga.", False),
+        ("• Sebelum disimpan, semua baris diperiksa dan ditampilkan. Bila ada satu baris salah, tidak ada", False),
+        ("  yang disimpan: perbaiki berkas lalu unggah lagi.", False),
+        ("", False),
+        ("Kolom", True),
+    ]
+    for row, (text, bold) in enumerate(lines, start=1):
+        xlsx.put(sheet, row, 1, text, bold=bold)
+    first = len(lines) + 1
+    xlsx.write_row(sheet, first, ["Kolom", "Keterangan", "Pilihan"], bold=True)
+    for offset, column in enumerate(COLUMNS, start=1):
+        xlsx.write_row(sheet, first + offset, [column.header, column.note, ", ".join(column.dropdown)])
+    for row in range(first, first + len(COLUMNS) + 1):
+        for col in (1, 2, 3):
+            sheet.cell(row=row, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+    xlsx.column_widths(sheet, [34, 60, 60])
+    xlsx.print_setup(sheet, landscape=False)
