@@ -83,6 +83,7 @@ from households.models import (
     StatusWarga,
     Warga,
 )
+from pkkdata import periods
 
 from . import tree as hierarchy_demo
 
@@ -290,7 +291,7 @@ class DasawismaGenerator:
         self.other_areas = [a for a in ("647401", "647402", "647403") if a != area]
         self.today = today
         # The twelve months of monthly events: from the first day of the month eleven months ago to today.
-        self.events_from = rules.add_months(today.replace(day=1), -(EVENT_MONTHS - 1))
+        self.events_from = periods.add_months(today.replace(day=1), -(EVENT_MONTHS - 1))
 
     # -- people ----------------------------------------------------------------------------------
 
@@ -642,8 +643,8 @@ class DasawismaGenerator:
                     if day <= today:
                         self.death(ibu, day, MATERNAL_CAUSES, rows)
             elif rules.age_years(person.born, today) < 6 and rng.random() < CHILD_DEATH_CHANCE:
-                first = max(self.events_from, rules.add_years(person.born, 1))
-                last = min(today, rules.add_years(person.born, 5) - datetime.timedelta(days=1))
+                first = max(self.events_from, periods.add_years(person.born, 1))
+                last = min(today, periods.add_years(person.born, 5) - datetime.timedelta(days=1))
                 if first <= last:
                     day = first + datetime.timedelta(days=rng.randint(0, (last - first).days))
                     self.death(w, day, CHILD_CAUSES, rows)

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from hierarchy.levels import RANK, Level, Role
 from hierarchy.models import RoleAssignment, Unit
-from households import rules
+from pkkdata import periods
 from reports import events, workflow
 from reports.inbox import CHANGED_MONTHS
 from reports.models import Laporan, LogLaporan, Status
@@ -85,13 +85,13 @@ class Draft:
 
 def report_months(today, months):
     """The complete months of the event window, oldest first, with how many months ago each was."""
-    first = rules.add_months(today.replace(day=1), -(months - 1))
+    first = periods.add_months(today.replace(day=1), -(months - 1))
     result = []
     day = first
     while day < today.replace(day=1):
         ago = (today.year - day.year) * 12 + today.month - day.month
         result.append((day.year, day.month, ago))
-        day = rules.add_months(day, 1)
+        day = periods.add_months(day, 1)
     return result
 
 
@@ -120,7 +120,7 @@ class Clock:
         due = workflow.deadline(tahun, bulan)
         if late:
             return self.at(due + datetime.timedelta(days=self.rng.randint(1, 20)))
-        _first, last = rules.month_bounds(tahun, bulan)
+        _first, last = periods.month_bounds(tahun, bulan)
         return self.at(last + datetime.timedelta(days=self.rng.randint(0, (due - last).days)))
 
     def later(self, moment, max_hours=72):

@@ -29,7 +29,7 @@ leaves each form two methods: ``render_xlsx`` and ``render_pdf`` (keyword argume
 period, edition, options), returning the content.
 
 The registry is a plain dict ``EXPORTERS`` {identifier: exporter}; ``get_exporter(identifier)``
-answers one. The forms live next to their data (households/exports.py, recaps/exports.py); each app
+answers one. The forms live next to their data (households/exports/, recaps/exports.py); each app
 calls ``register(*exporters)`` from its ``AppConfig.ready()`` (as pretix registers its exporters), so
 this module never imports the apps that use it.
 """

@@ -44,6 +44,10 @@ class PkkUserAdmin(SuperuserOnlyMixin, UserAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
+    """Roles are granted in the scoped account screens (delegation rules, hierarchy.services); the admin
+    may only look and delete. A delete here, one by one or with the bulk action, drops the derived
+    permission rows at once: the RoleAssignment signals in hierarchy.services re-sync the user."""
+
     list_display = ("user", "role", "unit", "granted_by", "granted_at")
     list_filter = ("role",)
     search_fields = ("user__username", "unit__name", "unit__code")

@@ -7,9 +7,8 @@ def access_flags(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    held = {g.perm for g in access.grants(user)}
-    is_global = access.is_global(user)
+    held = access.perms_anywhere(user)
     return {
-        "nav_can_manage_units": is_global or Perm.MANAGE_UNITS in held,
-        "nav_can_manage_accounts": is_global or Perm.MANAGE_ACCOUNTS in held,
+        "nav_can_manage_units": Perm.MANAGE_UNITS in held,
+        "nav_can_manage_accounts": Perm.MANAGE_ACCOUNTS in held,
     }

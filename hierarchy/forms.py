@@ -240,7 +240,7 @@ class RoleGrantForm(forms.Form):
     def __init__(self, *args, manager, target, **kwargs):
         super().__init__(*args, **kwargs)
         self.manager = manager
-        roles = [r for r in Role if _could_grant_somewhere(manager, r)]
+        roles = [r for r in Role if access.can_grant_role_somewhere(manager, r)]
         self.fields["role"].choices = [(r.value, r.label) for r in roles]
         # Units of the levels those roles use, inside the account's kelurahan (or its own unit when
         # higher) and inside the manager's area: a list a phone can scroll.
@@ -267,10 +267,3 @@ class RoleGrantForm(forms.Form):
             elif not access.can_grant_role(self.manager, role, unit):
                 self.add_error("role", "Anda tidak dapat memberi peran ini pada satuan tersebut.")
         return cleaned
-
-
-def _could_grant_somewhere(manager, role):
-    if access.is_global(manager):
-        return True
-    ranks = [RANK[g.level] for g in access.grants(manager) if g.perm == Perm.MANAGE_ACCOUNTS]
-    return bool(ranks) and RANK[ROLE_LEVEL[role]] >= min(ranks)

@@ -252,9 +252,50 @@ class User(AbstractUser):
         return "62" + digits[1:] if digits.startswith("0") else digits
 
 
+class RoleWriteRefused(RuntimeError):
+    """A write on role assignments that would bypass the re-derivation of the permission rows."""
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    """Role assignments can only be written row by row (save, delete, queryset delete), because each
+    of those sends the signals on which hierarchy.services re-derives the user's guardian rows.
+
+    QuerySet.update() and bulk_create() send no signal. Rather than guess afterwards which users an
+    UPDATE touched, they are refused when they could change rights: update() of user, role or unit
+    (and so bulk_update() of them) and every bulk_create(). Other columns (granted_by ...) may be
+    updated in bulk; Django's own SET_NULL of granted_by when a user is deleted goes through the base
+    manager and is not affected."""
+
+    RIGHTS_FIELDS = frozenset({"user", "user_id", "role", "unit", "unit_id"})
+
+    def _refuse_rights_fields(self, method, fields):
+        touched = self.RIGHTS_FIELDS.intersection(fields)
+        if touched:
+            raise RoleWriteRefused(
+                f"RoleAssignment.objects.{method}() of {', '.join(sorted(touched))} would leave the derived "
+                "permissions stale: save() each assignment (or use hierarchy.services.role_grant/role_revoke)."
+            )
+
+    def update(self, **kwargs):
+        self._refuse_rights_fields("update", kwargs)
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        # Checked before Django opens its transaction, so a refusal leaves the caller's one usable.
+        self._refuse_rights_fields("bulk_update", fields)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        raise RoleWriteRefused(
+            "RoleAssignment.objects.bulk_create() sends no signal and would grant no permissions: save() each "
+            "assignment (or use hierarchy.services.role_grant)."
+        )
+
+
 class RoleAssignment(models.Model):
     """A role held by a user on one unit; it reaches every unit below. The guardian permission
-    rows of (user, unit) are derived from these by hierarchy.services and never edited directly."""
+    rows of the user are derived from these by hierarchy.services (on every save and delete, through
+    signals) and never edited directly."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name="pengguna")
     role = models.CharField("peran", max_length=24, choices=Role.choices)
@@ -264,6 +305,7 @@ class RoleAssignment(models.Model):
     )
     granted_at = models.DateTimeField("diberikan pada", auto_now_add=True)
 
+    objects = RoleAssignmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -115,29 +115,82 @@ def unit_reopen(*, actor, unit):
 
 
 # -- roles and their guardian permissions -----------------------------------------------------------
+#
+# The guardian rows (UnitUserObjectPermission) are derived data: for every role a user holds on a unit,
+# the permissions of that role (levels.ROLE_PERMS) on that unit, nothing else. They are written here
+# only, by sync_user_permissions, which the signal handlers below run after every save and delete of a
+# RoleAssignment (hierarchy.apps connects them). So whatever changes a role — role_grant/role_revoke,
+# the Django admin (its delete view and bulk delete action), RoleAssignment.objects.filter(...).delete()
+# in a shell, the cascade of a User delete, a .save() of a changed assignment — the rights follow in
+# the same transaction. Writes that send no signal are refused by RoleAssignmentQuerySet (models.py):
+# update() of user/role/unit and bulk_create(). A Unit carrying roles cannot be deleted (PROTECT);
+# moving a unit (unit_move) keeps every row valid, since a row names its unit and access reads the
+# ancestor columns of the unit asked about.
 
 
-def sync_unit_permissions(user, unit):
-    """Make the guardian rows of (user, unit) equal the union of the user's roles on that unit."""
-    wanted = set()
-    for role in RoleAssignment.objects.filter(user=user, unit=unit).values_list("role", flat=True):
-        wanted |= ROLE_PERMS[Role(role)]
-    existing = dict(
-        UnitUserObjectPermission.objects.filter(user=user, content_object=unit).values_list(
-            "permission__codename", "pk"
-        )
-    )
-    stale = [pk for code, pk in existing.items() if code not in wanted]
-    if stale:
-        UnitUserObjectPermission.objects.filter(pk__in=stale).delete()
-    missing = wanted - existing.keys()
-    if missing:
-        ct = ContentType.objects.get_for_model(Unit)
-        perms = Permission.objects.filter(content_type=ct, codename__in=missing)
-        UnitUserObjectPermission.objects.bulk_create(
-            [UnitUserObjectPermission(user=user, content_object=unit, permission=p) for p in perms]
-        )
-    access.forget_grants(user)
+def sync_user_permissions(user_id):
+    """Make the guardian rows of the user equal the union of the permissions of their roles, unit by
+    unit (two queries when nothing changed, a few more when rows go or come). Idempotent."""
+    with transaction.atomic():
+        wanted = set()
+        for role, unit_id in RoleAssignment.objects.filter(user_id=user_id).values_list("role", "unit_id"):
+            wanted |= {(code, unit_id) for code in ROLE_PERMS[Role(role)]}
+        existing = {
+            (code, unit_id): pk
+            for pk, code, unit_id in UnitUserObjectPermission.objects.filter(user_id=user_id).values_list(
+                "pk", "permission__codename", "content_object_id"
+            )
+        }
+        stale = [pk for key, pk in existing.items() if key not in wanted]
+        if stale:
+            UnitUserObjectPermission.objects.filter(pk__in=stale).delete()
+        missing = sorted(wanted - existing.keys(), key=lambda key: (key[1], key[0]))
+        if missing:
+            ct = ContentType.objects.get_for_model(Unit)
+            perms = Permission.objects.filter(content_type=ct, codename__in={code for code, _unit in missing})
+            by_code = {p.codename: p for p in perms}
+            UnitUserObjectPermission.objects.bulk_create(
+                [
+                    UnitUserObjectPermission(user_id=user_id, content_object_id=unit_id, permission=by_code[code])
+                    for code, unit_id in missing
+                ]
+            )
+
+
+def _forget_cached_grants(assignment):
+    """The user object the assignment carries (the one a caller holds) must not answer from grants
+    loaded before the change. Read without a query: during a User delete the row is going away."""
+    user = RoleAssignment.user.field.get_cached_value(assignment, default=None)
+    if user is not None:
+        access.forget_grants(user)
+
+
+def role_saving(sender, instance, raw=False, **kwargs):
+    """pre_save of a RoleAssignment: when a save moves an assignment to another user, that user must be
+    re-synced too, so remember who held it (one query, only when an existing row is saved again)."""
+    if raw or instance.pk is None:
+        return
+    previous = RoleAssignment.objects.filter(pk=instance.pk).values_list("user_id", flat=True)
+    instance._previous_user_id = previous.first()
+
+
+def role_saved(sender, instance, raw=False, **kwargs):
+    """post_save of a RoleAssignment: re-derive the permissions of its user (and of its previous user
+    when the save moved it). A raw save (loaddata) is skipped: a fixture carries the derived rows
+    along with the roles, as dumpdata writes them."""
+    if raw:
+        return
+    previous = getattr(instance, "_previous_user_id", None)
+    instance._previous_user_id = None
+    for user_id in {instance.user_id, previous} - {None}:
+        sync_user_permissions(user_id)
+    _forget_cached_grants(instance)
+
+
+def role_deleted(sender, instance, **kwargs):
+    """post_delete of a RoleAssignment (one call per row, also for queryset and cascade deletes)."""
+    sync_user_permissions(instance.user_id)
+    _forget_cached_grants(instance)
 
 
 def _check_role_on_unit(role, unit):
@@ -162,8 +215,7 @@ def role_grant(*, actor, user, role, unit):
         assignment = RoleAssignment.objects.filter(user=user, role=role, unit=unit).first()
         if assignment is None:
             assignment = RoleAssignment(user=user, role=role, unit=unit, granted_by=actor)
-            by_actor(assignment, actor).save()
-            sync_unit_permissions(user, unit)
+            by_actor(assignment, actor).save()  # role_saved derives the permissions
     return assignment
 
 
@@ -172,10 +224,8 @@ def role_revoke(*, actor, assignment):
         raise PermissionDenied("Anda tidak dapat mengubah peran akun Anda sendiri.")
     if not access.can_grant_role(actor, assignment.role, assignment.unit):
         raise PermissionDenied("Peran ini di luar kewenangan Anda.")
-    user, unit = assignment.user, assignment.unit
     with transaction.atomic():
-        by_actor(assignment, actor).delete()
-        sync_unit_permissions(user, unit)
+        by_actor(assignment, actor).delete()  # role_deleted drops the permissions
 
 
 # -- accounts ------------------------------------------------------------------------------------

@@ -142,7 +142,7 @@ def unit_detail(request, pk):
         "hierarchy/unit_detail.html",
         {
             "unit": unit,
-            "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
+            "path": access.visible_ancestors(request.user, unit),
             "page": page,
             "show_closed": show_closed,
             "today": today,
@@ -252,7 +252,7 @@ def unit_reopen(request, pk):
 
 
 def _require_any_manage_accounts(user):
-    if not access.is_global(user) and not any(g.perm == Perm.MANAGE_ACCOUNTS for g in access.grants(user)):
+    if not access.holds_anywhere(user, Perm.MANAGE_ACCOUNTS):
         raise PermissionDenied("Peran Anda tidak mengelola akun.")
 
 

@@ -523,7 +523,7 @@ class StatusUnduhan(models.TextChoices):
 
 class UnduhanKelurahan(models.Model):
     """A whole kelurahan's Data Warga file prepared in the background for one user
-    (households.exports.unduhan_minta): who asked, how far it is, and the file's name under
+    (households.exports.background.unduhan_minta): who asked, how far it is, and the file's name under
     settings.PKK_EXPORT_DIR once ready. Rows and files older than a day are removed when a new one
     starts."""
 

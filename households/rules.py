@@ -17,31 +17,16 @@ import datetime
 
 from django.db.models import Q
 
+# The calendar is pkkdata.periods'; BULAN, month_label, add_months and month_bounds are re-exported for
+# the callers not yet switched to it.
+from pkkdata.periods import BULAN, add_months, add_years, month_bounds, month_label  # noqa: F401
+
 BALITA_YEARS = 5
 LANSIA_YEARS = 60
 SUBUR_MIN_YEARS = 15
 SUBUR_MAX_YEARS = 49
 BAYI_MONTHS = 12
 NIFAS_DAYS = 42
-
-
-def add_years(day, years):
-    """The same calendar day `years` later (29 February becomes 28 February in a common year)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def add_months(day, months):
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for dom in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, dom)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def age_years(birth_date, on):
@@ -143,21 +128,6 @@ def counted_q(on, prefix=""):
 # bayi meninggal = under 12 months old; balita meninggal = 12 to 59 months old.
 
 DELIVERY_OUTCOMES = ("melahirkan", "lahir_mati")
-
-BULAN = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-]  # fmt: skip
-
-
-def month_label(tahun, bulan):
-    """'Maret 2026', as the forms write BULAN and TAHUN."""
-    return f"{BULAN[bulan - 1]} {tahun}"
-
-
-def month_bounds(tahun, bulan):
-    first = datetime.date(tahun, bulan, 1)
-    return first, add_months(first, 1) - datetime.timedelta(days=1)
 
 
 def melahirkan_q(first, last, prefix=""):

@@ -283,8 +283,3 @@ def nik_reveal(*, actor, warga=None, keluarga=None):
         raise PermissionDenied("Peran Anda tidak dapat membuka NIK atau No. KK.")
     AksesNIK.objects.create(user=actor, warga=warga, keluarga=keluarga, field="nik" if warga else "no_kk")
     return target.nik if warga else target.no_kk
-
-
-def can_see_unmasked(user, dasawisma):
-    """The edit form of the dasawisma's own cadres shows NIK and No. KK in full; everything else masks."""
-    return access.has_perm(user, Perm.ENTRY, dasawisma)

@@ -61,17 +61,6 @@ def _page(request, qs, size):
     return Paginator(qs, size).get_page(request.GET.get("hal"))
 
 
-def can_see_history(user, dasawisma):
-    """Who may read a household's change history.
-
-    The history shows who changed what and the earlier values, so it goes to the people answerable for
-    the data: the dasawisma's own cadres (isi_data_warga) and TP PKK desa/kelurahan and above
-    (kelola_satuan or buka_nik over the dasawisma). Ketua kelompok PKK RT/RW only see the current data
-    (their recaps need nothing more): 403 for them."""
-    held = access.perms_on(user, dasawisma)
-    return bool(held & {Perm.ENTRY, Perm.MANAGE_UNITS, Perm.REVEAL_NIK})
-
-
 def _pendataan_state(qs, tahun):
     """(checked, total) over the households of qs for a year: one query."""
     row = qs.aggregate(
@@ -111,7 +100,7 @@ def rumah_tangga_list(request, unit_pk):
         "households/browse/rumah_tangga_list.html",
         {
             "unit": unit,
-            "path": access_path(request.user, unit),
+            "path": access.visible_ancestors(request.user, unit),
             "form": form,
             "page": page,
             "show_left": show_left,
@@ -150,17 +139,12 @@ def _query_suffix(form, show_left):
     return ("&" + urlencode(params)) if params else ""
 
 
-def access_path(user, unit):
-    """The unit's ancestors the user may open, top down, for the breadcrumbs (one query)."""
-    return [a for a in unit.ancestors() if access.can_see(user, a)]
-
-
 # -- search ----------------------------------------------------------------------------------------
 
 
 @login_required
 def warga_search(request):
-    if not access.is_global(request.user) and not any(g.perm == Perm.VIEW for g in access.grants(request.user)):
+    if not access.holds_anywhere(request.user, Perm.VIEW):
         raise PermissionDenied("Peran Anda tidak mencakup data warga.")
     form = SearchForm(request.GET or None)
     page = None
@@ -245,7 +229,7 @@ def rumah_tangga_detail(request, pk):
             "can_entry": Perm.ENTRY in held,
             "can_reveal": Perm.REVEAL_NIK in held,
             "can_move": Perm.MANAGE_UNITS in held,
-            "can_history": can_see_history(user, dasawisma),
+            "can_history": access.may_see_history(user, dasawisma),
             "can_see_units": {u.pk for u in _path(dasawisma) if access.can_see(user, u)},
             "export_forms": EXPORT_FORMS,
             "export_formats": EXPORT_FORMATS,
@@ -262,7 +246,7 @@ def rumah_tangga_history(request, pk):
         selectors.VIA_RUMAH_TANGGA,
         pk=pk,
     )
-    if not can_see_history(request.user, rt.dasawisma):
+    if not access.may_see_history(request.user, rt.dasawisma):
         raise PermissionDenied("Riwayat perubahan hanya untuk kader dasawisma ini dan TP PKK desa/kelurahan ke atas.")
     page = _page(request, household_history(rt.pk), HISTORY_PAGE_SIZE)
     return render(
@@ -360,7 +344,7 @@ def pendataan(request, unit_pk):
         "households/browse/pendataan.html",
         {
             "unit": unit,
-            "path": access_path(request.user, unit),
+            "path": access.visible_ancestors(request.user, unit),
             "year_form": year_form,
             "form": form,
             "tahun": tahun,

@@ -91,10 +91,13 @@ DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hierarchy.User"
 
+# Object permissions on units are answered by access (a right held on a unit reaches the units below
+# it), so user.has_perm("hierarchy.lihat_data", unit) and access.has_perm always agree; guardian's
+# own backend, which knows no inheritance, is left out (hence guardian.W001 silenced below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    "hierarchy.backends.AreaPermissionBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,7 +125,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hierarchy.views.locked_out"
 AXES_VERBOSE = False
 # axes.W006 asks for the IP address in the lockout key; offices share one IP, so we lock by username.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "guardian.W001"]
 
 # The monthly report: which levels approve, bottom up (rt and desa by default; rw and kecamatan can be
 # added), and the day of the next month by which a report counts as on time.

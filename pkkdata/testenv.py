@@ -32,7 +32,8 @@ import zoneinfo as _zoneinfo  # noqa: E402
 from django.utils import timezone as _timezone  # noqa: E402
 
 _real_now = _timezone.now
-_local = _datetime.datetime.now(_datetime.UTC).astimezone(_zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE") or "Asia/Makassar"))
+_zone = _zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE") or "Asia/Makassar")
+_local = _datetime.datetime.now(_datetime.UTC).astimezone(_zone)
 _SHIFT = _local.replace(hour=8, minute=0, second=0, microsecond=0) - _local
 
 

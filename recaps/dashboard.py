@@ -17,7 +17,7 @@ size of the area (about ten):
 from dataclasses import dataclass, field
 
 from hierarchy.levels import Level
-from households import rules
+from pkkdata import periods
 from reports import completeness, events
 from reports.inbox import BULAN_SINGKAT, shift_month
 
@@ -196,7 +196,7 @@ class Chart:
 
 def _rows(months, today, values_of):
     return [
-        Row(t, b, rules.month_label(t, b), (t, b) == (today.year, today.month), values_of((t, b))) for t, b in months
+        Row(t, b, periods.month_label(t, b), (t, b) == (today.year, today.month), values_of((t, b))) for t, b in months
     ]
 
 
@@ -205,7 +205,7 @@ def _total(rows, columns):
 
 
 def charts(unit_label, months, today, numbers, cells):
-    span = f"{rules.month_label(*months[0])} – {rules.month_label(*months[-1])}"
+    span = f"{periods.month_label(*months[0])} – {periods.month_label(*months[-1])}"
 
     births = _rows(
         months,
@@ -310,6 +310,6 @@ def build(unit, today, unit_label=None):
         months=months,
         charts=charts(label, months, today, numbers, cells),
         tiles=tiles(key_figures(unit, today)),
-        first_label=rules.month_label(*months[0]),
-        last_label=rules.month_label(*months[-1]),
+        first_label=periods.month_label(*months[0]),
+        last_label=periods.month_label(*months[-1]),
     )

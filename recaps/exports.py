@@ -43,8 +43,8 @@ from documents.exporters import (
 from documents.pdf import pdf_text, render_pdf
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm, Role
 from hierarchy.models import RoleAssignment
-from households import rules
 from households.exports.common import area_of
+from pkkdata import periods
 from reports import events, workflow
 from reports.models import Laporan, Status
 
@@ -151,7 +151,7 @@ SUMMED_418A = (5, 6, 8, 9, 12, 13)
 
 def date_text(day):
     """'5 November 2026', as a signature block writes it."""
-    return f"{day.day} {rules.BULAN[day.month - 1]} {day.year}"
+    return f"{day.day} {periods.BULAN[day.month - 1]} {day.year}"
 
 
 def ketua_title(unit):
@@ -366,7 +366,7 @@ class _RecapFileExporter(Exporter):
 
 def _period_fields(period):
     if period.bulan:
-        return [("BULAN", rules.BULAN[period.bulan - 1]), ("TAHUN", str(period.tahun))]
+        return [("BULAN", periods.BULAN[period.bulan - 1]), ("TAHUN", str(period.tahun))]
     return [("TAHUN", str(period.tahun))]
 
 

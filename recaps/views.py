@@ -19,7 +19,7 @@ from documents.exporters import DEFAULT_EDITION, EDITIONS
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
-from households.rules import BULAN, month_label
+from pkkdata.periods import BULAN, month_label
 from reports.inbox import date_label, shift_month, unit_name
 
 from . import recaps

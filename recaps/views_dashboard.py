@@ -20,7 +20,7 @@ from . import dashboard
 def dasbor(request, unit_pk):
     user = request.user
     unit = access.get_unit_for_user(user, unit_pk)
-    path = [{"unit": a, "dasbor": dashboard.has_dashboard(a)} for a in unit.ancestors() if access.can_see(user, a)]
+    path = [{"unit": a, "dasbor": dashboard.has_dashboard(a)} for a in access.visible_ancestors(user, unit)]
     context = {"unit": unit, "unit_name": unit_name(unit), "path": path}
     if not dashboard.has_dashboard(unit):
         context["message"] = dashboard.NOT_AVAILABLE

@@ -25,7 +25,7 @@ from documents import verification
 from documents.exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
-from households.rules import month_label
+from pkkdata.periods import month_label
 from reports.inbox import unit_name
 
 from . import exports as recap_exports

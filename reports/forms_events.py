@@ -13,6 +13,7 @@ from hierarchy.forms import DateField
 from households import rules
 from households.forms import BLANK_LABEL, digits_only
 from households.models import HasilKehamilan, JenisKelamin, Kehamilan, StatusWarga, Warga
+from pkkdata import periods
 
 from .services import MOTHER_MAX_YEARS, MOTHER_MIN_YEARS
 
@@ -44,9 +45,9 @@ def mothers_of(dasawisma, on=None):
     """Active women of the dasawisma aged 10 to 55 today (the service checks the age on the event's
     date), marked when a pregnancy of theirs is still open."""
     on = on or timezone.localdate()
-    youngest_birth = rules.add_years(on, -MOTHER_MIN_YEARS)
+    youngest_birth = periods.add_years(on, -MOTHER_MIN_YEARS)
     # Born after this day means at most 55 completed years today.
-    oldest_birth = rules.add_years(on, -(MOTHER_MAX_YEARS + 1))
+    oldest_birth = periods.add_years(on, -(MOTHER_MAX_YEARS + 1))
     open_pregnancy = Kehamilan.objects.filter(ibu=OuterRef("pk"), tanggal_selesai__isnull=True)
     return (
         members_of(dasawisma, on)

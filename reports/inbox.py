@@ -135,9 +135,9 @@ def _months_q(months):
     return reduce(or_, (Q(tahun=t, bulan=b) for t, b in months))
 
 
-def _own_dasawisma(grants, today):
+def _own_dasawisma(user, today):
     """For a ketua dasawisma: last month's and this month's report of each of their dasawisma."""
-    ids = sorted({g.unit_id for g in grants if g.perm == Perm.SUBMIT})
+    ids = [unit_id for _level, unit_id in access.units_granted(user, Perm.SUBMIT)]
     if not ids:
         return []
     this = (today.year, today.month)
@@ -215,9 +215,10 @@ def _changed_after_approval(user, today):
     return items
 
 
-def _returned_group_reports(grants):
+def _returned_group_reports(user):
     """Group reports (an RT's) that the level above sent back to this user's group."""
-    ids = sorted({g.unit_id for g in grants if g.perm == Perm.APPROVE and g.level in workflow.reporting_levels()})
+    levels = workflow.reporting_levels()
+    ids = [unit_id for level, unit_id in access.units_granted(user, Perm.APPROVE) if level in levels]
     if not ids:
         return []
     rows = Laporan.objects.filter(unit_id__in=ids, status=Status.RETURNED).select_related("unit")
@@ -241,9 +242,8 @@ def overdue_month(today):
 def _overdue(user, today):
     """For kelurahan and up: per top unit of the user's area, the dasawisma late with the latest month
     whose deadline has passed (one query for all of them)."""
-    high = access.is_global(user) or any(
-        g.perm == Perm.VIEW and RANK[g.level] <= RANK[Level.DESA] for g in access.grants(user)
-    )
+    rank = access.highest_rank_anywhere(user, Perm.VIEW)
+    high = rank is not None and rank <= RANK[Level.DESA]
     tops = [u for u in access.top_units(user) if RANK[u.level] <= RANK[Level.DESA]] if high else []
     if not tops:
         return None
@@ -277,12 +277,11 @@ def inbox_for(user, today=None):
     if not getattr(user, "is_authenticated", False):
         return {}
     today = today or timezone.localdate()
-    grants = access.grants(user)
-    box = {"dasawisma": _own_dasawisma(grants, today)}
-    if access.is_global(user) or any(g.perm == Perm.APPROVE for g in grants):
+    box = {"dasawisma": _own_dasawisma(user, today)}
+    if access.holds_anywhere(user, Perm.APPROVE):
         box["waiting_count"], box["waiting"] = _waiting(user)
         box["approver"] = True
-        box["returned_groups"] = _returned_group_reports(grants)
+        box["returned_groups"] = _returned_group_reports(user)
         box["changed"] = _changed_after_approval(user, today)
     box["overdue"] = _overdue(user, today)
     box["any"] = bool(box["dasawisma"] or box.get("approver") or box["overdue"])

@@ -72,17 +72,6 @@ def _changes(report, numbers):
     return [(label, *changed[key]) for key, label in events.NUMBER_FIELDS if key in changed]
 
 
-def _oversees(user, dasawisma):
-    """Whether the user looks at this dasawisma from a group above it (RT, kelurahan ...), so may
-    remind its ketua; the dasawisma's own cadres are not shown reminders to themselves."""
-    return access.is_global(user) or any(
-        g.perm == Perm.VIEW
-        and RANK[g.level] < RANK[Level.DASAWISMA]
-        and getattr(dasawisma, f"{g.level}_id") == g.unit_id
-        for g in access.grants(user)
-    )
-
-
 @dataclass
 class Item:
     """One report as a page shows it: its unit, the report (unsaved when nobody acted yet), its
@@ -161,7 +150,8 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
         report = workflow.get_report(unit, tahun, bulan)
     rows, numbers = events.monthly_rows(unit, tahun, bulan)
     item = _item(user, unit, report, numbers, tahun, bulan, today)
-    if active and item.late and _oversees(user, unit):
+    # Who looks at the dasawisma from a group above it may remind its ketua (not its own cadres).
+    if active and item.late and access.oversees(user, unit):
         item.reminders = reminders_for(unit, ketua_by_dasawisma([unit.pk])[unit.pk], tahun, bulan, user)
     return {
         "item": item,
@@ -329,7 +319,7 @@ def laporan_aksi(request, pk):
 @require_POST
 def laporan_setujui_banyak(request):
     user = request.user
-    if not access.is_global(user) and not any(g.perm == Perm.APPROVE for g in access.grants(user)):
+    if not access.holds_anywhere(user, Perm.APPROVE):
         raise PermissionDenied("Peran Anda tidak menyetujui laporan.")
     back = _back(request) or reverse("home")
     form = ChecklistForm(request.POST)

@@ -85,17 +85,8 @@ def _dasawisma(user, pk):
     return access.get_for_user(user, qs, Perm.VIEW, "", pk=pk, level=Level.DASAWISMA)
 
 
-def is_corrector(user, dasawisma):
-    """TP PKK desa/kelurahan (and the administrator) correct events whatever the month's report."""
-    return access.has_perm(user, Perm.MANAGE_UNITS, dasawisma)
-
-
-def may_record(user, dasawisma):
-    return is_corrector(user, dasawisma) or access.has_perm(user, Perm.ENTRY, dasawisma)
-
-
 def _require_recorder(user, dasawisma):
-    if not may_record(user, dasawisma):
+    if not access.may_record_events(user, dasawisma):
         raise PermissionDenied("Hanya kader dasawisma ini dan TP PKK desa/kelurahan yang dapat mencatat peristiwa.")
 
 
@@ -115,7 +106,7 @@ def _report(dasawisma, tahun, bulan):
 def _after_save(request, user, dasawisma, day, text):
     """The success message; a correction in a submitted or approved month says what it means."""
     messages.success(request, text)
-    if is_corrector(user, dasawisma) and workflow.is_locked(dasawisma, day):
+    if access.is_corrector(user, dasawisma) and workflow.is_locked(dasawisma, day):
         report = _report(dasawisma, day.year, day.month)
         if report is not None and report.status == Status.APPROVED:
             messages.warning(
@@ -158,7 +149,7 @@ def _entry_context(request, dasawisma, **extra):
         "dasawisma_path": unit_label(dasawisma),
         "back_url": month_url(dasawisma.pk, tahun, bulan),
         "back_label": f"Peristiwa {rules.month_label(tahun, bulan)}",
-        "corrector": is_corrector(request.user, dasawisma),
+        "corrector": access.is_corrector(request.user, dasawisma),
     }
     context.update(extra)
     return context
@@ -227,7 +218,7 @@ def kejadian_dasawisma(request, unit_pk):
     report = _report(dasawisma, tahun, bulan)
     status = report.status if report is not None else None
     changed = workflow.changed_since_approval(report) if status == Status.APPROVED else {}
-    corrector = is_corrector(user, dasawisma)
+    corrector = access.is_corrector(user, dasawisma)
     can_record = corrector or (access.has_perm(user, Perm.ENTRY, dasawisma) and not locked)
 
     prev_month, next_month = _shift(tahun, bulan, -1), _shift(tahun, bulan, 1)

@@ -128,7 +128,7 @@ def can_submit(user, report):
 
 def approves_on(user, unit_id):
     """setujui_laporan granted on this very unit (not inherited from above), or the administrator."""
-    return access.is_global(user) or any(g.perm == Perm.APPROVE and g.unit_id == unit_id for g in access.grants(user))
+    return access.holds_directly(user, Perm.APPROVE, unit_id)
 
 
 def can_review(user, report):
@@ -141,14 +141,11 @@ def reviewable_q(user):
     """Reports whose approving unit is one the user approves on (for inboxes and checklists)."""
     if access.is_global(user):
         return Q()
-    units = [g for g in access.grants(user) if g.perm == Perm.APPROVE]
-    if not units:
-        return Q(pk__in=[])
     q = Q(pk__in=[])
-    for g in units:
-        # A report's unit lies under g.unit, and no approving level sits between them.
-        between = [lv for lv in chain() if RANK[g.level] < RANK[lv]]
-        cond = Q(**{f"unit__{g.level}_id": g.unit_id}) & ~Q(unit_id=g.unit_id)
+    for level, unit_id in access.units_granted(user, Perm.APPROVE):
+        # A report's unit lies under the approving unit, and no approving level sits between them.
+        between = [lv for lv in chain() if RANK[level] < RANK[lv]]
+        cond = Q(**{f"unit__{level}_id": unit_id}) & ~Q(unit_id=unit_id)
         for lv in between:
             cond &= Q(**{f"unit__{lv}_id__isnull": True}) | Q(unit__level=lv)
         q |= cond

@@ -9,12 +9,13 @@ import pytest
 from demo import households as demo
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
+from pkkdata import periods
 from reports import events
 
 from .test_demo_households import TODAY, bontang, seed  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-EVENTS_FROM = rules.add_months(TODAY.replace(day=1), -(demo.EVENT_MONTHS - 1))
+EVENTS_FROM = periods.add_months(TODAY.replace(day=1), -(demo.EVENT_MONTHS - 1))
 
 
 def test_every_birth_has_its_pregnancy_and_its_baby_in_the_mothers_keluarga(bontang):  # noqa: F811
@@ -69,7 +70,7 @@ def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     month = EVENTS_FROM
     totals = Counter()
     while month <= TODAY:
-        first, last = rules.month_bounds(month.year, month.month)
+        first, last = periods.month_bounds(month.year, month.month)
         numbers = events.numbers_for(bontang.kota, month.year, month.month)
         born = Kelahiran.objects.filter(tanggal__gte=first, tanggal__lte=last)
         assert numbers["bayi_lahir_l"] + numbers["bayi_lahir_p"] == born.count()
@@ -78,7 +79,7 @@ def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
         hamil = Kehamilan.objects.filter(rules.hamil_q(first, last)).values("ibu").distinct().count()
         assert numbers["ibu_hamil"] == hamil
         totals.update(numbers)
-        month = rules.add_months(month, 1)
+        month = periods.add_months(month, 1)
     assert totals["ibu_hamil"] > 0 and totals["ibu_nifas"] > 0
     ended = Kehamilan.objects.exclude(tanggal_selesai=None)
     across = [k for k in ended if k.tanggal_mulai.year != k.tanggal_selesai.year]

@@ -14,6 +14,7 @@ from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from households import rules
 from households.models import Kelahiran, Kematian, Warga
+from pkkdata import periods
 from reports import completeness, events, workflow
 from reports.inbox import inbox_for
 from reports.models import Laporan, LogLaporan, Status
@@ -106,7 +107,7 @@ def test_each_demo_login_has_something_to_do(demo_city, client):
     dasawisma = ketua.role_assignments.get().unit
     own = Laporan.objects.get(unit=dasawisma, tahun=tahun, bulan=bulan)
     assert own.status == Status.RETURNED and own.return_reason == demo.DEMO_RETURN_REASON
-    assert not workflow.is_locked(dasawisma, rules.month_bounds(tahun, bulan)[0])  # the cadres can fix it
+    assert not workflow.is_locked(dasawisma, periods.month_bounds(tahun, bulan)[0])  # the cadres can fix it
 
     rt = User.objects.get(username="demo-rt")
     box = inbox_for(rt)
@@ -130,7 +131,7 @@ def test_rates_of_the_city(demo_city):
     """Births about 16 per 1,000 people a year, infant deaths about 20 per 1,000 births, a few under-five
     deaths, and rare maternal deaths — over the whole demo kota."""
 
-    first = rules.month_bounds(*demo.report_months(TODAY, 12)[0][:2])[0]
+    first = periods.month_bounds(*demo.report_months(TODAY, 12)[0][:2])[0]
     people = Warga.objects.filter(rules.counted_q(first)).count()
     births = Kelahiran.objects.filter(tanggal__gte=first).count()
     per_year = 365 / ((TODAY - first).days + 1)

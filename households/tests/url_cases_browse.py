@@ -10,7 +10,7 @@ from hierarchy.tests.url_cases import LOGGED_IN, MGR_KEL, SEE_DW, SEE_KEL, SEE_R
 
 ENTRY_DW = {"admin", "ketua_dasawisma", "kader"}  # enter data in Melati 1
 REVEAL = SEE_KEL  # buka_nik over Berbas Tengah: TP PKK kelurahan and up
-HISTORY = SEE_KEL | {"ketua_dasawisma", "kader"}  # views_browse.can_see_history
+HISTORY = SEE_KEL | {"ketua_dasawisma", "kader"}  # access.may_see_history
 THIS_YEAR = datetime.date.today().year
 
 CASES = [

@@ -19,6 +19,7 @@ from hierarchy.models import Unit
 from households import rules
 from households.models import StatusWarga
 from households.tests import factories as f
+from pkkdata import periods
 from recaps import dashboard, svg
 from reports import events
 from reports import services as ev
@@ -37,7 +38,7 @@ def ago(k, day):
 
 
 def label(k):
-    return rules.month_label(*month(k))
+    return periods.month_label(*month(k))
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def recorded(cast):
                                      bayi={"nama": "Putri Wijayakusuma", "jenis_kelamin": "P"},
                                      akte_kelahiran=False)  # fmt: skip
     ev.kematian_record(actor=admin, warga=cast.putri.bayi, tanggal=ago(1, 5), sebab="Sakit")
-    bayu = f.warga(cast.w_rina.keluarga, "Bayu Wijayakusuma", rules.add_years(ago(1, 5), -3), "L")
+    bayu = f.warga(cast.w_rina.keluarga, "Bayu Wijayakusuma", periods.add_years(ago(1, 5), -3), "L")
     ev.kematian_record(actor=admin, warga=bayu, tanggal=ago(1, 5), sebab="Demam")
     sari = f.warga(f.keluarga(cast.hh_c), "Sari Wijayakusuma", datetime.date(1995, 3, 3), "P",
                    status_dalam_keluarga="kepala", status_perkawinan="menikah")  # fmt: skip
@@ -181,8 +182,8 @@ def test_key_figures_of_the_area_today(client, cast):
     dimas_balita = int(rules.is_balita(cast.w_dimas, TODAY))
     # A girl of two (balita), a woman of twenty (WUS, not PUS), Rina pregnant now.
     kel_m = f.keluarga(cast.hh_c)
-    f.warga(kel_m, "Ayu Wijayakusuma", rules.add_years(TODAY, -2), "P")
-    f.warga(kel_m, "Dewi Wijayakusuma", rules.add_years(TODAY, -20), "P")
+    f.warga(kel_m, "Ayu Wijayakusuma", periods.add_years(TODAY, -2), "P")
+    f.warga(kel_m, "Dewi Wijayakusuma", periods.add_years(TODAY, -20), "P")
     ev.kehamilan_record(actor=admin, ibu=cast.w_rina, tanggal_mulai=TODAY - datetime.timedelta(days=20))
     # Not counted: a household that left, and a member who moved away.
     gone = f.rumah_tangga(cast.dw_c, tanggal_keluar=TODAY - datetime.timedelta(days=1))
@@ -364,7 +365,7 @@ def _grow(cast, dasawisma_count=6):
                     status_perkawinan="menikah", nik=f.make_nik(HUSBAND, "L", area=BONTANG_BARAT))  # fmt: skip
             ibu = f.warga(kel, f"Istri {i}{j} Siregar", WIFE, "P", status_dalam_keluarga="istri",
                           status_perkawinan="menikah", nik=f.make_nik(WIFE, "P", area=BONTANG_BARAT))  # fmt: skip
-            child_born = rules.add_years(ago(2, 3), -2)
+            child_born = periods.add_years(ago(2, 3), -2)
             anak = f.warga(kel, f"Anak {i}{j} Siregar", child_born, "L",
                            nik=f.make_nik(child_born, "L", area=BONTANG_BARAT))  # fmt: skip
             ev.kehamilan_record(actor=admin, ibu=ibu, tanggal_mulai=ago(8, 1))

@@ -9,9 +9,9 @@ from django.db.models import F, Q
 from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households import rules
-from households.models import Kehamilan, Kelahiran, Kematian, RumahTangga, Warga
+from households.models import Kehamilan, Kelahiran, Kematian, Warga
 from households.tests import factories as f
-from pkkdata import compiled
+from pkkdata import periods
 from reports import events
 
 D = datetime.date
@@ -49,7 +49,7 @@ def _deliver(cast, mother, day, sex="L", akte=True, start=None):
 )
 def test_status_ibu_at_the_42_day_boundary(delivered, month, expected):
     k = Kehamilan(tanggal_mulai=D(2025, 5, 1), tanggal_selesai=delivered, hasil="melahirkan")
-    first, last = rules.month_bounds(*month)
+    first, last = periods.month_bounds(*month)
     assert rules.status_ibu(k, first, last) == expected
 
 
@@ -67,7 +67,7 @@ def test_sql_and_python_statuses_agree_over_a_year(cast):
     _deliver(cast, mother, D(2026, 1, 17), start=D(2025, 4, 20))
     for month in range(1, 13):
         year = 2025 if month >= 4 else 2026
-        first, last = rules.month_bounds(year, month)
+        first, last = periods.month_bounds(year, month)
         numbers = events.numbers_for(cast.dw_b, year, month)
         status = rules.status_ibu(Kehamilan.objects.get(ibu=mother), first, last)
         assert (numbers["ibu_hamil"], numbers["ibu_melahirkan"], numbers["ibu_nifas"]) == (
@@ -154,7 +154,7 @@ def test_numbers_take_constant_queries(cast, django_assert_num_queries):
         events.numbers_by("desa", 2026, 3)
 
 
-# -- statements compiled once (compiled.compiled_values) ----------------------------------------------
+# -- numbers_under: one unit's numbers, grouped ----------------------------------------------------------
 
 
 def _events_everywhere(cast):
@@ -176,30 +176,25 @@ def _events_everywhere(cast):
 MONTHS = [(2026, 2), (2026, 3), (2026, 4)]
 
 
-def test_compiled_numbers_equal_a_fresh_compile_for_every_unit_and_month(cast):
-    """numbers_under reuses one statement per shape and month for every unit; numbers_by compiles
-    afresh each time: the same numbers, unit after unit (the cache warm after the first)."""
+def test_numbers_under_equal_numbers_by_for_every_unit_and_month(cast):
+    """numbers_under narrows on the events' own join to the unit, numbers_by on an IN over the units:
+    the same numbers, unit after unit and month after month."""
     _events_everywhere(cast)
-    compiled._compiled.clear()
     seen = set()
     for month in MONTHS:
         for unit in [cast.kota, cast.kec, cast.kec2, cast.kel, cast.kel2, cast.rw, cast.rt, cast.rt_b, cast.dw_c]:
-            fresh = events.numbers_by(unit.level, *month, Q(**{f"{unit.level}_id": unit.pk})).get(unit.pk)
-            assert events.numbers_under(unit, *month).get(unit.pk) == fresh, (unit, month)
-            seen.add(fresh and tuple(fresh.values()))
-    assert len(seen) > 4  # the units and months differ: a statement served for the wrong one would show
+            expected = events.numbers_by(unit.level, *month, Q(**{f"{unit.level}_id": unit.pk})).get(unit.pk)
+            assert events.numbers_under(unit, *month).get(unit.pk) == expected, (unit, month)
+            seen.add(expected and tuple(expected.values()))
+    assert len(seen) > 4  # the units and months differ: numbers of the wrong one would show
     # Grouped by the first set level (RW 01 and RT 002 side by side under Berbas Tengah).
     grouped = events.numbers_under(cast.kel, 2026, 3, [Level.RW, Level.RT])
     assert set(grouped) == {cast.rw.pk, cast.rt_b.pk}
     assert grouped[cast.rw.pk] == events.numbers_for(cast.rw, 2026, 3)
     assert grouped[cast.rt_b.pk]["ibu_meninggal"] == 1
-    # Nine units at six levels: one set of three statements per level and month, not per unit (and the
-    # grouped one).
-    statements = {key for key in compiled._compiled if key[3] == "_statement_under"}
-    assert len(statements) == 3 * (6 * len(MONTHS) + 1)
 
 
-def test_compiled_numbers_see_which_dasawisma_are_active(cast):
+def test_numbers_under_see_which_dasawisma_are_active(cast):
     _events_everywhere(cast)
     Unit.objects.filter(pk=cast.dw_c.pk).update(active_to=D(2026, 2, 28))
     active = Q(active_to__isnull=True) | Q(active_to__gte=D(2026, 3, 1))
@@ -207,42 +202,18 @@ def test_compiled_numbers_see_which_dasawisma_are_active(cast):
     assert events.numbers_under(cast.kel, 2026, 3)[cast.kel.pk]["ibu_meninggal"] == 1
 
 
-def _households_of(unit_id, alamat):
-    return RumahTangga.objects.filter(dasawisma__rt_id=unit_id, alamat__startswith=alamat).values("pk", "created_at")
-
-
-def _next_unit(unit_id):
-    return Unit.objects.filter(pk=unit_id + 1).values("pk")
-
-
-def test_compiled_values_read_back_as_the_queryset_does(cast):
-    """Same rows and Python types (datetimes converted as Django converts them) as the queryset."""
-    for unit in (cast.rt, cast.rt_b):
-        assert compiled.compiled_values(_households_of, unit.pk, "Jl.") == list(_households_of(unit.pk, "Jl."))
-    assert compiled.compiled_values(_households_of, cast.rt.pk, "Jl. Melati 1")[0]["created_at"].tzinfo is not None
-
-
-def test_compiled_values_refuse_what_they_cannot_reuse(cast):
-    with pytest.raises(ValueError):
-        compiled.compiled_values(_next_unit, cast.rt.pk)  # a value derived from the id
-
-    def closure(unit_id):
-        return _households_of(unit_id, cast.hh_a.alamat)
-
-    with pytest.raises(ValueError):
-        compiled.compiled_values(closure, cast.rt.pk)
+def test_numbers_under_refuse_a_unit_filter_they_cannot_move(cast):
     with pytest.raises(ValueError):  # a unit filter that compares columns cannot move onto the events' path
         events.numbers_under(cast.kel, 2026, 3, unit_filter=Q(active_to__gte=F("active_from")))
 
 
 @pytest.mark.parametrize("extra", [0, 6])
-def test_compiled_numbers_take_three_queries_whatever_the_data(cast, extra, django_assert_num_queries):
+def test_numbers_under_take_three_queries_whatever_the_data(cast, extra, django_assert_num_queries):
     _events_everywhere(cast)
     for i in range(extra):
         child = f.warga(cast.hh_a.keluarga.get(), f"Anak {i}", D(2025, 6, 1), "L", nik=None)
         Kematian.objects.create(warga=child, tanggal=D(2026, 3, 10 + i), sebab="sakit")
         _deliver(cast, _mother(cast, name=f"Ibu {i}", born=D(1990, 1, 1 + i)), D(2026, 3, 1 + i))
-    events.numbers_under(cast.kota, 2026, 3)  # compiled here
     with django_assert_num_queries(3):
         numbers = events.numbers_under(cast.kota, 2026, 3)[cast.kota.pk]
     assert numbers["bayi_meninggal_l"] == 1 + extra and numbers["ibu_melahirkan"] == 1 + extra

@@ -13,6 +13,7 @@ from django.utils import timezone
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
 from households.tests import factories as f
+from pkkdata import periods
 from reports import events
 from reports import services as ev
 from reports.models import Laporan
@@ -21,7 +22,7 @@ from .url_cases_events import kehamilan_post, kelahiran_post, kematian_post
 
 TODAY = timezone.localdate()
 # A month two months back: every date in it is in the past, and it is not the current month.
-FIRST = rules.add_months(TODAY.replace(day=1), -2)
+FIRST = periods.add_months(TODAY.replace(day=1), -2)
 TAHUN, BULAN = FIRST.year, FIRST.month
 BULAN_PARAM = f"{TAHUN:04d}-{BULAN:02d}"
 
@@ -80,7 +81,7 @@ def lock(cast, status="dikirim", **fields):
 
 
 def test_kader_records_a_pregnancy_then_the_birth_and_the_baby_becomes_a_member(kader, cast):
-    start = rules.add_months(FIRST, -7)
+    start = periods.add_months(FIRST, -7)
     response = kader.post(url("kehamilan_add", cast.dw.pk), kehamilan_post(cast.w_rina, mulai=start.isoformat()))
     assert response.status_code == 302
     assert "Kehamilan Rina Wijayakusuma dicatat." in shown_messages(response)
@@ -169,7 +170,7 @@ def test_the_confirmation_box_is_not_shown_before_it_is_needed(kader, cast):
 
 
 def test_a_death_just_past_balita_age_asks_for_confirmation(kader, cast):
-    Warga.objects.filter(pk=cast.w_dimas.pk).update(tanggal_lahir=rules.add_months(day(15), -61))
+    Warga.objects.filter(pk=cast.w_dimas.pk).update(tanggal_lahir=periods.add_months(day(15), -61))
     data = kematian_post(cast.w_dimas, tanggal=iso(15), sebab="demam berdarah")
     response = kader.post(url("kematian_add", cast.dw.pk), data)
     page = text(response)
@@ -203,7 +204,7 @@ def test_an_adult_death_is_kept_and_shown_outside_the_4_18a_rows(kader, cast):
 
 
 def test_twins_in_one_post_make_two_members_of_one_pregnancy(kader, cast):
-    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -8))
+    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -8))
     twin = {"nama": "Kembar Dua", "jenis_kelamin": "L", "akte": "0"}
     data = kelahiran_post(cast.w_rina, tanggal=iso(4), nama="Kembar Satu", twin=twin)
     response = kader.post(url("kelahiran_add", cast.dw.pk), data)
@@ -218,7 +219,7 @@ def test_twins_in_one_post_make_two_members_of_one_pregnancy(kader, cast):
 
 
 def test_a_twin_can_also_be_recorded_again_for_the_same_mother_and_date(kader, cast):
-    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -8))
+    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -8))
     for name in ["Kembar A", "Kembar B"]:
         response = kader.post(url("kelahiran_add", cast.dw.pk), kelahiran_post(cast.w_rina, tanggal=iso(4), nama=name))
         assert response.status_code == 302, text(response)
@@ -226,7 +227,7 @@ def test_a_twin_can_also_be_recorded_again_for_the_same_mother_and_date(kader, c
 
 
 def test_a_refused_second_baby_saves_neither(kader, cast):
-    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -8))
+    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -8))
     taken = cast.w_hendra.nik
     twin = {"nama": "Kembar Dua", "jenis_kelamin": "L", "akte": "0", "nik": taken}
     response = kader.post(url("kelahiran_add", cast.dw.pk), kelahiran_post(cast.w_rina, tanggal=iso(4), twin=twin))
@@ -250,7 +251,7 @@ def test_a_half_filled_second_baby_asks_for_its_name(kader, cast):
 
 
 def test_a_miscarriage_ends_the_pregnancy_and_it_leaves_the_ongoing_list(kader, cast):
-    k = ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -1))
+    k = ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -1))
     page = text(month_page(kader, cast))
     assert url("kehamilan_end", k.pk) in page and "Akhiri (keguguran / lahir mati)" in page
     response = kader.post(url("kehamilan_end", k.pk), {"tanggal": iso(20), "hasil": "keguguran"})
@@ -261,7 +262,7 @@ def test_a_miscarriage_ends_the_pregnancy_and_it_leaves_the_ongoing_list(kader, 
 
 
 def test_an_ended_pregnancy_cannot_be_ended_again(kader, cast):
-    k = ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -8))
+    k = ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -8))
     ev.kelahiran_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal=day(2), bayi={"nama": "Bayi",
                         "jenis_kelamin": "L"}, akte_kelahiran=True)  # fmt: skip
     assert "sudah berakhir" in text(kader.get(url("kehamilan_end", k.pk)))
@@ -361,12 +362,12 @@ def test_the_month_totals_match_the_numbers_the_report_stores(kader, cast):
     # Rina: pregnant since before the month, delivers in it; Ani: pregnant through the month; Dimas dies
     # at 4 years (balita); a baby born and died in the month (bayi).
     ani = f.warga(cast.w_sumiati.keluarga, "Ani Wijayakusuma", datetime.date(1995, 2, 2), "P")
-    ev.kehamilan_record(actor=actor, ibu=cast.w_rina, tanggal_mulai=rules.add_months(FIRST, -8))
-    ev.kehamilan_record(actor=actor, ibu=ani, tanggal_mulai=rules.add_months(FIRST, -2))
+    ev.kehamilan_record(actor=actor, ibu=cast.w_rina, tanggal_mulai=periods.add_months(FIRST, -8))
+    ev.kehamilan_record(actor=actor, ibu=ani, tanggal_mulai=periods.add_months(FIRST, -2))
     birth = ev.kelahiran_record(actor=actor, ibu=cast.w_rina, tanggal=day(3), bayi={"nama": "Bayi Satu",
                                 "jenis_kelamin": "L"}, akte_kelahiran=False)  # fmt: skip
     ev.kematian_record(actor=actor, warga=birth.bayi, tanggal=day(9), sebab="sesak napas")
-    Warga.objects.filter(pk=cast.w_dimas.pk).update(tanggal_lahir=rules.add_months(day(12), -50))
+    Warga.objects.filter(pk=cast.w_dimas.pk).update(tanggal_lahir=periods.add_months(day(12), -50))
     ev.kematian_record(actor=actor, warga=Warga.objects.get(pk=cast.w_dimas.pk), tanggal=day(12), sebab="diare")
 
     page = text(month_page(kader, cast))
@@ -375,7 +376,7 @@ def test_the_month_totals_match_the_numbers_the_report_stores(kader, cast):
     assert expected == {"ibu_hamil": 1, "ibu_melahirkan": 1, "ibu_nifas": 0, "ibu_meninggal": 0, "bayi_lahir": 1,
                         "bayi_meninggal": 1, "balita_meninggal": 1}  # fmt: skip
     # Next month Rina is nifas.
-    nxt = rules.add_months(FIRST, 1)
+    nxt = periods.add_months(FIRST, 1)
     page = text(month_page(kader, cast, bulan=f"{nxt.year:04d}-{nxt.month:02d}"))
     assert totals_on(page)["ibu_nifas"] == 1 and "Nifas" in page
 
@@ -383,12 +384,12 @@ def test_the_month_totals_match_the_numbers_the_report_stores(kader, cast):
 def test_the_month_page_defaults_to_this_month_and_navigates(kader, cast):
     page = text(kader.get(url("kejadian_dasawisma", cast.dw.pk)))
     assert f'data-month="{TODAY:%Y-%m}"' in page
-    prev = rules.add_months(TODAY.replace(day=1), -1)
+    prev = periods.add_months(TODAY.replace(day=1), -1)
     assert url("kejadian_dasawisma", cast.dw.pk, bulan=f"{prev:%Y-%m}") in page
     assert 'rel="next"' not in page  # nothing to record in the future
 
     page = text(month_page(kader, cast))
-    nxt = rules.add_months(FIRST, 1)
+    nxt = periods.add_months(FIRST, 1)
     assert url("kejadian_dasawisma", cast.dw.pk, bulan=f"{nxt:%Y-%m}") in page
 
 
@@ -408,7 +409,7 @@ def _many_events(cast, n):
                       status_perkawinan="menikah")  # fmt: skip
         f.warga(kel, f"Suami {i} Wijayakusuma", datetime.date(1988, 1, 1 + i), "L", status_dalam_keluarga="kepala",
                 status_perkawinan="menikah")  # fmt: skip
-        ev.kehamilan_record(actor=actor, ibu=ibu, tanggal_mulai=rules.add_months(FIRST, -8))
+        ev.kehamilan_record(actor=actor, ibu=ibu, tanggal_mulai=periods.add_months(FIRST, -8))
         birth = ev.kelahiran_record(actor=actor, ibu=ibu, tanggal=day(2 + i), bayi={"nama": f"Bayi {i}",
                                     "jenis_kelamin": "LP"[i % 2]}, akte_kelahiran=bool(i % 2))  # fmt: skip
         if i % 3 == 0:
