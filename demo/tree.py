@@ -272,21 +272,13 @@ def create_accounts(plans, chain, *, password_hash, admin):
 # -- the login table -------------------------------------------------------------------------------
 
 
-def unit_label(unit):
+def login_unit_label(unit):
     """'Dasawisma Melati 3 (DW01), RT 001, Kelurahan Berbas Tengah': the unit and its local parents up
     to the kelurahan, so that codes repeated in other places are not ambiguous."""
-
-    def one(u):
-        if u.level == Level.DESA:
-            return f"{u.kind_label} {u.name}"
-        if u.level == Level.DASAWISMA:
-            return f"Dasawisma {u.name} ({u.code})"
-        return str(u)
-
     chain = [unit]
     if unit.level in LOCAL_LEVELS:
         chain += [u for u in reversed(unit.ancestors()) if u.level in LOCAL_LEVELS or u.level == Level.DESA]
-    return ", ".join(one(u) for u in chain)
+    return ", ".join(f"{u.title} ({u.code})" if u.level == Level.DASAWISMA else u.title for u in chain)
 
 
 @dataclass
@@ -307,10 +299,10 @@ def login_rows(accounts, password):
         assignments = list(user.role_assignments.select_related("unit").order_by("pk"))
         if assignments:
             role = "; ".join(str(a.get_role_display()) for a in assignments)
-            unit = "; ".join(unit_label(a.unit) for a in assignments)
+            unit = "; ".join(login_unit_label(a.unit) for a in assignments)
         else:
             role = "Administrator sistem (superuser)" if user.is_superuser else "(tanpa peran)"
-            unit = unit_label(user.home_unit) if user.home_unit else "-"
+            unit = login_unit_label(user.home_unit) if user.home_unit else "-"
         if user.password not in verified:  # the demo accounts share one hash: check it once
             verified[user.password] = created or check_password(password, user.password)
         shown = password if verified[user.password] else "(sandi lama, tidak diubah)"

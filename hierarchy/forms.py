@@ -3,23 +3,13 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from . import access
-from .levels import ALLOWED_PARENTS, LEVEL_ORDER, RANK, ROLE_LEVEL, Level, Perm, Role, child_levels
+from .levels import ALLOWED_PARENTS, RANK, ROLE_LEVEL, Level, Perm, Role, child_levels
 from .models import Unit, User, local_code_validator, phone_validator
-
-
-def unit_label(unit):
-    """'Berbas Tengah › RT 001 › Melati 1': the unit's path below the kecamatan, for choices."""
-    parts = []
-    for level in LEVEL_ORDER[RANK[Level.DESA] :]:
-        ancestor = getattr(unit, level, None) if getattr(unit, f"{level}_id") else None
-        if ancestor is not None:
-            parts.append(str(ancestor))
-    return " › ".join(parts) or str(unit)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{unit_label(obj)} ({obj.get_level_display()})"
+        return f"{obj.path_label()} ({obj.get_level_display()})"
 
 
 def units_with_path(qs):
@@ -133,7 +123,7 @@ class UnitMoveForm(forms.Form):
         )
         self.fields["parent"].queryset = units_with_path(access.scope(qs, user, Perm.MANAGE_UNITS))
         if unit.parent is not None:
-            self.fields["parent"].help_text = f"Sekarang di bawah {unit_label(unit.parent)}."
+            self.fields["parent"].help_text = f"Sekarang di bawah {unit.parent.path_label()}."
 
 
 class UnitCloseForm(forms.Form):

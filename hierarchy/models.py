@@ -27,12 +27,20 @@ local_code_validator = RegexValidator(
 _PREFIXED = {Level.RW, Level.RT, Level.KECAMATAN}
 
 
+def active_q(first, last=None, prefix=""):
+    """Units active on some day from first to last (on the day first when last is None): groups are
+    re-formed, and a group closed or opened within a month is expected in that month. The one
+    definition of "active"; Unit.is_active_between is its Python twin."""
+    last = first if last is None else last
+    return (Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": last})) & (
+        Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gte": first})
+    )
+
+
 class UnitQuerySet(models.QuerySet):
     def active_on(self, day):
         """Units open on that day (groups are re-formed: closed ones keep their history)."""
-        return self.filter(Q(active_from__isnull=True) | Q(active_from__lte=day)).filter(
-            Q(active_to__isnull=True) | Q(active_to__gte=day)
-        )
+        return self.filter(active_q(day))
 
 
 def _ancestor_field(level):
@@ -152,17 +160,41 @@ class Unit(models.Model):
         return self.level in OFFICIAL_LEVELS
 
     @property
+    def title(self):
+        """The unit as a heading names it: 'Kelurahan Berbas Tengah', 'Kecamatan Bontang Selatan',
+        'Provinsi Kalimantan Timur', 'Dasawisma Melati 3', 'RT 001'."""
+        if self.level == Level.PROVINSI:
+            return f"Provinsi {self.name}"
+        if self.level == Level.DASAWISMA:
+            return f"Dasawisma {self.name}"
+        return str(self)
+
+    def path_label(self):
+        """'Berbas Tengah › RT 001 › Melati 1': the unit's path below the kecamatan, for choices and page
+        headers (the ancestors are read through the ancestor columns: select_related them for a list)."""
+        parts = []
+        for level in LEVEL_ORDER[RANK[Level.DESA] :]:
+            ancestor = getattr(self, level, None) if getattr(self, f"{level}_id") else None
+            if ancestor is not None:
+                parts.append(str(ancestor))
+        return " › ".join(parts) or str(self)
+
+    @property
     def kind_label(self):
         """'Kelurahan' or 'Desa' from the official code (1xxx kelurahan, 2xxx desa)."""
         if self.level == Level.DESA and len(self.code) == 13:
             return "Kelurahan" if self.code[-4] == "1" else "Desa"
         return self.get_level_display()
 
-    def is_active_on(self, day=None):
-        day = day or timezone.localdate()
-        return (self.active_from is None or self.active_from <= day) and (
-            self.active_to is None or day <= self.active_to
+    def is_active_between(self, first, last=None):
+        """Whether the unit was active on some day from first to last (active_q's rule)."""
+        last = first if last is None else last
+        return (self.active_from is None or self.active_from <= last) and (
+            self.active_to is None or first <= self.active_to
         )
+
+    def is_active_on(self, day=None):
+        return self.is_active_between(day or timezone.localdate())
 
     @property
     def is_active(self):

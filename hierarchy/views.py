@@ -23,7 +23,6 @@ from .forms import (
     UnitCreateForm,
     UnitEditForm,
     UnitMoveForm,
-    unit_label,
 )
 from .levels import (
     DASAWISMA_MAX,
@@ -211,7 +210,7 @@ def unit_move(request, pk):
         except ValidationError as exc:
             errors_onto_form(exc, form)
         else:
-            messages.success(request, f"{unit} dipindah ke bawah {unit_label(form.cleaned_data['parent'])}.")
+            messages.success(request, f"{unit} dipindah ke bawah {form.cleaned_data['parent'].path_label()}.")
             return redirect(unit)
     return render(request, "hierarchy/unit_form.html", {"form": form, "unit": unit, "title": f"Pindahkan {unit}"})
 

@@ -315,17 +315,6 @@ def per_wilayah(daftar, user, unit, on=None):
 # -- rows, the same for the page and the spreadsheet -----------------------------------------------
 
 
-def unit_label(unit):
-    """'Kelurahan Berbas Tengah', 'Kecamatan Bontang Selatan', 'Kota Bontang'."""
-    if unit.level == Level.DESA:
-        return f"{unit.kind_label} {unit.name}"
-    if unit.level == Level.PROVINSI:
-        return f"Provinsi {unit.name}"
-    if unit.level == Level.DASAWISMA:
-        return f"Dasawisma {unit.name}"
-    return str(unit)
-
-
 @dataclass(frozen=True)
 class Baris:
     nama: str
@@ -354,10 +343,10 @@ def _place(dasawisma):
 
     desa = dasawisma.desa if dasawisma.desa_id else None
     return {
-        "dasawisma": unit_label(dasawisma),
+        "dasawisma": dasawisma.title,
         "rt": name("rt"),
         "rw_dusun": " / ".join(p for p in (name("dusun"), name("rw")) if p),
-        "desa": unit_label(desa) if desa is not None else "",
+        "desa": desa.title if desa is not None else "",
         "kecamatan": name("kecamatan"),
     }
 
@@ -407,7 +396,7 @@ _SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 def area_label(unit, ancestors):
     """'Kelurahan Berbas Tengah, Kecamatan Bontang Selatan, Kota Bontang' (without the province)."""
     chain = [unit] + [a for a in reversed(ancestors) if a.level != Level.PROVINSI]
-    return ", ".join(unit_label(u) for u in chain)
+    return ", ".join(u.title for u in chain)
 
 
 def filename(daftar, unit, on):

@@ -4,7 +4,7 @@ the two household sheets, and recording who left.
 
 Every object is fetched through hierarchy.access.get_for_user with Perm.ENTRY: outside the user's area
 404, inside it without the right (RT, RW, kelurahan, kota...) 403. Only the dasawisma's own cadres get
-this far, and they are exactly the users services.can_see_unmasked allows, so these forms show NIK and
+this far, and they are exactly the users access.may_see_unmasked allows, so these forms show NIK and
 No. KK in full. Writes go through households.services / services_entry."""
 
 from django.contrib import messages
@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from hierarchy import access
-from hierarchy.forms import unit_label
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from pkkdata.http import posted
@@ -116,7 +115,7 @@ def entry_context(rumah_tangga=None, dasawisma=None, **extra):
     dasawisma = dasawisma or rumah_tangga.dasawisma
     context = {
         "dasawisma": dasawisma,
-        "dasawisma_path": unit_label(dasawisma),
+        "dasawisma_path": dasawisma.path_label(),
         "rumah_tangga": rumah_tangga,
         "back_url": household_url(rumah_tangga.pk) if rumah_tangga else household_list_url(dasawisma.pk),
         "add_row": ADD_ROW,

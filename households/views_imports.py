@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from documents.xlsx import XLSX_CONTENT_TYPE
 from hierarchy import access
-from hierarchy.forms import unit_label, units_with_path
+from hierarchy.forms import units_with_path
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 
@@ -63,7 +63,7 @@ def _forget(request, token):
 @require_GET
 def import_template(request, unit_pk):
     dasawisma = _dasawisma(request.user, unit_pk)
-    data = build_template(dasawisma, unit_label(dasawisma))
+    data = build_template(dasawisma, dasawisma.path_label())
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     filename = f"templat-data-warga-{slugify(dasawisma.name) or dasawisma.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -82,7 +82,7 @@ def import_upload(request, unit_pk):
     return render(
         request,
         "households/imports/upload.html",
-        {"form": form, "dasawisma": dasawisma, "label": unit_label(dasawisma)},
+        {"form": form, "dasawisma": dasawisma, "label": dasawisma.path_label()},
     )
 
 
@@ -131,7 +131,7 @@ def import_preview(request, token):
         "households/imports/preview.html",
         {
             "dasawisma": dasawisma,
-            "label": unit_label(dasawisma),
+            "label": dasawisma.path_label(),
             "name": name,
             "token": token,
             "preview": preview,

@@ -64,7 +64,7 @@ def intervensi_view(request, unit_pk):
         "households/intervensi/daftar.html",
         {
             "unit": unit,
-            "unit_label": intervensi.unit_label(unit),
+            "unit_label": unit.title,
             "path": [
                 {"unit": a, "url": _url(a.pk, daftar.key) if access.has_perm(user, INTERVENSI_PERM, a) else None}
                 for a in ancestors

@@ -20,7 +20,7 @@ from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
 from pkkdata.periods import BULAN, month_label
-from reports.inbox import date_label, shift_month, unit_name
+from reports.inbox import date_label, shift_month
 
 from . import recaps
 
@@ -79,7 +79,7 @@ def _page(request, recap, **context):
         {
             "recap": recap,
             "unit": unit,
-            "unit_name": unit_name(unit),
+            "unit_name": unit.title,
             "rows": rows,
             "total": total,
             "crumbs": [(a, crumb_url(a)) for a in _crumbs(request.user, unit)],
@@ -170,8 +170,8 @@ def rekap_bulanan(request, unit_pk, tahun, bulan):
             "recaps/rekap.html",
             {
                 "unit": unit,
-                "unit_name": unit_name(unit),
-                "no_form": f"Tidak ada rekap bulanan untuk {unit_name(unit)}: rekap bulanan 4.18–4.19 "
+                "unit_name": unit.title,
+                "no_form": f"Tidak ada rekap bulanan untuk {unit.title}: rekap bulanan 4.18–4.19 "
                 f"berhenti di kabupaten/kota. Buka kabupaten/kota di bawahnya untuk {month_label(tahun, bulan)}.",
                 "other": _yearly(unit.pk, tahun),
                 "other_label": f"Rekap tahunan {tahun}",

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hierarchy import access
 from households.intervensi import INTERVENSI_PERM
-from reports.inbox import date_label, unit_name
+from reports.inbox import date_label
 
 from . import dashboard
 
@@ -21,7 +21,7 @@ def dasbor(request, unit_pk):
     user = request.user
     unit = access.get_unit_for_user(user, unit_pk)
     path = [{"unit": a, "dasbor": dashboard.has_dashboard(a)} for a in access.visible_ancestors(user, unit)]
-    context = {"unit": unit, "unit_name": unit_name(unit), "path": path}
+    context = {"unit": unit, "unit_name": unit.title, "path": path}
     if not dashboard.has_dashboard(unit):
         context["message"] = dashboard.NOT_AVAILABLE
         context["up"] = next((p["unit"] for p in reversed(path) if p["dasbor"]), None)
@@ -29,7 +29,7 @@ def dasbor(request, unit_pk):
     today = timezone.localdate()
     context.update(
         {
-            "board": dashboard.build(unit, today, unit_label=unit_name(unit)),
+            "board": dashboard.build(unit, today, unit_label=unit.title),
             "today": date_label(today),
             "can_intervensi": access.has_perm(user, INTERVENSI_PERM, unit),
             "children": list(

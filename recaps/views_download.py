@@ -26,7 +26,6 @@ from documents.exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from pkkdata.periods import month_label
-from reports.inbox import unit_name
 
 from . import exports as recap_exports
 from . import recaps
@@ -160,7 +159,7 @@ def _unduh(request, unit_pk, period, monthly):
         "recaps/rekap_unduh.html",
         {
             "unit": unit,
-            "unit_name": unit_name(unit),
+            "unit_name": unit.title,
             "exporter": exporter,
             "period": period,
             "period_label": month_label(period.tahun, period.bulan) if monthly else f"Tahun {period.tahun}",

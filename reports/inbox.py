@@ -16,7 +16,7 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit
-from households import rules
+from pkkdata import periods
 
 from . import events, workflow
 from .models import Laporan, Status
@@ -28,25 +28,12 @@ CHANGED_MONTHS = 4  # the running month and the three before it: where a changed
 
 
 def date_label(day):
-    return f"{day.day} {rules.BULAN[day.month - 1]} {day.year}"
+    return f"{day.day} {periods.BULAN[day.month - 1]} {day.year}"
 
 
 def shift_month(tahun, bulan, months):
-    day = rules.add_months(datetime.date(tahun, bulan, 1), months)
+    day = periods.add_months(datetime.date(tahun, bulan, 1), months)
     return day.year, day.month
-
-
-def unit_name(unit):
-    """A unit as a sentence names it ("Dasawisma Melati 1", "RT 001", "Kelurahan Berbas Tengah")."""
-    return f"Dasawisma {unit.name}" if unit.level == Level.DASAWISMA else str(unit)
-
-
-def active_in_month(unit, tahun, bulan):
-    """Whether the unit was active on some day of the month (as reports.workflow counts it)."""
-    first, last = rules.month_bounds(tahun, bulan)
-    return (unit.active_from is None or unit.active_from <= last) and (
-        unit.active_to is None or unit.active_to >= first
-    )
 
 
 def is_late(status, tahun, bulan, today):
@@ -105,7 +92,7 @@ def ketua_by_dasawisma(dasawisma_ids):
 def reminder_message(ketua, dasawisma, tahun, bulan, sender):
     return (
         f"Yth. {ketua.display_name}, dengan hormat kami mengingatkan bahwa laporan bulanan "
-        f"Dasawisma {dasawisma.name} untuk bulan {rules.month_label(tahun, bulan)} belum kami terima. "
+        f"Dasawisma {dasawisma.name} untuk bulan {periods.month_label(tahun, bulan)} belum kami terima. "
         f"Batas pengirimannya tanggal {date_label(workflow.deadline(tahun, bulan))}. "
         "Mohon laporannya dikirim melalui aplikasi Data PKK; bila bulan itu tidak ada peristiwa, "
         f"kirim sebagai laporan NIHIL. Terima kasih atas kerja samanya. Salam, {sender.display_name}"
@@ -147,20 +134,20 @@ def _own_dasawisma(user, today):
     for unit in Unit.objects.filter(pk__in=ids).order_by("code"):
         entries = []
         for tahun, bulan in months:
-            if not active_in_month(unit, tahun, bulan):
+            if not unit.is_active_between(*periods.month_bounds(tahun, bulan)):
                 continue
             report = reports.get((unit.pk, tahun, bulan))
             status = report.status if report else Status.DRAFT
             entries.append(
                 {
-                    "month": rules.month_label(tahun, bulan),
+                    "month": periods.month_label(tahun, bulan),
                     "state": state_of(status, tahun, bulan, today),
                     "reason": report.return_reason if report and status == Status.RETURNED else "",
                     "url": _laporan_url(unit.pk, tahun, bulan),
                 }
             )
         if entries:
-            result.append({"unit": unit, "name": unit_name(unit), "months": entries})
+            result.append({"unit": unit, "name": unit.title, "months": entries})
     return result
 
 
@@ -174,8 +161,8 @@ def _waiting(user):
         approver_id = workflow.approver_unit_id(report.unit) or report.unit_id
         items.append(
             {
-                "name": unit_name(report.unit),
-                "month": rules.month_label(report.tahun, report.bulan),
+                "name": report.unit.title,
+                "month": periods.month_label(report.tahun, report.bulan),
                 "nihil": report.nihil,
                 "url": _laporan_url(approver_id, report.tahun, report.bulan) + f"#laporan-{report.pk}",
             }
@@ -207,8 +194,8 @@ def _changed_after_approval(user, today):
             approver_id = workflow.approver_unit_id(r.unit) or r.unit_id
             items.append(
                 {
-                    "name": unit_name(r.unit),
-                    "month": rules.month_label(r.tahun, r.bulan),
+                    "name": r.unit.title,
+                    "month": periods.month_label(r.tahun, r.bulan),
                     "url": _laporan_url(approver_id, r.tahun, r.bulan) + f"#laporan-{r.pk}",
                 }
             )
@@ -224,8 +211,8 @@ def _returned_group_reports(user):
     rows = Laporan.objects.filter(unit_id__in=ids, status=Status.RETURNED).select_related("unit")
     return [
         {
-            "name": unit_name(r.unit),
-            "month": rules.month_label(r.tahun, r.bulan),
+            "name": r.unit.title,
+            "month": periods.month_label(r.tahun, r.bulan),
             "reason": r.return_reason,
             "url": _laporan_url(r.unit_id, r.tahun, r.bulan),
         }
@@ -257,11 +244,11 @@ def _overdue(user, today):
     )
     sampai = f"?sampai={tahun:04d}-{bulan:02d}"
     return {
-        "month": rules.month_label(tahun, bulan),
+        "month": periods.month_label(tahun, bulan),
         "deadline": date_label(workflow.deadline(tahun, bulan)),
         "units": [
             {
-                "name": unit_name(u),
+                "name": u.title,
                 "count": counts[f"u{u.pk}"],
                 "url": reverse("reports:kelengkapan", args=[u.pk]) + sampai,
             }

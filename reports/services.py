@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from hierarchy import access
-from hierarchy.levels import Perm
 from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
 from households.services import by_actor, require_entry, warga_problems
@@ -39,9 +38,9 @@ def _dasawisma_of(warga):
 
 def _require_event_rights(actor, warga, day):
     dasawisma = _dasawisma_of(warga)
-    if access.has_perm(actor, Perm.MANAGE_UNITS, dasawisma):
+    if access.is_corrector(actor, dasawisma):
         return
-    if not access.has_perm(actor, Perm.ENTRY, dasawisma):
+    if not access.may_record_events(actor, dasawisma):
         raise PermissionDenied("Hanya kader dasawisma ini yang dapat mencatat peristiwanya.")
     if is_locked(dasawisma, day):
         raise ValidationError(

@@ -22,21 +22,20 @@ from django.views.decorators.http import require_POST
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
-from households.rules import month_label
+from pkkdata import periods
+from pkkdata.periods import month_label
 
 from . import completeness, events, workflow
 from .forms import AksiForm, ChecklistForm, SampaiForm
 from .inbox import (
     BULAN_SINGKAT,
     SENT,
-    active_in_month,
     date_label,
     is_late,
     ketua_by_dasawisma,
     reminders_for,
     shift_month,
     state_of,
-    unit_name,
 )
 from .models import Laporan, Status
 
@@ -90,7 +89,7 @@ class Item:
 
     @property
     def name(self):
-        return unit_name(self.unit)
+        return self.unit.title
 
     @property
     def is_group(self):
@@ -139,7 +138,7 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
         .select_related("submitted_by", "approved_by")
         .first()
     )
-    active = active_in_month(unit, tahun, bulan)
+    active = unit.is_active_between(*periods.month_bounds(tahun, bulan))
     started = datetime.date(tahun, bulan, 1) <= today
     probe = report or Laporan(unit=unit, tahun=tahun, bulan=bulan)
     may_submit = (
@@ -241,7 +240,7 @@ def laporan_unit(request, unit_pk, tahun, bulan):
     today = timezone.localdate()
     context = {
         "unit": unit,
-        "unit_name": unit_name(unit),
+        "unit_name": unit.title,
         "tahun": tahun,
         "bulan": bulan,
         "month": month_label(tahun, bulan),
@@ -301,7 +300,7 @@ def laporan_aksi(request, pk):
             messages.error(request, " ".join(errors))
         return redirect(back)
     aksi, versi, alasan = form.cleaned_data["aksi"], form.cleaned_data["versi"], form.cleaned_data["alasan"]
-    words = {"name": unit_name(report.unit), "month": month_label(report.tahun, report.bulan)}
+    words = {"name": report.unit.title, "month": month_label(report.tahun, report.bulan)}
     try:
         _perform(request.user, report, aksi, versi, alasan)
     except (ValidationError, workflow.ConflictError) as exc:
@@ -338,7 +337,7 @@ def laporan_setujui_banyak(request):
         messages.warning(request, "Tidak ada laporan yang disetujui.")
     for report, reason in failed:
         messages.error(
-            request, f"{unit_name(report.unit)} ({month_label(report.tahun, report.bulan)}) tidak disetujui: {reason}"
+            request, f"{report.unit.title} ({month_label(report.tahun, report.bulan)}) tidak disetujui: {reason}"
         )
     if len(found) < len(wanted):
         messages.error(request, f"{len(wanted) - len(found)} laporan yang dipilih tidak ditemukan.")
@@ -422,7 +421,7 @@ def kelengkapan(request, unit_pk):
         "reports/kelengkapan.html",
         {
             "unit": unit,
-            "unit_name": unit_name(unit),
+            "unit_name": unit.title,
             "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
             "form": form,
             "months": [

@@ -18,7 +18,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from hierarchy import access
-from hierarchy.forms import unit_label
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from households import rules
@@ -26,6 +25,7 @@ from households import views_entry as entry
 from households.forms import WargaLeaveForm
 from households.models import Kehamilan, Kematian
 from households.selectors import VIA_WARGA
+from pkkdata import periods
 from pkkdata.http import posted
 
 from . import events, workflow
@@ -51,7 +51,7 @@ UNIT_PATH = ("desa", "dusun", "rw", "rt")
 
 def short_month_name(tahun, bulan):
     """'Sep 2026': the previous/next buttons sit beside the month on a 360 px screen."""
-    return f"{rules.BULAN[bulan - 1][:3]} {tahun}"
+    return f"{periods.BULAN[bulan - 1][:3]} {tahun}"
 
 
 def _month_of(request):
@@ -67,7 +67,7 @@ def _month_of(request):
 
 
 def _shift(tahun, bulan, months):
-    day = rules.add_months(datetime.date(tahun, bulan, 1), months)
+    day = periods.add_months(datetime.date(tahun, bulan, 1), months)
     return day.year, day.month
 
 
@@ -111,13 +111,13 @@ def _after_save(request, user, dasawisma, day, text):
         if report is not None and report.status == Status.APPROVED:
             messages.warning(
                 request,
-                f"Laporan {rules.month_label(day.year, day.month)} dasawisma ini sudah disetujui: angkanya kini tampil "
-                "“berubah setelah disetujui” sampai disetujui ulang.",
+                f"Laporan {periods.month_label(day.year, day.month)} dasawisma ini sudah disetujui: angkanya kini "
+                "tampil “berubah setelah disetujui” sampai disetujui ulang.",
             )
         else:
             messages.warning(
                 request,
-                f"Laporan {rules.month_label(day.year, day.month)} dasawisma ini sedang menunggu persetujuan; "
+                f"Laporan {periods.month_label(day.year, day.month)} dasawisma ini sedang menunggu persetujuan; "
                 "perbaikan ini ikut terbaca oleh penyetuju.",
             )
     return redirect(month_url(dasawisma.pk, day.year, day.month))
@@ -146,9 +146,9 @@ def _entry_context(request, dasawisma, **extra):
         tahun, bulan = month
     context = {
         "dasawisma": dasawisma,
-        "dasawisma_path": unit_label(dasawisma),
+        "dasawisma_path": dasawisma.path_label(),
         "back_url": month_url(dasawisma.pk, tahun, bulan),
-        "back_label": f"Peristiwa {rules.month_label(tahun, bulan)}",
+        "back_label": f"Peristiwa {periods.month_label(tahun, bulan)}",
         "corrector": access.is_corrector(request.user, dasawisma),
     }
     context.update(extra)
@@ -181,7 +181,7 @@ def _ongoing_pregnancies(dasawisma, today):
 def _other_deaths(dasawisma, tahun, bulan):
     """Deaths of the month that are not on 4.18a (aged five years and over, not an ibu meninggal): the
     cadre sees that what she recorded was kept."""
-    first, last = rules.month_bounds(tahun, bulan)
+    first, last = periods.month_bounds(tahun, bulan)
     deaths = (
         Kematian.objects.filter(warga__keluarga__rumah_tangga__dasawisma=dasawisma, tanggal__range=(first, last))
         .select_related("warga")
@@ -211,7 +211,7 @@ def kejadian_dasawisma(request, unit_pk):
     user = request.user
     tahun, bulan = _month_of(request)
     today = timezone.localdate()
-    first, _last = rules.month_bounds(tahun, bulan)
+    first, _last = periods.month_bounds(tahun, bulan)
 
     rows, numbers = events.monthly_rows(dasawisma, tahun, bulan)
     locked = workflow.is_locked(dasawisma, first)
@@ -228,13 +228,13 @@ def kejadian_dasawisma(request, unit_pk):
         "reports/events/bulan.html",
         {
             "dasawisma": dasawisma,
-            "dasawisma_path": unit_label(dasawisma),
+            "dasawisma_path": dasawisma.path_label(),
             "households_url": _households_url(dasawisma),
             "reports_url": _reports_url(dasawisma, tahun, bulan),
             "tahun": tahun,
             "bulan": bulan,
             "bulan_value": f"{tahun:04d}-{bulan:02d}",
-            "month_label": rules.month_label(tahun, bulan),
+            "month_label": periods.month_label(tahun, bulan),
             "prev_url": month_url(dasawisma.pk, *prev_month),
             "prev_label": short_month_name(*prev_month),
             "next_url": month_url(dasawisma.pk, *next_month) if next_month <= (today.year, today.month) else None,

@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, RANK, Level, Perm
-from hierarchy.models import Unit
-from households import rules
+from hierarchy.models import Unit, active_q
+from pkkdata import periods
 
 from . import events
 from .models import Laporan, LogLaporan, Status
@@ -71,10 +71,7 @@ def approver_unit(unit):
 
 def month_overlap_q(tahun, bulan, prefix=""):
     """Units active on some day of the month (a group closed or opened mid-month is expected)."""
-    first, last = rules.month_bounds(tahun, bulan)
-    return (Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": last})) & (
-        Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gte": first})
-    )
+    return active_q(*periods.month_bounds(tahun, bulan), prefix=prefix)
 
 
 def reviewed_units(unit, tahun, bulan):
@@ -88,7 +85,7 @@ def reviewed_units(unit, tahun, bulan):
 
 def deadline(tahun, bulan):
     """The last day a month's report counts as on time: the deadline day of the next month."""
-    nxt = rules.add_months(datetime.date(tahun, bulan, 1), 1)
+    nxt = periods.add_months(datetime.date(tahun, bulan, 1), 1)
     return nxt.replace(day=settings.PKK_REPORT_DEADLINE_DAY)
 
 
@@ -177,7 +174,7 @@ def report_submit(*, actor, report, expected_version, nihil=False):
         raise PermissionDenied("Hanya ketua dasawisma ini yang dapat mengirim laporannya.")
     if report.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError("Laporan ini sudah dikirim.")
-    first, _last = rules.month_bounds(report.tahun, report.bulan)
+    first, _last = periods.month_bounds(report.tahun, report.bulan)
     if first > timezone.localdate():
         raise ValidationError("Laporan bulan yang belum berjalan tidak dapat dikirim.")
     numbers = current_numbers(report)
