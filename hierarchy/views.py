@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from pkkdata.http import errors_onto_form, posted
 
 from . import access, services
+from . import counts as counts_of_units
 from .forms import (
     AccountCreateForm,
     AccountForm,
@@ -97,10 +98,6 @@ def unit_detail(request, pk):
     if not show_closed:
         # Groups closed before today are hidden; those that open in the future are shown with their date.
         children = children.filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
-    if unit.level == Level.RT:
-        children = children.annotate(
-            jumlah_rumah_tangga=Count("rumah_tangga", filter=Q(rumah_tangga__tanggal_keluar__isnull=True))
-        )
     sub_counts = {
         lv: Count("pk", filter=Q(level=lv) & ~Q(pk=unit.pk)) for lv in LOCAL_LEVELS if lv in _levels_below(unit.level)
     }
@@ -119,8 +116,12 @@ def unit_detail(request, pk):
             .annotate(rt=Count("pk", filter=Q(level="rt")), dasawisma=Count("pk", filter=Q(level="dasawisma")))
         )
         counts.update({row[f"{child_level}_id"]: row for row in rows})
+    households_of = counts_of_units.households_present(
+        [c.pk for c in page.object_list if c.level == Level.DASAWISMA], today
+    )
     for child in page.object_list:
         child.sub = counts.get(child.pk, {})
+        child.jumlah_rumah_tangga = households_of.get(child.pk, 0) if child.level == Level.DASAWISMA else None
     is_open = unit.active_to is None
     can_manage = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and unit.level in LOCAL_LEVELS
     can_add_child = (
@@ -135,7 +136,7 @@ def unit_detail(request, pk):
     totals = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}).active_on(today).aggregate(**sub_counts)
     households = None
     if unit.level == Level.DASAWISMA:
-        households = unit.rumah_tangga.filter(Q(tanggal_keluar__isnull=True) | Q(tanggal_keluar__gt=today)).count()
+        households = counts_of_units.households_present([unit.pk], today).get(unit.pk, 0)
     return render(
         request,
         "hierarchy/unit_detail.html",

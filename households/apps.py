@@ -8,7 +8,10 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self):
         from documents.exporters import register
+        from hierarchy.counts import register_household_counter
 
         from .exports import EXPORTERS
+        from .selectors import households_present
 
         register(*EXPORTERS)
+        register_household_counter(households_present)

@@ -118,6 +118,18 @@ def counted_q(on, prefix=""):
     )
 
 
+# -- households in time ------------------------------------------------------------------------------
+
+
+def is_present(rumah_tangga, on):
+    """A household is present on a day unless it left on or before it (tanggal_keluar)."""
+    return rumah_tangga.tanggal_keluar is None or rumah_tangga.tanggal_keluar > on
+
+
+def present_q(on, prefix=""):
+    return Q(**{f"{prefix}tanggal_keluar__isnull": True}) | Q(**{f"{prefix}tanggal_keluar__gt": on})
+
+
 # -- the monthly form (4.18a): mothers and babies ----------------------------------------------------
 # One status per woman per month, so nobody is counted twice in a month:
 #   melahirkan  she delivered (a live or still birth) in the month;

@@ -98,4 +98,14 @@ def warga_for_user(user, perm=Perm.VIEW):
 
 def active_rumah_tangga(qs, on=None):
     on = on or timezone.localdate()
-    return qs.filter(Q(tanggal_keluar__isnull=True) | Q(tanggal_keluar__gt=on))
+    return qs.filter(rules.present_q(on))
+
+
+def households_present(dasawisma_ids, day):
+    """{dasawisma id: households present on the day} (registered for the unit pages, hierarchy.counts)."""
+    rows = (
+        RumahTangga.objects.filter(rules.present_q(day), dasawisma_id__in=list(dasawisma_ids))
+        .values("dasawisma_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["dasawisma_id"]: row["n"] for row in rows}

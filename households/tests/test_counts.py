@@ -4,6 +4,8 @@ boundaries, each rule checked in Python and in the database."""
 import datetime
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from households import rules, selectors
 from households.models import Kehamilan, RumahTangga, Warga
@@ -86,3 +88,19 @@ def test_counts_take_constant_queries(cast, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = list(selectors.with_counts(RumahTangga.objects.filter(dasawisma=cast.dw_c), ON))
     assert [r.jml_pus for r in rows] == [1] * 5
+
+
+def test_a_household_is_present_until_the_day_it_leaves_in_python_sql_and_the_unit_pages(client, cast):
+    today = timezone.localdate()
+    RumahTangga.objects.filter(pk=cast.hh_a.pk).update(tanggal_keluar=today + datetime.timedelta(days=1))
+    RumahTangga.objects.filter(pk=cast.hh_b.pk).update(tanggal_keluar=today)
+    for rt in RumahTangga.objects.filter(dasawisma=cast.dw):
+        in_sql = RumahTangga.objects.filter(rules.present_q(today), pk=rt.pk).exists()
+        assert rules.is_present(rt, today) == in_sql == (rt.pk != cast.hh_b.pk)
+    present = RumahTangga.objects.filter(rules.present_q(today), dasawisma=cast.dw).count()
+
+    client.force_login(cast.users["kelurahan"])
+    dasawisma_page = client.get(reverse("hierarchy:unit_detail", args=[cast.dw.pk])).content.decode()
+    assert f"<strong>{present}</strong> rumah tangga aktif" in dasawisma_page
+    rt_page = client.get(reverse("hierarchy:unit_detail", args=[cast.rt.pk])).content.decode()
+    assert f"{present} rumah tangga" in rt_page
