@@ -26,6 +26,15 @@ local_code_validator = RegexValidator(
 
 _PREFIXED = {Level.RW, Level.RT, Level.KECAMATAN}
 
+# The ancestors a unit's path label names ("Berbas Tengah › RT 001 › Melati 1"), below the kecamatan.
+PATH_LEVELS = (Level.DESA, Level.DUSUN, Level.RW, Level.RT, Level.DASAWISMA)
+
+
+def path_related(via=""):
+    """select_related() names that load what Unit.path_label reads, for a unit reached through `via`
+    ("" for a Unit queryset, "dasawisma__" for a household ...): one join per level, no query per row."""
+    return tuple(f"{via}{level}" for level in PATH_LEVELS)
+
 
 def active_q(first, last=None, prefix=""):
     """Units active on some day from first to last (on the day first when last is None): groups are
@@ -169,11 +178,13 @@ class Unit(models.Model):
             return f"Dasawisma {self.name}"
         return str(self)
 
-    def path_label(self):
+    def path_label(self, within=None):
         """'Berbas Tengah › RT 001 › Melati 1': the unit's path below the kecamatan, for choices and page
-        headers (the ancestors are read through the ancestor columns: select_related them for a list)."""
+        headers; below the level `within` when given ('RT 001 › Melati 1' within a desa). The ancestors
+        are read through the ancestor columns: select_related(*path_related()) them for a list."""
+        levels = PATH_LEVELS if within is None else PATH_LEVELS[PATH_LEVELS.index(within) + 1 :]
         parts = []
-        for level in LEVEL_ORDER[RANK[Level.DESA] :]:
+        for level in levels:
             ancestor = getattr(self, level, None) if getattr(self, f"{level}_id") else None
             if ancestor is not None:
                 parts.append(str(ancestor))

@@ -102,8 +102,7 @@ class PendataanConfirmForm(forms.Form):
 
 def dasawisma_label(unit):
     """'RW 01 › RT 001 › Melati 1': the path below the kelurahan, enough inside one kelurahan."""
-    parts = [getattr(unit, level) for level in ("dusun", "rw", "rt") if getattr(unit, f"{level}_id")]
-    return " › ".join([*(str(p) for p in parts), str(unit)])
+    return unit.path_label(within=Level.DESA)
 
 
 class DasawismaChoiceField(forms.ModelChoiceField):

@@ -15,6 +15,9 @@ from .models import Kehamilan, RumahTangga, Warga
 VIA_RUMAH_TANGGA = "dasawisma__"
 VIA_KELUARGA = "rumah_tangga__dasawisma__"
 VIA_WARGA = "keluarga__rumah_tangga__dasawisma__"
+VIA_KEHAMILAN = f"ibu__{VIA_WARGA}"
+VIA_KELAHIRAN = f"ibu__{VIA_WARGA}"
+VIA_KEMATIAN = f"warga__{VIA_WARGA}"
 
 COUNT_FIELDS = [
     ("jml_anggota", "Jumlah anggota keluarga"),

@@ -22,12 +22,14 @@ from django.views.decorators.http import require_POST
 
 from hierarchy import access
 from hierarchy.levels import DASAWISMA_MAX, DASAWISMA_MIN, Level, Perm
+from hierarchy.models import path_related
 from pkkdata.http import errors_onto_form, posted
 
 from . import rules, selectors, services
 from .forms_browse import PendataanConfirmForm, RumahTanggaMoveForm, SearchForm, YearForm, dasawisma_label
 from .history import household_history
 from .models import KegiatanWarga, Keluarga, PendataanTahunan, RumahTangga, StatusWarga, Warga
+from .selectors import VIA_RUMAH_TANGGA
 from .validation import mask
 
 PAGE_SIZE = 25
@@ -35,7 +37,7 @@ HISTORY_PAGE_SIZE = 30
 EXPORT_FORMS = [("data-warga", "Data Warga"), ("catatan-keluarga", "Catatan Keluarga")]
 EXPORT_FORMATS = [("xlsx", "Excel"), ("pdf", "PDF")]
 FAMILY_ORDER = {"kepala": 0, "istri": 1, "anak": 2, "lain": 3}
-UNIT_PATH = ("dasawisma", "dasawisma__rt", "dasawisma__rw", "dasawisma__dusun", "dasawisma__desa")
+UNIT_PATH = ("dasawisma", *path_related(VIA_RUMAH_TANGGA))
 
 
 # -- helpers ---------------------------------------------------------------------------------------

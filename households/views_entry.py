@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from hierarchy import access
 from hierarchy.levels import Level, Perm
-from hierarchy.models import Unit
+from hierarchy.models import Unit, path_related
 from pkkdata.http import posted
 
 from . import services, services_entry
@@ -39,15 +39,13 @@ from .validation import mask
 
 ADD_ROW = "tambah_baris"
 # The columns hierarchy.forms.unit_label reads for the page's "Kelurahan › RW › RT › Dasawisma" line.
-PATH_LEVELS = ("desa", "dusun", "rw", "rt", "dasawisma")
-UNIT_PATH = tuple(f"dasawisma__{level}" for level in PATH_LEVELS)
 
 # -- fetching within the user's area ---------------------------------------------------------------
 
 
 def _dasawisma_for_entry(user, pk):
     unit = access.get_for_user(
-        user, Unit.objects.select_related(*PATH_LEVELS), Perm.ENTRY, "", pk=pk, level=Level.DASAWISMA
+        user, Unit.objects.select_related(*path_related()), Perm.ENTRY, "", pk=pk, level=Level.DASAWISMA
     )
     if not unit.is_active:
         raise PermissionDenied("Dasawisma ini sudah ditutup; rumah tangga baru dicatat di dasawisma yang aktif.")
@@ -55,18 +53,18 @@ def _dasawisma_for_entry(user, pk):
 
 
 def _rumah_tangga_for_entry(user, pk):
-    qs = RumahTangga.objects.select_related("dasawisma", "krt", *UNIT_PATH)
+    qs = RumahTangga.objects.select_related("dasawisma", "krt", *path_related(VIA_RUMAH_TANGGA))
     return access.get_for_user(user, qs, Perm.ENTRY, VIA_RUMAH_TANGGA, pk=pk)
 
 
 def _keluarga_for_entry(user, pk):
-    qs = Keluarga.objects.select_related("rumah_tangga__dasawisma", *(f"rumah_tangga__{p}" for p in UNIT_PATH))
+    qs = Keluarga.objects.select_related("rumah_tangga__dasawisma", *path_related(VIA_KELUARGA))
     return access.get_for_user(user, qs, Perm.ENTRY, VIA_KELUARGA, pk=pk)
 
 
 def warga_for_entry(user, pk):
     qs = Warga.objects.select_related(
-        "keluarga__rumah_tangga__dasawisma", *(f"keluarga__rumah_tangga__{p}" for p in UNIT_PATH)
+        "keluarga__rumah_tangga__dasawisma", *path_related(VIA_WARGA)
     )
     return access.get_for_user(user, qs, Perm.ENTRY, VIA_WARGA, pk=pk)
 

@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from hierarchy import access
 from hierarchy.levels import Level, Perm
-from hierarchy.models import Unit
+from hierarchy.models import Unit, path_related
 from households import rules
 from households import views_entry as entry
 from households.forms import WargaLeaveForm
 from households.models import Kehamilan, Kematian
-from households.selectors import VIA_WARGA
+from households.selectors import VIA_KEHAMILAN
 from pkkdata import periods
 from pkkdata.http import posted
 
@@ -41,10 +41,6 @@ from .forms_events import (
     parse_month,
 )
 from .models import Laporan, Status
-
-VIA_KEHAMILAN = f"ibu__{VIA_WARGA}"
-UNIT_PATH = ("desa", "dusun", "rw", "rt")
-
 
 # -- months ----------------------------------------------------------------------------------------
 
@@ -81,7 +77,7 @@ def month_url(dasawisma_pk, tahun, bulan):
 def _dasawisma(user, pk):
     """A dasawisma the user sees: 404 outside their area, or when the unit is not a dasawisma."""
     # unit_label reads the unit's own dasawisma column too.
-    qs = Unit.objects.select_related(*UNIT_PATH, "dasawisma")
+    qs = Unit.objects.select_related(*path_related())
     return access.get_for_user(user, qs, Perm.VIEW, "", pk=pk, level=Level.DASAWISMA)
 
 
@@ -277,7 +273,7 @@ def kehamilan_add(request, unit_pk):
 
 @login_required
 def kehamilan_end(request, pk):
-    qs = Kehamilan.objects.select_related("ibu", *(f"ibu__keluarga__rumah_tangga__dasawisma__{p}" for p in UNIT_PATH))
+    qs = Kehamilan.objects.select_related("ibu", *path_related(VIA_KEHAMILAN))
     kehamilan = access.get_for_user(request.user, qs, Perm.VIEW, VIA_KEHAMILAN, pk=pk)
     dasawisma = kehamilan.ibu.keluarga.rumah_tangga.dasawisma
     _require_recorder(request.user, dasawisma)
