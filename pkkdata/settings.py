@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for the project's form renderer (pkkdata.forms.FormRenderer).
+    "django.forms",
     "guardian",
     "axes",
     "simple_history",
@@ -94,6 +96,10 @@ AUTH_USER_MODEL = "hierarchy.User"
 # Object permissions on units are answered by access (a right held on a unit reaches the units below
 # it), so user.has_perm("hierarchy.lihat_data", unit) and access.has_perm always agree; guardian's
 # own backend, which knows no inheritance, is left out (hence guardian.W001 silenced below).
+# Every field is drawn by templates/partials/field.html (label, widget, help text, errors with the ids
+# that aria-describedby names).
+FORM_RENDERER = "pkkdata.forms.FormRenderer"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
