@@ -35,16 +35,23 @@ this module never imports the apps that use it.
 """
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from hierarchy import access
+from hierarchy.access import AnyUser
 from hierarchy.levels import Perm
+from hierarchy.models import Unit
 from pkkdata import periods
 
 from .pdf import PDF_CONTENT_TYPE
 from .xlsx import XLSX_CONTENT_TYPE
+
+# What a form renders: the whole file, or its pieces in order for a file too large to hold in memory.
+Content = bytes | Iterable[bytes]
 
 XLSX, PDF = "xlsx", "pdf"
 CONTENT_TYPES = {XLSX: XLSX_CONTENT_TYPE, PDF: PDF_CONTENT_TYPE}
@@ -64,11 +71,11 @@ class Period:
     bulan: int | None = None
 
     @property
-    def label(self):
+    def label(self) -> str:
         return periods.month_label(self.tahun, self.bulan) if self.bulan else str(self.tahun)
 
     @property
-    def slug(self):
+    def slug(self) -> str:
         return f"{self.tahun}-{self.bulan:02d}" if self.bulan else str(self.tahun)
 
 
@@ -76,13 +83,13 @@ class Period:
 class ExportResult:
     filename: str
     content_type: str
-    content: object  # bytes, or an iterable of bytes when streamed
+    content: Content  # bytes, or an iterable of bytes when streamed
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def clean_filename_part(text):
+def clean_filename_part(text: object) -> str:
     """Letters, digits, dot, dash and underscore only: safe in a Content-Disposition header and on
     every file system."""
     return _UNSAFE.sub("-", str(text)).strip("-.") or "x"
@@ -98,7 +105,9 @@ class Exporter:
     scope_level = ""
     editions = (DEFAULT_EDITION,)
 
-    def render(self, *, user, target, period, edition, fmt, options=None):
+    def render(
+        self, *, user: AnyUser, target: Any, period: Period, edition: str, fmt: str, options: dict | None = None
+    ) -> ExportResult:
         if fmt not in self.formats:
             raise ValueError(f"{self.identifier}: format {fmt!r} tidak tersedia")
         if edition not in self.editions:
@@ -114,22 +123,22 @@ class Exporter:
             filename=f"{self.file_stem(target, period)}.{fmt}", content_type=CONTENT_TYPES[fmt], content=content
         )
 
-    def unit_of(self, target):
+    def unit_of(self, target: Any) -> Unit:
         """The unit whose rights govern the target (the target itself for unit-level forms)."""
         return target
 
-    def file_stem(self, target, period):
+    def file_stem(self, target: Any, period: Period) -> str:
         """The file name without extension, e.g. data-warga_64.74.02.1002_001_DW01."""
         parts = [self.identifier, *self.name_parts(target, period)]
         return "_".join(clean_filename_part(p) for p in parts if p)
 
-    def name_parts(self, target, period):
+    def name_parts(self, target: Any, period: Period) -> list[str]:
         return [target.code]
 
-    def render_xlsx(self, *, user, target, period, edition, options):
+    def render_xlsx(self, *, user: AnyUser, target: Any, period: Period, edition: str, options: dict) -> Content:
         raise NotImplementedError
 
-    def render_pdf(self, *, user, target, period, edition, options):
+    def render_pdf(self, *, user: AnyUser, target: Any, period: Period, edition: str, options: dict) -> Content:
         raise NotImplementedError
 
 

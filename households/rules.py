@@ -13,13 +13,20 @@ Sources: Lampiran 4.14.1a/4.14.2a (Rakernas X) and the definitions of the 4.18a 
 - nifas: the 42 days after delivery.
 """
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
 # The calendar is pkkdata.periods'; BULAN, month_label, add_months and month_bounds are re-exported for
 # the callers not yet switched to it.
 from pkkdata.periods import BULAN, add_months, add_years, month_bounds, month_label  # noqa: F401
+
+if TYPE_CHECKING:  # the rules read these models' fields; the models do not need the rules
+    from .models import Kehamilan, RumahTangga, Warga
 
 BALITA_YEARS = 5
 LANSIA_YEARS = 60
@@ -29,7 +36,7 @@ BAYI_MONTHS = 12
 NIFAS_DAYS = 42
 
 
-def age_years(birth_date, on):
+def age_years(birth_date: datetime.date, on: datetime.date) -> int:
     """Completed years of age on a date."""
     years = on.year - birth_date.year
     if (on.month, on.day) < (birth_date.month, birth_date.day):
@@ -37,7 +44,7 @@ def age_years(birth_date, on):
     return years
 
 
-def age_months(birth_date, on):
+def age_months(birth_date: datetime.date, on: datetime.date) -> int:
     """Completed months of age on a date."""
     months = (on.year - birth_date.year) * 12 + on.month - birth_date.month
     if on.day < birth_date.day:
@@ -48,15 +55,15 @@ def age_months(birth_date, on):
 # -- one person ------------------------------------------------------------------------------------
 
 
-def is_balita(warga, on):
+def is_balita(warga: Warga, on: datetime.date) -> bool:
     return warga.tanggal_lahir is not None and 0 <= age_years(warga.tanggal_lahir, on) < BALITA_YEARS
 
 
-def is_lansia(warga, on):
+def is_lansia(warga: Warga, on: datetime.date) -> bool:
     return warga.tanggal_lahir is not None and age_years(warga.tanggal_lahir, on) >= LANSIA_YEARS
 
 
-def is_wus(warga, on):
+def is_wus(warga: Warga, on: datetime.date) -> bool:
     return (
         warga.jenis_kelamin == "P"
         and warga.tanggal_lahir is not None
@@ -64,16 +71,16 @@ def is_wus(warga, on):
     )
 
 
-def is_pus(warga, on):
+def is_pus(warga: Warga, on: datetime.date) -> bool:
     return is_wus(warga, on) and warga.status_perkawinan == "menikah"
 
 
-def is_buta(warga):
+def is_buta(warga: Warga) -> bool:
     """One of the '3 buta': cannot read, write or count."""
     return bool(warga.buta_baca or warga.buta_tulis or warga.buta_hitung)
 
 
-def is_berkebutuhan_khusus(warga):
+def is_berkebutuhan_khusus(warga: Warga) -> bool:
     return bool(warga.berkebutuhan_khusus) and warga.berkebutuhan_khusus != "tidak"
 
 
@@ -81,15 +88,15 @@ def is_berkebutuhan_khusus(warga):
 # A person born on day B is under N years old on day D exactly when B > D - N years.
 
 
-def balita_q(on, prefix=""):
+def balita_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}tanggal_lahir__gt": add_years(on, -BALITA_YEARS), f"{prefix}tanggal_lahir__lte": on})
 
 
-def lansia_q(on, prefix=""):
+def lansia_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}tanggal_lahir__lte": add_years(on, -LANSIA_YEARS)})
 
 
-def wus_q(on, prefix=""):
+def wus_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(
         **{
             f"{prefix}jenis_kelamin": "P",
@@ -99,19 +106,19 @@ def wus_q(on, prefix=""):
     )
 
 
-def pus_q(on, prefix=""):
+def pus_q(on: datetime.date, prefix: str = "") -> Q:
     return wus_q(on, prefix) & Q(**{f"{prefix}status_perkawinan": "menikah"})
 
 
-def buta_q(prefix=""):
+def buta_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}buta_baca": True}) | Q(**{f"{prefix}buta_tulis": True}) | Q(**{f"{prefix}buta_hitung": True})
 
 
-def berkebutuhan_khusus_q(prefix=""):
+def berkebutuhan_khusus_q(prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}berkebutuhan_khusus": "tidak"})
 
 
-def counted_q(on, prefix=""):
+def counted_q(on: datetime.date, prefix: str = "") -> Q:
     """Members who count on a date: active, or who left/died after it, and born by then."""
     return (Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})) & Q(
         **{f"{prefix}tanggal_lahir__lte": on}
@@ -121,12 +128,12 @@ def counted_q(on, prefix=""):
 # -- households in time ------------------------------------------------------------------------------
 
 
-def is_present(rumah_tangga, on):
+def is_present(rumah_tangga: RumahTangga, on: datetime.date) -> bool:
     """A household is present on a day unless it left on or before it (tanggal_keluar)."""
     return rumah_tangga.tanggal_keluar is None or rumah_tangga.tanggal_keluar > on
 
 
-def present_q(on, prefix=""):
+def present_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}tanggal_keluar__isnull": True}) | Q(**{f"{prefix}tanggal_keluar__gt": on})
 
 
@@ -142,7 +149,7 @@ def present_q(on, prefix=""):
 DELIVERY_OUTCOMES = ("melahirkan", "lahir_mati")
 
 
-def melahirkan_q(first, last, prefix=""):
+def melahirkan_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     return Q(
         **{
             f"{prefix}hasil__in": DELIVERY_OUTCOMES,
@@ -152,14 +159,14 @@ def melahirkan_q(first, last, prefix=""):
     )
 
 
-def hamil_q(first, last, prefix=""):
+def hamil_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     ongoing = Q(**{f"{prefix}tanggal_mulai__lte": last}) & (
         Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": first})
     )
     return ongoing & ~melahirkan_q(first, last, prefix)
 
 
-def nifas_q(first, last, prefix=""):
+def nifas_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     """Delivered before the month, and the 42 days after the delivery reach into the month."""
     return Q(
         **{
@@ -170,7 +177,7 @@ def nifas_q(first, last, prefix=""):
     )
 
 
-def status_ibu(kehamilan, first, last):
+def status_ibu(kehamilan: Kehamilan, first: datetime.date, last: datetime.date) -> str | None:
     """'melahirkan', 'hamil', 'nifas' or None for one pregnancy in one month (same rule as the Qs)."""
     end = kehamilan.tanggal_selesai
     delivered = kehamilan.hasil in DELIVERY_OUTCOMES
@@ -183,7 +190,7 @@ def status_ibu(kehamilan, first, last):
     return None
 
 
-def death_kind(warga, tanggal, kehamilan=()):
+def death_kind(warga: Warga, tanggal: datetime.date, kehamilan: Iterable[Kehamilan] = ()) -> str | None:
     """'ibu', 'bayi', 'balita' or None for a death on `tanggal` of `warga`, given her pregnancies."""
     if warga.jenis_kelamin == "P":
         for k in kehamilan:

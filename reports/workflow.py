@@ -23,6 +23,7 @@ allowed and show as "berubah setelah disetujui" until approved again.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,8 +32,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hierarchy import access
+from hierarchy.access import AnyUser
 from hierarchy.levels import LEVEL_ORDER, RANK, Level, Perm
-from hierarchy.models import Unit, active_q
+from hierarchy.models import Unit, User, active_q
 from pkkdata import periods
 
 from . import events
@@ -45,16 +47,16 @@ class ConflictError(Exception):
     """Somebody else changed the report first; nothing was written."""
 
 
-def chain():
+def chain() -> list[str]:
     return list(settings.PKK_APPROVAL_LEVELS)
 
 
-def reporting_levels():
+def reporting_levels() -> list[str]:
     """Levels that have a report: dasawisma and every approving level but the top one."""
     return [Level.DASAWISMA, *chain()[:-1]]
 
 
-def approver_unit_id(unit):
+def approver_unit_id(unit: Unit) -> int | None:
     """The id of the unit whose approvers review `unit`'s report: its nearest ancestor on the chain
     above its own level (skipping levels absent here, such as RW in many kelurahan), or None at the
     top. Read from the ancestor columns: no query."""
@@ -64,17 +66,17 @@ def approver_unit_id(unit):
     return None
 
 
-def approver_unit(unit):
+def approver_unit(unit: Unit) -> Unit | None:
     target_id = approver_unit_id(unit)
     return Unit.objects.get(pk=target_id) if target_id else None
 
 
-def month_overlap_q(tahun, bulan, prefix=""):
+def month_overlap_q(tahun: int, bulan: int, prefix: str = "") -> Q:
     """Units active on some day of the month (a group closed or opened mid-month is expected)."""
     return active_q(*periods.month_bounds(tahun, bulan), prefix=prefix)
 
 
-def reviewed_units(unit, tahun, bulan):
+def reviewed_units(unit: Unit, tahun: int, bulan: int) -> list[Unit]:
     """The units whose reports `unit` approves in that month."""
     levels = [lv for lv in reporting_levels() if RANK[lv] > RANK[unit.level]]
     candidates = Unit.objects.filter(**{f"{unit.level}_id": unit.pk}, level__in=levels).filter(
@@ -83,27 +85,27 @@ def reviewed_units(unit, tahun, bulan):
     return [u for u in candidates.order_by("code") if approver_unit_id(u) == unit.pk]
 
 
-def deadline(tahun, bulan):
+def deadline(tahun: int, bulan: int) -> datetime.date:
     """The last day a month's report counts as on time: the deadline day of the next month."""
     nxt = periods.add_months(datetime.date(tahun, bulan, 1), 1)
     return nxt.replace(day=settings.PKK_REPORT_DEADLINE_DAY)
 
 
-def get_report(unit, tahun, bulan):
+def get_report(unit: Unit, tahun: int, bulan: int) -> Laporan:
     report, _created = Laporan.objects.get_or_create(unit=unit, tahun=tahun, bulan=bulan)
     return report
 
 
-def is_locked(dasawisma, day):
+def is_locked(dasawisma: Unit, day: datetime.date) -> bool:
     """Whether the cadres of this dasawisma may no longer change events dated `day`."""
     return Laporan.objects.filter(unit=dasawisma, tahun=day.year, bulan=day.month, status__in=LOCKED_STATES).exists()
 
 
-def current_numbers(report):
+def current_numbers(report: Laporan) -> dict[str, int]:
     return events.numbers_for(report.unit, report.tahun, report.bulan)
 
 
-def changed_since_approval(report, now=None):
+def changed_since_approval(report: Laporan, now: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
     """{key: (approved, now)} for the numbers that differ from the stored snapshot (empty if none).
     `now` may be passed when the caller has already counted the month (a list of reports)."""
     if report.status != Status.APPROVED or report.snapshot is None:
@@ -119,22 +121,22 @@ def changed_since_approval(report, now=None):
 # -- rights ----------------------------------------------------------------------------------------
 
 
-def can_submit(user, report):
+def can_submit(user: AnyUser, report: Laporan) -> bool:
     return report.unit.level == Level.DASAWISMA and access.has_perm(user, Perm.SUBMIT, report.unit)
 
 
-def approves_on(user, unit_id):
+def approves_on(user: AnyUser, unit_id: int) -> bool:
     """setujui_laporan granted on this very unit (not inherited from above), or the administrator."""
     return access.holds_directly(user, Perm.APPROVE, unit_id)
 
 
-def can_review(user, report):
+def can_review(user: AnyUser, report: Laporan) -> bool:
     """Approve or return: setujui_laporan granted on the approving unit itself."""
     target_id = approver_unit_id(report.unit)
     return target_id is not None and approves_on(user, target_id)
 
 
-def reviewable_q(user):
+def reviewable_q(user: AnyUser) -> Q:
     """Reports whose approving unit is one the user approves on (for inboxes and checklists)."""
     if access.is_global(user):
         return Q()
@@ -168,7 +170,7 @@ def _transition(report, *, actor, expected_version, to_status, comment="", **fie
 
 
 @transaction.atomic
-def report_submit(*, actor, report, expected_version, nihil=False):
+def report_submit(*, actor: User, report: Laporan, expected_version: int, nihil: bool = False) -> Laporan:
     """The ketua dasawisma sends the month's report to the RT; a month without events only as nihil."""
     if not can_submit(actor, report):
         raise PermissionDenied("Hanya ketua dasawisma ini yang dapat mengirim laporannya.")
@@ -229,7 +231,7 @@ def _auto_submit_parent(report, actor):
 
 
 @transaction.atomic
-def report_approve(*, actor, report, expected_version):
+def report_approve(*, actor: User, report: Laporan, expected_version: int) -> Laporan:
     """Approve a submitted report (or approve again one whose data changed), storing its numbers."""
     if not can_review(actor, report):
         raise PermissionDenied("Anda tidak menyetujui laporan satuan ini.")
@@ -255,7 +257,7 @@ def report_approve(*, actor, report, expected_version):
 
 
 @transaction.atomic
-def report_return(*, actor, report, expected_version, reason):
+def report_return(*, actor: User, report: Laporan, expected_version: int, reason: str) -> Laporan:
     """Send a report back with a reason; the cadres (or the group below) fix it and send it again."""
     reason = (reason or "").strip()
     if not reason:
@@ -276,7 +278,7 @@ def report_return(*, actor, report, expected_version, reason):
 
 
 @transaction.atomic
-def report_resubmit_group(*, actor, report, expected_version):
+def report_resubmit_group(*, actor: User, report: Laporan, expected_version: int) -> Laporan:
     """A returned group report (e.g. an RT's) goes up again once all reports below it are approved."""
     if report.unit.level == Level.DASAWISMA:
         raise ValidationError("Laporan dasawisma dikirim oleh ketua dasawisma.")
@@ -292,7 +294,9 @@ def report_resubmit_group(*, actor, report, expected_version):
     )  # fmt: skip
 
 
-def report_approve_many(*, actor, items):
+def report_approve_many(
+    *, actor: User, items: Iterable[tuple[Laporan, int]]
+) -> tuple[list[Laporan], list[tuple[Laporan, str]]]:
     """Approve several reports from a checklist: items is [(report, expected_version)]. Each one is
     its own transaction; returns (approved, [(report, message)]) so one conflict does not undo the rest."""
     approved, failed = [], []
