@@ -19,8 +19,8 @@ asserts that both give the same numbers, then times them alternately (one warm-u
 of each, so that a busy machine slows both alike) and prints the number of queries of the recap, the
 median and minimum times of both, the part of the recap's time spent waiting for the database (the
 rest is Python: Django building the queries, reading the rows), and the ratio of the medians
-(target: at most 1.5). "pertama" is the recap's first call in the process, the one that compiles its
-monthly statements (reports.events.compiled_values; later calls, for any unit, reuse them).
+(target: at most 1.5). "pertama" is the recap's first call in the process (the warm-up), not counted
+in the medians.
 
 PostgreSQL only (the floors use its date arithmetic). Django runs with DEBUG off (no query log besides
 the counting) and a throwaway SECRET_KEY when none is set.
@@ -353,8 +353,7 @@ def main():
     )
     rows = []
     for label, recap_fn, floor_fn in cases:
-        # Warm-up, and the numbers must agree. The recap's first call also compiles its statements
-        # (reports.events.compiled_values); the timed runs reuse them, as every later call does.
+        # Warm-up, and the numbers must agree.
         first_call, recap = timed(recap_fn)
         floor = floor_fn()
         same_numbers(recap, floor, label)

@@ -712,7 +712,7 @@ def _key_paths(desa, units):
 
     def key(pk):
         if pk not in keys:
-            keys[pk] = key(by_pk[pk].parent_id) + (by_pk[pk].code,)
+            keys[pk] = (*key(by_pk[pk].parent_id), by_pk[pk].code)
         return keys[pk]
 
     return {u.pk: key(u.pk) for u in units}
@@ -753,7 +753,7 @@ def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
                 pk = by_pk[pk].parent_id
             for u in reversed(chain):
                 plans.append(hierarchy_demo.GroupPlan(u.level, u.code, u.name, keys[u.pk][:-1], keys[u.pk]))
-        next_rt = {pk: 1 for pk in parent_ids}
+        next_rt = dict.fromkeys(parent_ids, 1)
         for rt in rts:
             if rt.code.isdigit():
                 next_rt[rt.parent_id] = max(next_rt[rt.parent_id], int(rt.code) + 1)
@@ -770,7 +770,7 @@ def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
             parent_key = keys.get(parent_pk, (desa.code,))
             code = f"{next_rt[parent_pk]:03d}"
             next_rt[parent_pk] += 1
-            rt_key = parent_key + (code,)
+            rt_key = (*parent_key, code)
             plans.append(hierarchy_demo.GroupPlan(Level.RT, code, code, parent_key, rt_key))
             for n in range(1, min(left, rng.randint(*DASAWISMA_PER_NEW_RT)) + 1):
                 flower = rng.choice(hierarchy_demo.DASAWISMA_NAMES)
@@ -781,7 +781,7 @@ def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
                         f"DW{n:02d}",
                         f"{flower} {flower_counts[flower]}",
                         rt_key,
-                        rt_key + (f"DW{n:02d}",),
+                        (*rt_key, f"DW{n:02d}"),
                     )
                 )
                 left -= 1

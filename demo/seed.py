@@ -74,5 +74,5 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
         # Twelve months of reports in every state, on the events the households came with.
         seed_reports(kota=kota, admin=admin, seed=seed, today=today, demo_dasawisma=chain["dasawisma"], stdout=stdout)
 
-        logins = login_rows([(admin, admin_created)] + list(accounts.values()), password)
+        logins = login_rows([(admin, admin_created), *list(accounts.values())], password)
     return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))

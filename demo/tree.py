@@ -108,7 +108,7 @@ def _plan_desa(desa_code, with_rw, rng):
     flower_counts = {}  # "Melati 3" is the third Melati of the kelurahan
 
     def add(level, code, name, parent_key):
-        plan = GroupPlan(level, code, name, parent_key, parent_key + (code,))
+        plan = GroupPlan(level, code, name, parent_key, (*parent_key, code))
         plans.append(plan)
         return plan
 

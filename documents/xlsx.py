@@ -24,7 +24,7 @@ BOLD = Font(bold=True)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="top", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center")
-_SHEET_TITLE_FORBIDDEN = str.maketrans({ch: " " for ch in "[]:*?/\\"})
+_SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def put(ws, row, column, value, *, bold=False, border=False, align=None, number_format=None):

@@ -39,7 +39,7 @@ class UnitAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
 class PkkUserAdmin(SuperuserOnlyMixin, UserAdmin):
     list_display = ("username", "first_name", "last_name", "home_unit", "is_active", "is_superuser")
     raw_id_fields = ("home_unit", "created_by")
-    fieldsets = UserAdmin.fieldsets + (("PKK", {"fields": ("phone", "home_unit", "created_by")}),)
+    fieldsets = (*UserAdmin.fieldsets, ("PKK", {"fields": ("phone", "home_unit", "created_by")}))
 
 
 @admin.register(RoleAssignment)

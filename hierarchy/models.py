@@ -95,7 +95,7 @@ class Unit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UnitQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=LEVEL_ORDER + ["created_at", "updated_at"])
+    history = HistoricalRecords(excluded_fields=[*LEVEL_ORDER, "created_at", "updated_at"])
 
     class Meta:
         verbose_name = "satuan wilayah"

@@ -32,12 +32,13 @@ What is counted:
 Every recap runs a constant number of queries whatever the number of rows: yearly 4 (4.16a: 1);
 monthly 1 with the approved numbers, 4 with the current data (those of numbers_under), and one more
 for the approver's name when something is approved; one more for the area block unless the unit was
-fetched with select_related(*ANCESTORS). The monthly statements are compiled once per shape and month
-and run again for every unit (pkkdata.compiled.compiled_values): compiling them took longer than
-running them. Measured against one hand-written SQL statement on the --scale data set: bench/recap.py.
+fetched with select_related(*ANCESTORS). Measured against one hand-written SQL statement on the
+--scale data set: bench/recap.py.
 """
 
 import datetime
+import typing
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -46,6 +47,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    ForeignKey,
     IntegerField,
     Max,
     OuterRef,
@@ -71,9 +73,8 @@ from households.models import (
     RumahTangga,
     Warga,
 )
-from pkkdata.compiled import compiled_values
+from pkkdata import periods
 from reports import events
-from reports.inbox import active_in_month
 from reports.models import Status
 from reports.workflow import month_overlap_q
 
@@ -96,7 +97,7 @@ class RecapForm:
 
 _YEARLY = "CATATAN DATA DAN KEGIATAN WARGA"
 _MONTHLY = "CATATAN IBU HAMIL, MELAHIRKAN, NIFAS, IBU MENINGGAL, KELAHIRAN BAYI, BAYI MENINGGAL DAN KEMATIAN BALITA"
-_KEPT_BY = {
+_KEPT_BY: dict[str, str] = {
     Level.RT: "KELOMPOK PKK RT",
     Level.RW: "KELOMPOK PKK RW",
     Level.DUSUN: "KELOMPOK PKK DUSUN/LINGKUNGAN",
@@ -106,7 +107,7 @@ _KEPT_BY = {
     Level.PROVINSI: "TP PKK PROVINSI",
 }
 # The row-name column's header by the level of the rows.
-ROW_LABELS = {
+ROW_LABELS: dict[str, str] = {
     Level.KABKOTA: "NAMA KABUPATEN/KOTA",
     Level.KECAMATAN: "NAMA KECAMATAN",
     Level.DESA: "NAMA DESA/KELURAHAN",
@@ -115,7 +116,7 @@ ROW_LABELS = {
     Level.RT: "NOMOR RT",
     Level.DASAWISMA: "NAMA DASAWISMA",
 }
-_SHORT = {Level.DUSUN: "DUSUN/LINGKUNGAN", Level.RW: "RW", Level.RT: "RT"}
+_SHORT: dict[str, str] = {Level.DUSUN: "DUSUN/LINGKUNGAN", Level.RW: "RW", Level.RT: "RT"}
 
 
 def _sheet(lampiran, kind, level):
@@ -127,7 +128,7 @@ def _sheet(lampiran, kind, level):
 _OPTIONAL = (Level.DUSUN, Level.RW)
 
 
-def child_levels(level):
+def child_levels(level: str) -> list[str]:
     """The levels a direct child of a unit at `level` may have, top down: the optional levels below it
     and the first level every branch has (desa → dusun, RW, RT; kabkota → kecamatan)."""
     found = []
@@ -174,7 +175,7 @@ _BY_LEVEL = {(form.level, form.kind): form for form in FORMS.values()}
 FIRST_YEAR = 2000
 
 
-def period_problem(tahun, bulan=None, today=None):
+def period_problem(tahun: int, bulan: int | None = None, today: datetime.date | None = None) -> str:
     """Why a recap of this period cannot be made ("" when it can): before FIRST_YEAR, a month that does
     not exist, or a period that has not begun (its numbers would be today's under a future label)."""
     today = today or timezone.localdate()
@@ -185,7 +186,7 @@ def period_problem(tahun, bulan=None, today=None):
     return ""
 
 
-def form_for(level, kind):
+def form_for(level: str, kind: str) -> RecapForm | None:
     """The recap form kept at that level, or None (a dasawisma's month is the 4.18a event list, not a
     recap; the forms stop at the kab/kota for the monthly recaps)."""
     return _BY_LEVEL.get((level, kind))
@@ -201,10 +202,10 @@ class Column:
     group: str = ""  # merged group header; "" for a single column
 
 
-def column_groups(columns):
+def column_groups(columns: Iterable[Column]) -> list[tuple[str, list[Column]]]:
     """[(group, [columns])]: runs of consecutive columns sharing a group header (a single column with
     group "" is a run of its own), for the merged header cells of a table."""
-    runs = []
+    runs: list[tuple[str, list[Column]]] = []
     for col in columns:
         if col.group and runs and runs[-1][0] == col.group:
             runs[-1][1].append(col)
@@ -213,7 +214,7 @@ def column_groups(columns):
     return runs
 
 
-_COUNT_LABELS = {
+_COUNT_LABELS: dict[str, str] = {
     Level.KECAMATAN: "JML Kecamatan",
     Level.DESA: "JML Desa/Kel",
     Level.DUSUN: "JML Dusun/Lingk",
@@ -291,7 +292,7 @@ MONTHLY_COLUMNS = [Column(key, _MONTHLY_GROUPS[key][1], _MONTHLY_GROUPS[key][0])
 _BUTA_ONE_COLUMN = {"4.16a", "4.16b", "4.17a"}
 
 
-def count_levels(form):
+def count_levels(form: RecapForm) -> list[str]:
     """The levels whose active units are counted in the leading columns: every level below the rows'
     level on the paper form (4.17c, rows kecamatan: desa, dusun, RW, RT, dasawisma)."""
     if form.level == Level.DASAWISMA:
@@ -299,7 +300,7 @@ def count_levels(form):
     return LEVEL_ORDER[RANK[_row_level(form.level)] + 1 :]
 
 
-def columns_for(form, edition=RAKERNAS_X):
+def columns_for(form: RecapForm, edition: str = RAKERNAS_X) -> list[Column]:
     """The numeric columns of a form in the paper's order (not No, not the name, not KETERANGAN)."""
     leading = [Column(f"jml_{lv}", _COUNT_LABELS[lv]) for lv in count_levels(form)]
     if form.kind == MONTHLY:
@@ -329,7 +330,7 @@ class RecapRow:
     label: str  # the row unit's name (or Nama KRT at 4.16a)
     code: str  # the unit's code ("" at 4.16a)
     unit_id: int | None  # the unit of the row, for the click-through (None at 4.16a)
-    values: dict  # {column key: int}; every column of the recap present (0 when none)
+    values: dict[str, int]  # {column key: int}; every column of the recap present (0 when none)
     level: str = ""  # the row unit's level ("" at 4.16a)
     rumah_tangga_id: int | None = None  # at 4.16a: the household of the row
 
@@ -344,11 +345,11 @@ class Approval:
     last_approved_at: datetime.datetime | None
 
     @property
-    def complete(self):
+    def complete(self) -> bool:
         return self.expected > 0 and self.approved == self.expected
 
     @property
-    def pending(self):
+    def pending(self) -> int:
         return self.expected - self.approved
 
 
@@ -359,21 +360,21 @@ class Recap:
     period: Period  # Period(tahun) or Period(tahun, bulan)
     edition: str  # RAKERNAS_X / RAKERNAS_VIII
     data: str  # DISETUJUI (approved snapshots, monthly default) or TERKINI (current data); yearly: TERKINI
-    columns: list  # [Column]
-    rows: list  # [RecapRow]
-    total: dict  # the JUMLAH row {key: int}
-    area: list  # [(label, name)]: the header block, from the unit up to the provinsi, the form's words
+    columns: list[Column]
+    rows: list[RecapRow]
+    total: dict[str, int]  # the JUMLAH row
+    area: list[tuple[str, str]]  # (label, name): the header block, from the unit up to the provinsi, the form's words
     approval: Approval | None = None  # monthly only
     as_of: datetime.date | None = None  # yearly: the day the counts are taken (min(today, 31 December))
     active: bool = True  # whether the sheet's unit itself was active in the period
     row_label: str = ""  # the row-name column's header for these rows (the form's, or e.g. "RW / RT")
 
     @property
-    def groups(self):
+    def groups(self) -> list[tuple[str, list[Column]]]:
         return column_groups(self.columns)
 
 
-_AREA_WORDS = {
+_AREA_WORDS: dict[str, str] = {
     Level.PROVINSI: "Provinsi",
     Level.KABKOTA: "Kabupaten/Kota",
     Level.KECAMATAN: "Kecamatan",
@@ -395,14 +396,14 @@ def _area(chain):
 ANCESTORS = LEVEL_ORDER[:-1]
 
 
-def area_block(unit):
+def area_block(unit: Unit) -> list[tuple[str, str]]:
     """[(label, name)] from the unit up to the provinsi: no query when the unit was fetched with
     select_related(*ANCESTORS), else one."""
     ancestors = []
     for level in LEVEL_ORDER[: RANK[unit.level]]:
         if getattr(unit, f"{level}_id") is None:
             continue
-        if not Unit._meta.get_field(level).is_cached(unit):
+        if not typing.cast(ForeignKey, Unit._meta.get_field(level)).is_cached(unit):
             ancestors = unit.ancestors()
             break
         ancestors.append(getattr(unit, level))
@@ -421,7 +422,7 @@ def _active_q(first, last, prefix=""):
 
 def _rumah_tangga_present_q(on, prefix=""):
     """A rumah tangga still in its dasawisma on the day (as selectors.active_rumah_tangga)."""
-    return Q(**{f"{prefix}tanggal_keluar__isnull": True}) | Q(**{f"{prefix}tanggal_keluar__gt": on})
+    return rules.present_q(on, prefix)
 
 
 def _child_key(level, prefix=""):
@@ -461,7 +462,7 @@ def _units_below_qs(unit_id, unit_level, levels, active_filter, annotations=None
     qs = Unit.objects.filter(
         active_filter,
         **{f"{unit_level}_id": unit_id},
-        level__in=sorted({*levels, *child_levels(unit_level)}, key=RANK.get),
+        level__in=sorted({*levels, *child_levels(unit_level)}, key=RANK.__getitem__),
     )
     if relations:
         qs = qs.annotate(**relations)
@@ -480,7 +481,8 @@ def _units_below_qs(unit_id, unit_level, levels, active_filter, annotations=None
 
 def _fold_units(unit, levels, rows, annotation_names=()):
     """({child id: {"jml_<level>": n, **annotations}}, {child id: the child}) from _units_below_qs."""
-    found, children = {}, {}
+    found: dict[int, dict] = {}
+    children: dict[int, Unit] = {}
     for row in rows:
         key, level = row["key"], row["unit_level"]
         if key is None:
@@ -527,16 +529,19 @@ def _total(columns, rows):
     return {c.key: sum(r.values[c.key] for r in rows) for c in columns}
 
 
-def _check_level(form, unit, kind):
+def _form(unit, kind):
+    """The form kept at the unit's level; ValueError when there is none."""
+    form = form_for(unit.level, kind)
     if form is None:
         what = "tahunan" if kind == YEARLY else "bulanan"
         raise ValueError(f"Tidak ada rekap {what} untuk {Level(unit.level).label}.")
+    return form
 
 
 # -- yearly: 4.16a-4.17d ---------------------------------------------------------------------------
 
 
-def as_of_day(tahun, today=None):
+def as_of_day(tahun: int, today: datetime.date | None = None) -> datetime.date:
     """The day a yearly recap counts: 31 December of the year, or today for the running year."""
     today = today or timezone.localdate()
     return min(today, datetime.date(tahun, 12, 31))
@@ -576,7 +581,7 @@ def _household_counts(on, prefix=""):
 
 def _yearly_facts(unit, on):
     """{child id: {key: n}} of everything counted under the unit on the day (three queries)."""
-    found = {}
+    found: dict[int, dict[str, int]] = {}
 
     def where(to_household):
         """Rows whose rumah tangga (reached by to_household) is present, in an active dasawisma under
@@ -601,11 +606,11 @@ def _yearly_facts(unit, on):
     return found
 
 
-def area_figures(unit, on):
+def area_figures(unit: Unit, on: datetime.date) -> dict[str, int]:
     """Everything the yearly recaps count under the unit on a day, summed over the whole unit (every
     fact key, whatever columns a form shows; no unit counts): {key: n}. Three queries. The dashboard's
     key figures are these, so that its tiles and the recap's JUMLAH row are one count."""
-    total = {}
+    total: dict[str, dict[str, int]] = {}
     for values in _yearly_facts(unit, on).values():
         _add(total, "unit", values)
     return total.get("unit", {})
@@ -670,10 +675,9 @@ def _rumah_tangga_rows(dasawisma, on, columns):
     return rows
 
 
-def yearly_recap(unit, tahun, edition=RAKERNAS_X, today=None):
+def yearly_recap(unit: Unit, tahun: int, edition: str = RAKERNAS_X, today: datetime.date | None = None) -> Recap:
     """The yearly recap (4.16a-4.17d) of a unit, as of min(today, 31 December of tahun)."""
-    form = form_for(unit.level, YEARLY)
-    _check_level(form, unit, YEARLY)
+    form = _form(unit, YEARLY)
     if edition not in EDITIONS:
         raise ValueError(f"Edisi {edition!r} tidak dikenal.")
     on = as_of_day(tahun, today)
@@ -740,14 +744,10 @@ def _month_units_qs(unit_id, unit_level, levels, tahun, bulan, with_numbers):
 
 def _month_units(unit, tahun, bulan, levels, with_numbers):
     """({child id: counts, approvals and approved numbers}, {child id: the child}) for a month. One
-    query, compiled once per shape and month (pkkdata.compiled.compiled_values)."""
-    rows = compiled_values(_month_units_qs, unit.pk, unit.level, tuple(levels), tahun, bulan, with_numbers)
+    query."""
+    rows = _month_units_qs(unit.pk, unit.level, levels, tahun, bulan, with_numbers)
     names = ["approved", "last_approved_at", "last_approval", *(events.NUMBER_KEYS if with_numbers else [])]
     return _fold_units(unit, levels, rows, names)
-
-
-def _approver_qs(user_id):
-    return User.objects.filter(pk=user_id).values("username", "first_name", "last_name")
 
 
 def _approval(by_child):
@@ -763,10 +763,11 @@ def _approval(by_child):
         return Approval(expected=expected, approved=approved, last_approved_by="", last_approved_at=None)
     last, text = latest
     user_id = text.rpartition("|")[2]
-    approver = compiled_values(_approver_qs, int(user_id)) if user_id.isdigit() else []
+    user = None
+    if user_id.isdigit():
+        user = User.objects.filter(pk=int(user_id)).values("username", "first_name", "last_name").first()
     name = ""
-    if approver:
-        user = approver[0]
+    if user is not None:
         name = f"{user['first_name']} {user['last_name']}".strip() or user["username"]
     return Approval(expected=expected, approved=approved, last_approved_by=name, last_approved_at=last)
 
@@ -777,14 +778,13 @@ def _current_numbers(unit, tahun, bulan):
     return events.numbers_under(unit, tahun, bulan, child_levels(unit.level), month_overlap_q(tahun, bulan))
 
 
-def monthly_recap(unit, tahun, bulan, data=DISETUJUI):
+def monthly_recap(unit: Unit, tahun: int, bulan: int, data: str = DISETUJUI) -> Recap:
     """The monthly recap (4.18b-4.19c) of a unit: approved numbers (default) or the current data."""
-    form = form_for(unit.level, MONTHLY)
-    _check_level(form, unit, MONTHLY)
+    form = _form(unit, MONTHLY)
     if data not in DATA_CHOICES:
         raise ValueError(f"Pilihan data {data!r} tidak dikenal.")
     columns = columns_for(form)
-    levels = sorted({*count_levels(form), Level.DASAWISMA}, key=RANK.get)
+    levels = sorted({*count_levels(form), Level.DASAWISMA}, key=RANK.__getitem__)
     by_child, children = _month_units(unit, tahun, bulan, levels, with_numbers=data == DISETUJUI)
     approval = _approval(by_child)
     wanted = {c.key for c in columns}
@@ -804,12 +804,12 @@ def monthly_recap(unit, tahun, bulan, data=DISETUJUI):
         total=_total(columns, rows),
         area=area_block(unit),
         approval=approval,
-        active=active_in_month(unit, tahun, bulan),
+        active=unit.is_active_between(*periods.month_bounds(tahun, bulan)),
         row_label=row_label,
     )
 
 
-def recap_for(unit, period, edition=RAKERNAS_X, data=None):
+def recap_for(unit: Unit, period: Period, edition: str = RAKERNAS_X, data: str | None = None) -> Recap:
     """The recap of a unit for a Period: monthly when the period has a month, else yearly."""
     if period.bulan:
         return monthly_recap(unit, period.tahun, period.bulan, data or DISETUJUI)

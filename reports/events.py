@@ -17,7 +17,6 @@ from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian
-from pkkdata.compiled import compiled_values
 
 VIA_KEHAMILAN = "ibu__keluarga__rumah_tangga__dasawisma"
 VIA_KELAHIRAN = "ibu__keluarga__rumah_tangga__dasawisma"
@@ -223,36 +222,25 @@ def _on_path(q, via):
     return Q(*children, _connector=q.connector, _negated=q.negated)
 
 
-def _statement_under(unit_id, statement, level, group_levels, unit_filter, tahun, bulan):
-    """One of the three statements of numbers_under, for compiled_values (every argument but the
-    unit id is part of the cache key). The dasawisma are narrowed on the row's own join to its unit,
-    which also gives the group: cheaper to run than an IN (subquery) on the units."""
+def numbers_under(unit, tahun, bulan, group_levels=None, unit_filter=None):
+    """{group id: numbers} for one month over the dasawisma under `unit` that match unit_filter (a Q
+    on Unit with constant values, e.g. "active in the month"), grouped by the first set column of
+    group_levels (default: the unit's own level, so one entry, the unit's; ["rw", "rt"] under a
+    kelurahan: per RW, and per RT where there is no RW). As numbers_by, but the dasawisma are narrowed
+    on the row's own join to its unit, which also gives the group: cheaper to run than an IN (subquery)
+    on the units. Three queries."""
     first, last = rules.month_bounds(tahun, bulan)
+    group_levels = list(group_levels or [unit.level])
+    unit_filter = unit_filter if unit_filter is not None else Q()
 
     def where(via):
-        return Q(**{f"{via}__{level}_id": unit_id, f"{via}__level": Level.DASAWISMA}) & _on_path(unit_filter, via)
+        return Q(**{f"{via}__{unit.level}_id": unit.pk, f"{via}__level": Level.DASAWISMA}) & _on_path(unit_filter, via)
 
     def group(via):
         columns = [F(f"{via}__{lv}_id") for lv in group_levels]
         return columns[0] if len(columns) == 1 else Coalesce(*columns, output_field=IntegerField())
 
-    return _STATEMENTS[statement](first, last, where, group)
-
-
-def numbers_under(unit, tahun, bulan, group_levels=None, unit_filter=None):
-    """{group id: numbers} for one month over the dasawisma under `unit` that match unit_filter (a Q
-    on Unit naming no unit id, e.g. "active in the month"), grouped by the first set column of
-    group_levels (default: the unit's own level, so one entry, the unit's; ["rw", "rt"] under a
-    kelurahan: per RW, and per RT where there is no RW). As numbers_by, but the statements are
-    compiled once per shape and month (compiled_values): three queries and little Python."""
-    group_levels = tuple(group_levels or [unit.level])
-    unit_filter = unit_filter if unit_filter is not None else Q()
-    return _fold(
-        *(
-            compiled_values(_statement_under, unit.pk, name, unit.level, group_levels, unit_filter, tahun, bulan)
-            for name in _STATEMENTS
-        )
-    )
+    return _fold(*(statement(first, last, where, group) for statement in _STATEMENTS.values()))
 
 
 def monthly_numbers(unit, months):

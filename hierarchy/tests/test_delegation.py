@@ -18,7 +18,7 @@ def _grant(client, cast, manager, target, role, unit):
 
 
 @pytest.mark.parametrize(
-    "manager,role,unit,allowed",
+    ("manager", "role", "unit", "allowed"),
     [
         ("kelurahan", Role.KADER, "dw_b", True),
         ("kelurahan", Role.KETUA_RT, "rt_b", True),

@@ -85,7 +85,7 @@ def assert_ancestor_columns_correct():
 
 
 @pytest.mark.parametrize(
-    "raw,expected",
+    ("raw", "expected"),
     [
         ("KOTA BONTANG", "Kota Bontang"),
         ("KABUPATEN ACEH SELATAN", "Kabupaten Aceh Selatan"),
@@ -235,7 +235,7 @@ def test_kode_limits_the_import(tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "args,options,expected",
+    ("args", "options", "expected"),
     [
         (["--kode", "64.74.03"], {}, {"64", "64.74", "64.74.03", "64.74.03.1001"}),
         (
@@ -263,7 +263,7 @@ def test_kode_forms(tmp_path, args, options, expected):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "kode,message",
+    ("kode", "message"),
     [
         ("64.7", "tidak sah"),
         ("6474", "tidak sah"),
@@ -346,7 +346,7 @@ BAD_FILES = {
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("overrides,message", BAD_FILES.values(), ids=BAD_FILES.keys())
+@pytest.mark.parametrize(("overrides", "message"), BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_bad_file_raises_and_writes_nothing(tmp_path, overrides, message):
     folder = write_wilayah(tmp_path, **overrides)
     with pytest.raises(CommandError, match=message):

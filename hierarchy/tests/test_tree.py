@@ -19,7 +19,7 @@ def test_subtree_is_one_equality(cast, django_assert_num_queries):
 
 
 @pytest.mark.parametrize(
-    "user,unit,expected",
+    ("user", "unit", "expected"),
     [
         ("kader", "dw", True),
         ("kader", "dw_b", False),

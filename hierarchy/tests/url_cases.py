@@ -20,7 +20,7 @@ STATUS = {"ok": 200, "redirect": 302, "forbidden": 403, "missing": 404}
 
 def table(default=404, **groups):
     """{role: status}: anonymous users are sent to the login page unless a group names them."""
-    expected = {role: default for role in ROLES}
+    expected = dict.fromkeys(ROLES, default)
     expected["anon"] = 302
     for group, members in groups.items():
         for role in members:

@@ -20,7 +20,7 @@ def years_before(n, days=0):
 
 
 @pytest.mark.parametrize(
-    "born,sex,marital,balita,lansia,wus,pus",
+    ("born", "sex", "marital", "balita", "lansia", "wus", "pus"),
     [
         (years_before(5, 1), "L", "lajang", True, False, False, False),  # one day short of 5
         (years_before(5), "L", "lajang", False, False, False, False),  # 5th birthday today

@@ -252,8 +252,8 @@ ENTRY_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("name,pk", ENTRY_PAGES, ids=[p[0] for p in ENTRY_PAGES])
-@pytest.mark.parametrize("role,status", [("rt", 403), ("kelurahan", 403), ("kota", 403), ("outsider", 404)])
+@pytest.mark.parametrize(("name", "pk"), ENTRY_PAGES, ids=[p[0] for p in ENTRY_PAGES])
+@pytest.mark.parametrize(("role", "status"), [("rt", 403), ("kelurahan", 403), ("kota", 403), ("outsider", 404)])
 def test_only_the_dasawisma_cadres_open_the_entry_pages(client, cast, name, pk, role, status):
     client.force_login(cast.users[role])
     assert client.get(url(name, pk(cast))).status_code == status
@@ -301,7 +301,7 @@ ADD_RINI = {
 
 
 @pytest.mark.parametrize(
-    "answers,message",
+    ("answers", "message"),
     [
         ({"akseptor_kb": "1"}, "Pilih jenis KB."),
         ({"aktif_posyandu": "1"}, "Isi berapa kali per bulan."),
@@ -338,7 +338,7 @@ def test_a_data_warga_detail_is_kept_with_ya_and_cleared_with_tidak(kader, cast)
 
 
 @pytest.mark.parametrize(
-    "answers,message",
+    ("answers", "message"),
     [
         ({"makanan_pokok": "non_beras"}, "Sebutkan makanan pokoknya."),
         ({"punya_jamban": "1", "jumlah_jamban": ""}, "Isi jumlah jamban."),

@@ -85,7 +85,7 @@ def test_a_move_names_both_dasawisma(client, cast):
 
 
 @pytest.mark.parametrize(
-    "role,status",
+    ("role", "status"),
     [
         ("kader", 200), ("ketua_dasawisma", 200), ("kelurahan", 200), ("sekretaris", 200), ("kecamatan", 200),
         ("kota", 200), ("admin", 200), ("rt", 403), ("rw", 403), ("outsider", 404), ("nobody", 404),

@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from documents import xlsx
@@ -491,7 +492,7 @@ def _zip(files):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("kind,make,name,message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+@pytest.mark.parametrize(("kind", "make", "name", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_a_bad_file_is_refused_with_a_message_and_nothing_is_kept(client, cast, kind, make, name, message):
     before, kept = household_rows(), stored_uploads()
     response = upload(as_kader(client, cast), cast.dw, make(cast), name)
@@ -518,14 +519,14 @@ def _nik_elsewhere(cast):
     return cast.w_togar.nik
 
 
-TOMORROW = datetime.date.today() + datetime.timedelta(days=3)
+TOMORROW = timezone.localdate() + datetime.timedelta(days=3)
 ROW_ERRORS = [
     ("bad NIK", {"NIK": "647402470390001"}, "NIK", "16 angka"),
     ("NIK in another area", {"NIK": "togar"}, "NIK", "NIK sudah terdaftar di wilayah lain"),
     ("NIK of the sibling dasawisma", {"NIK": "bambang"}, "NIK", "NIK sudah terdaftar di wilayah lain"),
     (
         "future birth date",
-        {"Tanggal Lahir": datetime.date.today() + datetime.timedelta(days=3)},
+        {"Tanggal Lahir": timezone.localdate() + datetime.timedelta(days=3)},
         "Tanggal Lahir",
         "masa depan",
     ),
@@ -539,7 +540,7 @@ ROW_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("kind,change,column,message", ROW_ERRORS, ids=[e[0] for e in ROW_ERRORS])
+@pytest.mark.parametrize(("kind", "change", "column", "message"), ROW_ERRORS, ids=[e[0] for e in ROW_ERRORS])
 def test_a_row_error_is_listed_and_blocks_the_confirm(client, cast, kind, change, column, message):
     numbers = {"togar": cast.w_togar.nik, "bambang": cast.w_bambang.nik}
     rows = family()
@@ -656,7 +657,7 @@ def test_a_changed_file_behind_a_token_is_refused(client, cast):
     assert response.status_code == 302 and not Warga.objects.filter(nik=NIK_SITI).exists()
 
 
-@pytest.mark.parametrize("user,status", [("rt", 403), ("kelurahan", 403), ("kota", 403), ("outsider", 404)])
+@pytest.mark.parametrize(("user", "status"), [("rt", 403), ("kelurahan", 403), ("kota", 403), ("outsider", 404)])
 def test_only_the_dasawisma_cadres_import(client, cast, user, status):
     client.force_login(cast.users[user])
     kwargs = {"unit_pk": cast.dw.pk}

@@ -102,7 +102,7 @@ def test_sanitasi_lists_a_house_with_jamban_but_only_other_water(cast):
 
 
 @pytest.mark.parametrize(
-    "pdam,sumur,sungai,lainnya,clean",
+    ("pdam", "sumur", "sungai", "lainnya", "clean"),
     [
         (True, False, False, False, True),
         (False, True, False, False, True),
@@ -168,7 +168,7 @@ def test_someone_leaving_tomorrow_is_still_listed_today(cast):
 
 
 @pytest.mark.parametrize(
-    "role,unit,expected",
+    ("role", "unit", "expected"),
     [
         ("kelurahan", "kel", {"Wijayakusuma"}),
         ("sekretaris", "kel", {"Wijayakusuma"}),
@@ -199,7 +199,7 @@ def test_the_page_of_another_kelurahan_is_not_found(client, cast):
     assert client.get(url(cast.kel2)).status_code == 404
 
 
-@pytest.mark.parametrize("role,unit", [("kader", "dw"), ("ketua_dasawisma", "dw"), ("rt", "rt"), ("rw", "rw")])
+@pytest.mark.parametrize(("role", "unit"), [("kader", "dw"), ("ketua_dasawisma", "dw"), ("rt", "rt"), ("rw", "rw")])
 def test_cadres_and_rt_rw_leaders_are_refused_on_their_own_groups(client, cast, role, unit):
     client.force_login(cast.users[role])
     response = client.get(url(getattr(cast, unit), "buta"))

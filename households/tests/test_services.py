@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from households import services, validation
 from households.models import AksesNIK, RumahTangga
@@ -50,7 +51,7 @@ def test_kader_cannot_enter_into_another_dasawisma(cast):
 
 
 @pytest.mark.parametrize(
-    "nik,confirmed,fails",
+    ("nik", "confirmed", "fails"),
     [
         ("6474024703900001", False, False),  # women: day + 40
         ("6474020703900001", False, True),  # the male form of the date for a woman
@@ -89,7 +90,7 @@ def test_nik_taken_inside_the_area_names_the_place(cast):
 
 def test_birth_date_in_the_future_is_refused(cast):
     with pytest.raises(ValidationError):
-        create(cast, tanggal_lahir=datetime.date.today() + datetime.timedelta(days=1), nik=None)
+        create(cast, tanggal_lahir=timezone.localdate() + datetime.timedelta(days=1), nik=None)
 
 
 def test_one_kepala_per_keluarga(cast):

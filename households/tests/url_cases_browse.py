@@ -4,14 +4,15 @@
 POST data is fixed (the walk passes it as is), so the POST cases send no household id: a user with the
 right gets the form back with its message (200); the others are refused before any form is read."""
 
-import datetime
+
+from django.utils import timezone
 
 from hierarchy.tests.url_cases import LOGGED_IN, MGR_KEL, SEE_DW, SEE_KEL, SEE_RT, table
 
 ENTRY_DW = {"admin", "ketua_dasawisma", "kader"}  # enter data in Melati 1
 REVEAL = SEE_KEL  # buka_nik over Berbas Tengah: TP PKK kelurahan and up
 HISTORY = SEE_KEL | {"ketua_dasawisma", "kader"}  # access.may_see_history
-THIS_YEAR = datetime.date.today().year
+THIS_YEAR = timezone.localdate().year
 
 CASES = [
     ("households:rumah_tangga_list", lambda c: {"unit_pk": c.dw.pk}, "get", None, table(ok=SEE_DW)),

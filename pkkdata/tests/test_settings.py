@@ -70,7 +70,7 @@ def _start(**env):
 
 
 @pytest.mark.parametrize(
-    "env,named",
+    ("env", "named"),
     [
         ({"DEBUG": "0"}, "SECRET_KEY"),
         ({"DEBUG": "kadang"}, "DEBUG"),

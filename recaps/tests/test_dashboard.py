@@ -223,7 +223,7 @@ def test_tiles_link_to_the_intervention_lists(client, cast):
 
 
 @pytest.mark.parametrize(
-    "role, attr, status",
+    ("role", "attr", "status"),
     [
         ("kelurahan", "kel", 200),
         ("sekretaris", "kel", 200),
@@ -335,7 +335,7 @@ def test_line_chart_leaves_a_gap_where_there_is_no_value():
 
 
 @pytest.mark.parametrize(
-    "largest, expected", [(0, (4, 1)), (1, (1, 1)), (3, (3, 1)), (7, (8, 2)), (41, (60, 20)), (245, (300, 100))]
+    ("largest", "expected"), [(0, (4, 1)), (1, (1, 1)), (3, (3, 1)), (7, (8, 2)), (41, (60, 20)), (245, (300, 100))]
 )
 def test_axis_top_holds_the_largest_value(largest, expected):
     assert svg.nice_scale(largest) == expected

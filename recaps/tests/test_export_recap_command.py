@@ -69,7 +69,7 @@ def test_a_group_below_a_kelurahan_is_named_by_its_path_of_codes(cast, tmp_path)
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--form", "4.99z", "--unit", "64.74", "--year", "2026", "--format", "xlsx"], "Formulir '4.99z'"),
         (["--form", "data-warga", "--unit", "64.74", "--year", "2026", "--format", "xlsx"], "tidak dikenal"),

@@ -381,7 +381,7 @@ def test_f4_paper_and_the_418a_pdf(cast, births, pdf_documents):
 
 
 @pytest.mark.parametrize(
-    "form, unit, user",
+    ("form", "unit", "user"),
     [
         ("4.17a", "kel", "outsider"),
         ("4.17a", "kel", "nobody"),

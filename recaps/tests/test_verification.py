@@ -39,7 +39,7 @@ def test_codes_are_short_grouped_unambiguous_and_different(db):
 
 
 @pytest.mark.parametrize(
-    "typed, expected",
+    ("typed", "expected"),
     [
         ("K7QM-2XPA-9D", "K7QM-2XPA-9D"),
         ("k7qm2xpa9d", "K7QM-2XPA-9D"),

@@ -28,7 +28,7 @@ def test_expected_counts_only_groups_active_that_month(cast, django_assert_max_n
     # Reports exist for the closed and the future one: they must not count.
     _submitted(cast, cast.dw_c, timezone.now())
     _submitted(cast, new, timezone.now())
-    _submitted(cast, cast.dw, timezone.make_aware(datetime.datetime(2026, 4, 5, 23, 0)))
+    _submitted(cast, cast.dw, datetime.datetime(2026, 4, 5, 23, 0, tzinfo=timezone.get_current_timezone()))
     with django_assert_max_num_queries(3):
         children, cells = completeness.table(cast.kel, [MARCH, (2026, 2)])
     assert [c.code for c in children] == ["002", "01"]
@@ -39,7 +39,7 @@ def test_expected_counts_only_groups_active_that_month(cast, django_assert_max_n
 
 
 def test_late_submission_is_not_on_time(cast):
-    _submitted(cast, cast.dw, timezone.make_aware(datetime.datetime(2026, 4, 6, 0, 30)))
+    _submitted(cast, cast.dw, datetime.datetime(2026, 4, 6, 0, 30, tzinfo=timezone.get_current_timezone()))
     _children, cells = completeness.table(cast.rt, [MARCH])
     cell = cells[cast.dw.pk][MARCH]
     assert (cell.submitted, cell.on_time, cell.percent("on_time")) == (1, 0, 0)

@@ -36,7 +36,7 @@ def _deliver(cast, mother, day, sex="L", akte=True, start=None):
 
 
 @pytest.mark.parametrize(
-    "delivered,month,expected",
+    ("delivered", "month", "expected"),
     [
         (D(2026, 1, 20), (2026, 1), "melahirkan"),
         (D(2026, 1, 20), (2026, 2), "nifas"),
@@ -111,7 +111,7 @@ def test_births_and_akte(cast):
 
 
 @pytest.mark.parametrize(
-    "born,died,kind",
+    ("born", "died", "kind"),
     [
         (D(2025, 3, 10), D(2026, 3, 9), "bayi"),  # 11 months
         (D(2025, 3, 10), D(2026, 3, 10), "balita"),  # 12 months
@@ -126,7 +126,7 @@ def test_death_kind_by_age(cast, born, died, kind):
     assert (numbers["bayi_meninggal_l"], numbers["balita_meninggal_l"]) == (int(kind == "bayi"), int(kind == "balita"))
 
 
-@pytest.mark.parametrize("days_after,is_ibu", [(42, True), (43, False)])
+@pytest.mark.parametrize(("days_after", "is_ibu"), [(42, True), (43, False)])
 def test_maternal_death_within_42_days_of_the_end_of_pregnancy(cast, days_after, is_ibu):
     mother = _mother(cast)
     k, _baby = _deliver(cast, mother, D(2026, 1, 10))

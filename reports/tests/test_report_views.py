@@ -427,7 +427,7 @@ def _more_dasawisma(cast, n):
             workflow.report_submit(actor=ketua, report=laporan, expected_version=laporan.version)
 
 
-@pytest.mark.parametrize("who,unit,queries", [("rt", "rt", 18), ("kelurahan", "kel", 15)])
+@pytest.mark.parametrize(("who", "unit", "queries"), [("rt", "rt", 18), ("kelurahan", "kel", 15)])
 def test_review_pages_take_the_same_queries_for_one_row_or_many(client, cast, pregnant, who, unit, queries,
                                                                 django_assert_max_num_queries):  # fmt: skip
     client.force_login(cast.users[who])

@@ -44,7 +44,7 @@ def test_second_delivery_within_six_months_is_refused_but_twins_are_fine(cast):
 
 
 @pytest.mark.parametrize(
-    "who,day,message",
+    ("who", "day", "message"),
     [
         ("w_hendra", D(2026, 1, 1), "perempuan"),  # a man as mother
         ("w_sumiati", D(2026, 1, 1), "Usia ibu"),  # 75 years old

@@ -8,6 +8,8 @@ not see the dasawisma 404."""
 
 import datetime
 
+from django.utils import timezone
+
 from hierarchy.tests.url_cases import MGR_KEL, SEE_DW, SEE_RT, table
 from households.models import Kehamilan
 
@@ -17,7 +19,7 @@ VIEW_ONLY = SEE_DW - RECORD  # kota, kecamatan, rw, rt
 BELIMBING_RECORD = {"admin", "outsider"}
 
 # A recent date in the past, so that the walk's POSTs are valid whenever the suite runs.
-DAY = datetime.date.today() - datetime.timedelta(days=20)
+DAY = timezone.localdate() - datetime.timedelta(days=20)
 ISO = DAY.isoformat()
 
 
