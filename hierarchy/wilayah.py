@@ -12,6 +12,7 @@ import csv
 import re
 import time
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from django.conf import settings
@@ -265,7 +266,7 @@ def read_wilayah(data_dir=None, kode=None):
 
     # Every parent must be in the parent level's file or already in the database (not checked under a
     # file that has errors of its own: they would only repeat them).
-    for upper, lower in zip(LEVELS, LEVELS[1:], strict=False):
+    for upper, lower in pairwise(LEVELS):
         if upper in broken:
             continue
         in_file = {row.code for row in rows[upper]}

@@ -1,6 +1,5 @@
 """The households app's URLs, one module per area of work (entry, browse, imports, exports)."""
 
-
 from . import urls_browse, urls_entry, urls_exports, urls_imports, urls_intervensi
 
 app_name = "households"

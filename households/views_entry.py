@@ -63,9 +63,7 @@ def _keluarga_for_entry(user, pk):
 
 
 def warga_for_entry(user, pk):
-    qs = Warga.objects.select_related(
-        "keluarga__rumah_tangga__dasawisma", *path_related(VIA_WARGA)
-    )
+    qs = Warga.objects.select_related("keluarga__rumah_tangga__dasawisma", *path_related(VIA_WARGA))
     return access.get_for_user(user, qs, Perm.ENTRY, VIA_WARGA, pk=pk)
 
 

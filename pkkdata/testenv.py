@@ -26,10 +26,10 @@ if "EXPORT_DIR" not in os.environ:
 # speed: the date stays today's for sixteen hours, and nothing in the code has to know about tests.
 # Code reads the time through django.utils.timezone (now, localdate, localtime), never the naive
 # datetime.date.today() / datetime.now() (ruff's DTZ rules keep it so).
-import datetime as _datetime  # noqa: E402
-import zoneinfo as _zoneinfo  # noqa: E402
+import datetime as _datetime
+import zoneinfo as _zoneinfo
 
-from django.utils import timezone as _timezone  # noqa: E402
+from django.utils import timezone as _timezone
 
 _real_now = _timezone.now
 _zone = _zoneinfo.ZoneInfo(os.environ.get("TIME_ZONE") or "Asia/Makassar")

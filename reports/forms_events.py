@@ -268,7 +268,8 @@ class KematianForm(ConfirmMixin, forms.Form):
 def parse_month(value):
     """'2026-03' → (2026, 3); None when the value is not a month."""
     try:
-        day = datetime.datetime.strptime((value or "").strip(), "%Y-%m").date()
+        # A calendar month, not a moment: no time zone to attach.
+        day = datetime.datetime.strptime((value or "").strip(), "%Y-%m").date()  # noqa: DTZ007
     except ValueError:
         return None
     if not 2000 <= day.year <= 2100:

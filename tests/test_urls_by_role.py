@@ -30,7 +30,6 @@ def _collect_cases():
 CASES = _collect_cases()
 
 
-
 def _all_url_names():
     names = set()
 

@@ -3,6 +3,7 @@ pregnancies and deaths that obey the rules a cadre's entry must obey, at realist
 
 import datetime
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_every_birth_has_its_pregnancy_and_its_baby_in_the_mothers_keluarga(bont
         by_mother[b.ibu_id].append(b.tanggal)
     for days in by_mother.values():
         days.sort()
-        assert all((later - earlier).days > 182 for earlier, later in zip(days, days[1:], strict=False))
+        assert all((later - earlier).days > 182 for earlier, later in pairwise(days))
     # a woman with an ongoing pregnancy did not deliver in the last six months
     ongoing = Kehamilan.objects.filter(tanggal_selesai__isnull=True).values_list("ibu", flat=True)
     assert not Kelahiran.objects.filter(ibu__in=ongoing, tanggal__gt=TODAY - datetime.timedelta(days=182)).exists()

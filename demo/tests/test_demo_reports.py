@@ -3,6 +3,7 @@ with the rules of reports.workflow, and something to do for each demo login."""
 
 import datetime
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -79,7 +80,7 @@ def test_every_transition_is_logged_in_order_and_in_the_past(demo_city):
         chain = logs[r.pk]
         assert len(chain) == r.version
         assert chain[0].from_status == Status.DRAFT and chain[-1].to_status == r.status
-        assert all(a.to_status == b.from_status for a, b in zip(chain, chain[1:], strict=False))
+        assert all(a.to_status == b.from_status for a, b in pairwise(chain))
         assert all(log.at <= now for log in chain)
         last_sent = [log for log in chain if log.to_status == Status.SUBMITTED][-1]
         assert r.submitted_at == last_sent.at and r.submitted_by_id == last_sent.actor_id

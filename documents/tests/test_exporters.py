@@ -57,11 +57,15 @@ def test_render_refuses_a_user_without_the_right_on_the_unit(cast):
 
 
 @pytest.mark.parametrize(
-    ("target", "fmt", "edition"),
-    [("dw", "pdf", "rakernas-x"), ("rt", "csv", "rakernas-x"), ("rt", "pdf", "edisi-lain")],
+    ("target", "fmt", "edition", "message"),
+    [
+        ("dw", "pdf", "rakernas-x", "rekap-uji dibuat untuk rt, bukan dasawisma"),
+        ("rt", "csv", "rakernas-x", "rekap-uji: format 'csv' tidak tersedia"),
+        ("rt", "pdf", "edisi-lain", "rekap-uji: edisi 'edisi-lain' tidak tersedia"),
+    ],
 )
-def test_render_refuses_a_target_format_or_edition_it_does_not_make(cast, target, fmt, edition):
-    with pytest.raises(ValueError):
+def test_render_refuses_a_target_format_or_edition_it_does_not_make(cast, target, fmt, edition, message):
+    with pytest.raises(ValueError, match=message):
         RecapRT().render(user=cast.admin, target=getattr(cast, target), period=Period(2026), edition=edition, fmt=fmt)
 
 

@@ -363,7 +363,7 @@ def test_bad_file_on_rerun_changes_nothing(tmp_path):
     write_wilayah(
         folder, provinces=["64,KALTIM", "31,DKI JAKARTA"], villages=[*SMALL["villages.csv"], "64.74.02.10,64.74.02,X"]
     )
-    with pytest.raises(CommandError, match="villages.csv baris 7"):
+    with pytest.raises(CommandError, match=r"villages\.csv baris 7"):
         import_wilayah(data_dir=folder)
     assert list(Unit.objects.order_by("pk").values_list("pk", "code", "name")) == before
 

@@ -132,7 +132,8 @@ class TanggalWidget(widgets.Widget):
         if isinstance(value, str):
             for fmt in self.FORMATS:
                 try:
-                    return datetime.datetime.strptime(value.strip(), fmt).date()
+                    # A calendar date, not a moment: no time zone to attach.
+                    return datetime.datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007
                 except ValueError:
                     continue
         raise ValueError(f"“{value}” bukan tanggal: tulis sebagai tanggal atau DD-MM-YYYY, misalnya 17-08-1985.")
@@ -257,7 +258,7 @@ COLUMNS = [
             "d3": "diploma",
             "d4": "s1",
             "s1": "s1",
-        },  # fmt: skip
+        },
         18,
     ),
     _choice(
@@ -274,7 +275,7 @@ COLUMNS = [
             "karyawan swasta": "swasta",
             "belum bekerja": "tidak_bekerja",
             "irt": "irt",
-        },  # fmt: skip
+        },
         18,
     ),
     _yes_no("Akseptor KB", "warga__akseptor_kb"),

@@ -332,7 +332,7 @@ def test_kecamatan_reveals_a_no_kk_and_it_is_logged(client, cast):
     assert AksesNIK.objects.filter(user=cast.users["kecamatan"], keluarga=keluarga, field="no_kk").count() == 1
 
 
-@pytest.mark.parametrize(('role', 'status'), [("rt", 403), ("kader", 403), ("ketua_dasawisma", 403), ("outsider", 404)])
+@pytest.mark.parametrize(("role", "status"), [("rt", 403), ("kader", 403), ("ketua_dasawisma", 403), ("outsider", 404)])
 def test_reveal_is_refused_without_the_right(client, cast, role, status):
     client.force_login(cast.users[role])
     assert client.post(reverse("households:nik_reveal", args=[cast.w_rina.pk])).status_code == status
@@ -434,7 +434,7 @@ def test_move_to_a_closed_dasawisma_is_not_offered(client, cast):
 
 
 @pytest.mark.parametrize(
-    ('role', 'status'), [("kota", 403), ("kecamatan", 403), ("rt", 403), ("kader", 403), ("outsider", 404)]
+    ("role", "status"), [("kota", 403), ("kecamatan", 403), ("rt", 403), ("kader", 403), ("outsider", 404)]
 )
 def test_move_is_only_for_kelurahan_staff(client, cast, role, status):
     client.force_login(cast.users[role])

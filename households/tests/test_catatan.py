@@ -251,8 +251,7 @@ def test_a_cadre_of_a_sibling_dasawisma_gets_not_found(client, cast):
 
 
 def test_a_year_the_member_was_not_in_the_family_is_not_found(client, cast):
-    leave(cast.w_rina, "pindah", datetime.date(YEAR - 1, 5, 1)
-    )
+    leave(cast.w_rina, "pindah", datetime.date(YEAR - 1, 5, 1))
     client.force_login(cast.users["kader"])
     assert client.get(_url(cast.w_rina, YEAR)).status_code == 404
     assert client.get(_url(cast.w_rina, YEAR - 1)).status_code == 200

@@ -336,7 +336,7 @@ def _grow(dasawisma, members, per_household=5):
             agama="islam",
             pendidikan="sma",
             pekerjaan="swasta",
-        )  # fmt: skip
+        )
         for k in families
         for i in range(per_household)
     )

@@ -2,6 +2,7 @@
 household, masked, in a bounded number of queries, and only for the people answerable for the data."""
 
 import re
+from itertools import pairwise
 
 import pytest
 from django.urls import reverse
@@ -48,7 +49,7 @@ def test_newest_first(cast):
     services.rumah_tangga_update(actor=cast.users["kader"], rumah_tangga=cast.hh_b, data={"alamat": "Dua"})
     rows = household_history(cast.hh_b.pk)
     assert [c.new for c in rows[0].changes] == ["Dua"] and [c.new for c in rows[1].changes] == ["Satu"]
-    assert all(a.when >= b.when for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.when >= b.when for a, b in pairwise(rows))
 
 
 def test_nik_and_no_kk_are_masked_in_the_history(client, cast):

@@ -102,8 +102,7 @@ def test_only_cadres_set_kegiatan(cast, user):
 
 
 def test_the_kegiatan_of_someone_who_left_stay_as_they_were(cast):
-    leave(cast.w_dimas, "pindah", datetime.date(2025, 1, 1)
-    )
+    leave(cast.w_dimas, "pindah", datetime.date(2025, 1, 1))
     with pytest.raises(ValidationError):
         services_entry.kegiatan_warga_set(actor=cast.users["kader"], warga=cast.w_dimas, rows=rows(arisan=(True, "")))
 

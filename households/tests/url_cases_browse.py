@@ -4,7 +4,6 @@
 POST data is fixed (the walk passes it as is), so the POST cases send no household id: a user with the
 right gets the form back with its message (200); the others are refused before any form is read."""
 
-
 from django.utils import timezone
 
 from hierarchy.tests.url_cases import LOGGED_IN, MGR_KEL, SEE_DW, SEE_KEL, SEE_RT, table

@@ -81,7 +81,7 @@ CASES = [
         "get",
         None,
         table(),
-    ),  # fmt: skip
+    ),
     ("households:export_rumah_tangga", _rt("hh_a", "catatan-keluarga", "csv"), "get", None, table()),
     (
         "households:catatan_koreksi",

@@ -342,7 +342,7 @@ def test_axis_top_holds_the_largest_value(largest, expected):
 
 
 def test_series_of_the_wrong_length_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Seri 's': 2 nilai untuk 1 kolom"):
         svg.bar_chart(ident="c", title="t", desc="d", ticks=[svg.Tick(("a",), "a")], series=[svg.Series("s", (1, 2))])
 
 

@@ -101,7 +101,7 @@ def test_a_group_below_a_kelurahan_is_named_by_its_path_of_codes(cast, tmp_path)
                 "rakernas-viii",
             ],
             "Edisi 'rakernas-viii' tidak tersedia",
-        ),  # fmt: skip
+        ),
         (
             [
                 "--form",
@@ -118,7 +118,7 @@ def test_a_group_below_a_kelurahan_is_named_by_its_path_of_codes(cast, tmp_path)
                 "kemarin",
             ],
             "--data 'kemarin'",
-        ),  # fmt: skip
+        ),
         (["--form", "4.17c", "--unit", "64.74", "--year", "2026", "--format", "xlsx", "--user", "hantu"], "hantu"),
         (
             ["--form", "4.17c", "--unit", "64.74", "--year", "2026", "--format", "xlsx", "--user", "kecamatan"],

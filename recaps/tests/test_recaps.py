@@ -291,7 +291,7 @@ def test_a_closed_child_still_holding_active_groups_keeps_its_row(richer):
 
 
 def test_yearly_recap_refuses_an_unknown_edition(cast):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Edisi 'rakernas-ix' tidak dikenal"):
         recaps.yearly_recap(cast.rt, 2025, "rakernas-ix")
 
 
@@ -455,9 +455,9 @@ def test_monthly_deaths_and_nifas_by_hand(cast):
 
 
 def test_a_dasawisma_has_no_monthly_recap_and_bad_choices_are_refused(cast):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Tidak ada rekap bulanan untuk Dasawisma"):
         recaps.monthly_recap(cast.dw, *MONTH)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Pilihan data 'semua' tidak dikenal"):
         recaps.monthly_recap(cast.rt, *MONTH, "semua")
     assert recaps.recap_for(cast.rt, Period(2026, 3)).form.lampiran == "4.18b"
     assert recaps.recap_for(cast.rt, Period(2026)).form.lampiran == "4.16b"

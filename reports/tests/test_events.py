@@ -203,7 +203,8 @@ def test_numbers_under_see_which_dasawisma_are_active(cast):
 
 
 def test_numbers_under_refuse_a_unit_filter_they_cannot_move(cast):
-    with pytest.raises(ValueError):  # a unit filter that compares columns cannot move onto the events' path
+    # a unit filter that compares columns cannot move onto the events' path
+    with pytest.raises(ValueError, match="hanya pencarian dengan nilai tetap"):
         events.numbers_under(cast.kel, 2026, 3, unit_filter=Q(active_to__gte=F("active_from")))
 
 

@@ -325,7 +325,9 @@ def test_the_cadre_sees_no_lock_sentence_when_the_report_was_returned(kader, cas
 # -- who may come in -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "status"), [("rt", 403), ("kota", 403), ("rw", 403), ("outsider", 404), ("nobody", 404)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("rt", 403), ("kota", 403), ("rw", 403), ("outsider", 404), ("nobody", 404)]
+)
 @pytest.mark.parametrize("name", ["kehamilan_add", "kelahiran_add", "kematian_add"])
 def test_entry_pages_refuse_viewers_and_hide_from_outsiders(client, cast, role, status, name):
     login(client, cast, role)
