@@ -35,6 +35,8 @@ import time
 
 from benchsetup import setup_django
 
+from pkkdata import periods
+
 KOTA_CODE = "64.74"
 
 
@@ -288,20 +290,20 @@ def main():
         sys.exit("Kota Bontang tidak ada: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini.")
 
     today = timezone.localdate()
-    last_month = rules.add_months(today.replace(day=1), -1)
+    last_month = periods.add_months(today.replace(day=1), -1)
     tahun = args.tahun or last_month.year
     bulan = args.bulan or (last_month.month if not args.tahun else 12)
     on = recaps.as_of_day(tahun, today)
-    first, last = rules.month_bounds(tahun, bulan)
+    first, last = periods.month_bounds(tahun, bulan)
     yearly_params = {
         "kota": kota.pk,
         "first": on,
         "last": on,
         "on": on,
-        "balita": rules.add_years(on, -rules.BALITA_YEARS),
-        "lansia": rules.add_years(on, -rules.LANSIA_YEARS),
-        "subur_min": rules.add_years(on, -rules.SUBUR_MIN_YEARS),
-        "subur_max": rules.add_years(on, -(rules.SUBUR_MAX_YEARS + 1)),
+        "balita": periods.add_years(on, -rules.BALITA_YEARS),
+        "lansia": periods.add_years(on, -rules.LANSIA_YEARS),
+        "subur_min": periods.add_years(on, -rules.SUBUR_MIN_YEARS),
+        "subur_max": periods.add_years(on, -(rules.SUBUR_MAX_YEARS + 1)),
     }
     monthly_params = {
         "kota": kota.pk,
@@ -318,12 +320,12 @@ def main():
             lambda: run_floor(YEARLY_SQL, yearly_params),
         ),
         (
-            f"4.19c {rules.month_label(tahun, bulan)}, disetujui",
+            f"4.19c {periods.month_label(tahun, bulan)}, disetujui",
             lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.DISETUJUI),
             lambda: run_floor(APPROVED_SQL, monthly_params),
         ),
         (
-            f"4.19c {rules.month_label(tahun, bulan)}, terkini",
+            f"4.19c {periods.month_label(tahun, bulan)}, terkini",
             lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.TERKINI),
             lambda: run_floor(CURRENT_SQL, monthly_params),
         ),
@@ -333,7 +335,7 @@ def main():
         "rumah tangga": RumahTangga.objects.count(),
         "warga": Warga.objects.count(),
         "dasawisma": Unit.objects.filter(level="dasawisma", kabkota_id=kota.pk).count(),
-        f"laporan disetujui {rules.month_label(tahun, bulan)}": Laporan.objects.filter(
+        f"laporan disetujui {periods.month_label(tahun, bulan)}": Laporan.objects.filter(
             tahun=tahun, bulan=bulan, status="disetujui"
         ).count(),
     }

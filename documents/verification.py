@@ -51,7 +51,7 @@ def normalize(text):
 def page_url(base=None):
     """The verification page's address as printed in a file: absolute when the caller knows the site
     (the request, or the first CSRF_TRUSTED_ORIGINS entry for a command), else the path."""
-    path = reverse("recaps:verifikasi")
+    path = reverse("documents:verifikasi")
     if base is None:
         origins = list(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
         base = origins[0] if origins else ""

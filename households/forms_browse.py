@@ -10,11 +10,11 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from pkkdata import periods
 
 from .models import RumahTangga
 
 MIN_NAME_LENGTH = 3
-FIRST_YEAR = 2000
 
 
 def _digits_only(text):
@@ -59,7 +59,7 @@ class SearchForm(forms.Form):
 
 def year_bounds(today=None):
     today = today or timezone.localdate()
-    return FIRST_YEAR, today.year
+    return periods.FIRST_YEAR, today.year
 
 
 def check_year(tahun):

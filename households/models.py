@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from hierarchy.models import Unit
+from pkkdata import periods
 
 sixteen_digits = RegexValidator(r"^\d{16}$", "Harus tepat 16 angka.")
 
@@ -361,7 +362,9 @@ class KoreksiKegiatanPKK(models.Model):
     exists, the column is derived from the member's data (households.catatan)."""
 
     warga = models.ForeignKey(Warga, on_delete=models.CASCADE, related_name="koreksi_kegiatan")
-    tahun = models.PositiveSmallIntegerField("tahun", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    tahun = models.PositiveSmallIntegerField(
+        "tahun", validators=[MinValueValidator(periods.FIRST_YEAR), MaxValueValidator(periods.LAST_YEAR)]
+    )
     kolom = models.CharField("kegiatan PKK", max_length=20, choices=KegiatanPKK.choices)
     diikuti = models.BooleanField("diikuti")
     keterangan = models.CharField("nama kegiatan", max_length=100, blank=True)

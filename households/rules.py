@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-# The calendar is pkkdata.periods'; BULAN, month_label, add_months and month_bounds are re-exported for
-# the callers not yet switched to it.
-from pkkdata.periods import BULAN, add_months, add_years, month_bounds, month_label  # noqa: F401
+from pkkdata.periods import add_years
 
 if TYPE_CHECKING:  # the rules read these models' fields; the models do not need the rules
     from .models import Kehamilan, RumahTangga, Warga

@@ -17,6 +17,7 @@ from documents.xlsx import XLSX_CONTENT_TYPE
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from pkkdata import periods
 from pkkdata.http import posted
 
 from . import catatan
@@ -28,7 +29,6 @@ from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
 # The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
 HOUSEHOLD_FORMS = frozenset(e.identifier for e in EXPORTERS)
-FIRST_YEAR = 2000
 
 
 def _exporter_or_404(form, fmt, scope_level=Level.DASAWISMA):
@@ -46,8 +46,8 @@ def _year_or_404(value):
         year = int(value)
     except (TypeError, ValueError):
         raise Http404("Tahun tidak sah.") from None
-    if not FIRST_YEAR <= year <= this_year:
-        raise Http404(f"Tahun harus antara {FIRST_YEAR} dan {this_year}.")
+    if not periods.FIRST_YEAR <= year <= this_year:
+        raise Http404(f"Tahun harus antara {periods.FIRST_YEAR} dan {this_year}.")
     return year
 
 
@@ -202,7 +202,7 @@ def unduhan_berkas(request, pk):
 
 @login_required
 def catatan_koreksi(request, pk, tahun):
-    if not FIRST_YEAR <= tahun <= timezone.localdate().year:
+    if not periods.FIRST_YEAR <= tahun <= timezone.localdate().year:
         raise Http404("Tahun tidak tersedia.")
     warga = access.get_for_user(
         request.user, catatan.warga_for_koreksi(Warga.objects.all(), tahun), Perm.ENTRY, VIA_WARGA, pk=pk
@@ -232,6 +232,6 @@ def catatan_koreksi(request, pk, tahun):
             "dasawisma": rumah_tangga.dasawisma,
             "tahun": tahun,
             "form": form,
-            "years": [y for y in (tahun - 1, tahun + 1) if FIRST_YEAR <= y <= this_year],
+            "years": [y for y in (tahun - 1, tahun + 1) if periods.FIRST_YEAR <= y <= this_year],
         },
     )

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("reports.urls")),
     path("laporan/", include("recaps.urls")),
+    path("", include("documents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """The recaps of the PKK forms, computed: yearly 4.16a-4.17d (Catatan / Rekapitulasi Data dan Kegiatan
 Warga) and monthly 4.18b-4.19c (ibu hamil, melahirkan, nifas, ibu meninggal, kelahiran bayi, bayi
-meninggal, kematian balita). See ../shared/docs/pkk-forms.md, sections 4 and 5.
+meninggal, kematian balita). See docs/pkk-forms.md, sections 4 and 5.
 
 The contract other modules build on (the downloads, the dashboard, the screens):
 
@@ -172,18 +172,9 @@ FORMS = {
 _BY_LEVEL = {(form.level, form.kind): form for form in FORMS.values()}
 
 
-FIRST_YEAR = 2000
-
-
 def period_problem(tahun: int, bulan: int | None = None, today: datetime.date | None = None) -> str:
-    """Why a recap of this period cannot be made ("" when it can): before FIRST_YEAR, a month that does
-    not exist, or a period that has not begun (its numbers would be today's under a future label)."""
-    today = today or timezone.localdate()
-    if not FIRST_YEAR <= tahun <= today.year:
-        return f"Tahun harus antara {FIRST_YEAR} dan {today.year}."
-    if bulan is not None and not (1 <= bulan <= 12 and (tahun, bulan) <= (today.year, today.month)):
-        return "Bulan itu tidak ada atau belum berjalan."
-    return ""
+    """Why a recap of this period cannot be made ("" when it can): pkkdata.periods' rule, as of today."""
+    return periods.period_problem(tahun, bulan, today or timezone.localdate())
 
 
 def form_for(level: str, kind: str) -> RecapForm | None:

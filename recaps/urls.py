@@ -1,4 +1,4 @@
-"""The recaps app's URLs (recaps 4.16a-4.19c, their downloads, the verification page, the dashboard),
+"""The recaps app's URLs (recaps 4.16a-4.19c, their downloads, the dashboard),
 under /laporan/ beside the monthly reports."""
 
 from django.urls import path
@@ -16,6 +16,5 @@ urlpatterns = [
         views_download.rekap_unduh_bulanan,
         name="rekap_unduh_bulanan",
     ),
-    path("verifikasi/", views_download.verifikasi, name="verifikasi"),
     path("dasbor/<int:unit_pk>/", views_dashboard.dasbor, name="dasbor"),
 ]

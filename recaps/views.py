@@ -3,7 +3,7 @@ unit one level below with a link to that unit's own recap, and the JUMLAH row.
 
 The unit comes through hierarchy.access (404 outside the user's area), with its ancestors loaded in
 the same query (the area block and the crumbs need no more); the numbers come from recaps.recaps.
-Bad input never reaches a stack trace: a year outside 2000-2100 or a month outside 1-12 is a 404, an
+Bad input never reaches a stack trace: a year outside periods.FIRST_YEAR..LAST_YEAR or a month outside 1-12 is a 404, an
 unknown edition or data choice falls back to the default."""
 
 from urllib.parse import urlencode
@@ -19,6 +19,7 @@ from documents.exporters import DEFAULT_EDITION, EDITIONS
 from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
+from pkkdata import periods
 from pkkdata.periods import BULAN, month_label
 from reports.inbox import date_label, shift_month
 
@@ -83,7 +84,7 @@ def _page(request, recap, **context):
             "rows": rows,
             "total": total,
             "crumbs": [(a, crumb_url(a)) for a in _crumbs(request.user, unit)],
-            "years": (recaps.FIRST_YEAR, timezone.localdate().year),
+            "years": (periods.FIRST_YEAR, timezone.localdate().year),
             "months": list(enumerate(BULAN, start=1)),
             **context,
         },
@@ -104,7 +105,7 @@ def rekap(request, unit_pk):
         bulan = int(raw_month) if raw_month else None
         check_period(tahun, bulan)
     except (ValueError, Http404):
-        messages.error(request, f"Pilih tahun {recaps.FIRST_YEAR}–{today.year} dan bulan yang sudah berjalan.")
+        messages.error(request, f"Pilih tahun {periods.FIRST_YEAR}–{today.year} dan bulan yang sudah berjalan.")
         return redirect("recaps:rekap_tahunan", unit_pk=unit.pk, tahun=today.year)
     if bulan is None:
         edition = request.GET.get("edisi")

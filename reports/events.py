@@ -15,12 +15,14 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from households import rules
+from households import rules, selectors
 from households.models import Kehamilan, Kelahiran, Kematian
+from pkkdata import periods
 
-VIA_KEHAMILAN = "ibu__keluarga__rumah_tangga__dasawisma"
-VIA_KELAHIRAN = "ibu__keluarga__rumah_tangga__dasawisma"
-VIA_KEMATIAN = "warga__keluarga__rumah_tangga__dasawisma"
+# The path from each event to its dasawisma's row (selectors' scoping paths, without the trailing "__").
+VIA_KEHAMILAN = selectors.VIA_KEHAMILAN.removesuffix("__")
+VIA_KELAHIRAN = selectors.VIA_KELAHIRAN.removesuffix("__")
+VIA_KEMATIAN = selectors.VIA_KEMATIAN.removesuffix("__")
 
 # The numbers of the monthly recaps 4.18b-4.19c, in the forms' order.
 NUMBER_FIELDS = [
@@ -197,7 +199,7 @@ def _fold(mothers, births, deaths):
 def numbers_by(group_column, tahun, bulan, unit_filter=None):
     """{group id: numbers} for one month, grouped by an ancestor column of the dasawisma (e.g. "rt",
     "desa", or "dasawisma" itself), over dasawisma matching unit_filter (a Q on Unit). Three queries."""
-    first, last = rules.month_bounds(tahun, bulan)
+    first, last = periods.month_bounds(tahun, bulan)
     dasawisma = Unit.objects.filter(unit_filter if unit_filter is not None else Q(), level=Level.DASAWISMA)
 
     def where(via):
@@ -229,7 +231,7 @@ def numbers_under(unit, tahun, bulan, group_levels=None, unit_filter=None):
     kelurahan: per RW, and per RT where there is no RW). As numbers_by, but the dasawisma are narrowed
     on the row's own join to its unit, which also gives the group: cheaper to run than an IN (subquery)
     on the units. Three queries."""
-    first, last = rules.month_bounds(tahun, bulan)
+    first, last = periods.month_bounds(tahun, bulan)
     group_levels = list(group_levels or [unit.level])
     unit_filter = unit_filter if unit_filter is not None else Q()
 
@@ -248,7 +250,7 @@ def monthly_numbers(unit, months):
     consecutive months. Four queries whatever the number of months or dasawisma."""
     column = f"{unit.level}_id"
     result = {month: empty_numbers() for month in months}
-    bounds = {month: rules.month_bounds(*month) for month in months}
+    bounds = {month: periods.month_bounds(*month) for month in months}
     start, end = bounds[months[0]][0], bounds[months[-1]][1]
 
     # Mothers: every pregnancy that touches the window, then one filtered count per month and status,
@@ -333,7 +335,7 @@ def _suami(ibu):
 
 def monthly_rows(dasawisma, tahun, bulan):
     """The rows of 4.18a for one dasawisma and month, and its numbers."""
-    first, last = rules.month_bounds(tahun, bulan)
+    first, last = periods.month_bounds(tahun, bulan)
     here = Q(**{VIA_KEHAMILAN: dasawisma})
     pregnancies = (
         Kehamilan.objects.filter(here)

@@ -5,6 +5,8 @@ import re
 
 from django import forms
 
+from pkkdata import periods
+
 ACTIONS = [
     ("kirim", "Kirim ke RT"),
     ("kirim_nihil", "Kirim sebagai NIHIL"),
@@ -72,6 +74,6 @@ class SampaiForm(forms.Form):
         match = _MONTH_RE.match(value)
         if match:
             tahun, bulan = int(match.group(1)), int(match.group(2))
-            if 2000 <= tahun <= 2100 and 1 <= bulan <= 12:
+            if periods.is_valid_month(tahun, bulan):
                 return tahun, bulan
         raise forms.ValidationError("Bulan tidak sah: tulis tahun dan bulan, misalnya 2026-03.")

@@ -272,6 +272,6 @@ def parse_month(value):
         day = datetime.datetime.strptime((value or "").strip(), "%Y-%m").date()  # noqa: DTZ007
     except ValueError:
         return None
-    if not 2000 <= day.year <= 2100:
+    if not periods.is_valid_month(day.year, day.month):
         return None
     return day.year, day.month

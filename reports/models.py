@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from hierarchy.models import Unit
+from pkkdata import periods
 
 
 class Status(models.TextChoices):
@@ -25,7 +26,9 @@ class Laporan(models.Model):
     with every transition so that two approvers acting at once cannot both win."""
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="laporan", verbose_name="satuan")
-    tahun = models.PositiveSmallIntegerField("tahun", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    tahun = models.PositiveSmallIntegerField(
+        "tahun", validators=[MinValueValidator(periods.FIRST_YEAR), MaxValueValidator(periods.LAST_YEAR)]
+    )
     bulan = models.PositiveSmallIntegerField("bulan", validators=[MinValueValidator(1), MaxValueValidator(12)])
     status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.DRAFT)
     nihil = models.BooleanField("nihil (tidak ada peristiwa)", default=False)

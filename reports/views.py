@@ -47,7 +47,7 @@ LATE_SHOWN = 100
 
 
 def _check_month(tahun, bulan):
-    if not (2000 <= tahun <= 2100 and 1 <= bulan <= 12):
+    if not periods.is_valid_month(tahun, bulan):
         raise Http404("Bulan tidak ditemukan.")
 
 

@@ -11,12 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from documents import verification
+from documents import views as verification_views
 from documents.exporters import Period, get_exporter
 from documents.models import DokumenRekap
 from households.models import Kehamilan
 from reports import workflow
 
-URL = reverse("recaps:verifikasi")
+URL = reverse("documents:verifikasi")
 CODE_RE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$")
 
 
@@ -130,9 +131,7 @@ def test_an_unknown_or_malformed_code_gets_a_clear_message(cast):
 def test_an_oversized_upload_is_refused_before_it_is_read(cast, monkeypatch):
     result, dokumen = _download(cast)
     monkeypatch.setattr(verification, "MAX_UPLOAD_BYTES", 1000)
-    from recaps import views_download
-
-    monkeypatch.setattr(views_download, "_UPLOAD_SLACK", 0)
+    monkeypatch.setattr(verification_views, "_UPLOAD_SLACK", 0)
     response = _upload(Client(), dokumen.kode, result.content)
     assert response.status_code == 413
     body = response.content.decode()

@@ -37,7 +37,7 @@ CASES = [
     ("recaps:rekap_unduh_bulanan", _month("dw"), "get", None, table(ok=SEE_DW)),  # 4.18a
     ("recaps:rekap_unduh_bulanan", _month("kel", tahun=2026, bulan=13), "get", None, table()),
     ("recaps:rekap_unduh_bulanan", _month("prov"), "get", None, table()),  # no monthly provincial form
-    ("recaps:verifikasi", lambda c: {}, "get", None, table(ok=ROLES)),
+    ("documents:verifikasi", lambda c: {}, "get", None, table(ok=ROLES)),
 ]
 
 DOWNLOAD_CASES = [

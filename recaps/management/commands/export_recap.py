@@ -30,6 +30,7 @@ from documents.exporters import EDITIONS, Period, get_exporter
 from documents.models import DokumenRekap
 from hierarchy.levels import OFFICIAL_LEVELS, Level
 from hierarchy.models import Unit, User
+from pkkdata import periods
 from recaps import exports as recap_exports
 from recaps import recaps
 
@@ -147,8 +148,8 @@ class Command(BaseCommand):
             tahun = int(year)
         except ValueError:
             raise CommandError(f"Tahun {year!r} bukan angka.") from None
-        if not 2000 <= tahun <= this_year:
-            raise CommandError(f"Tahun harus antara 2000 dan {this_year}.")
+        if not periods.FIRST_YEAR <= tahun <= this_year:
+            raise CommandError(f"Tahun harus antara {periods.FIRST_YEAR} dan {this_year}.")
         if not exporter.monthly:
             if month is not None:
                 raise CommandError(f"Lampiran {exporter.lampiran} adalah rekap tahunan: jangan isi --month.")
