@@ -2,12 +2,15 @@
 with the rules of reports.workflow, and something to do for each demo login."""
 
 import datetime
+import os
 from collections import Counter, defaultdict
 from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Q
+from django.test import override_settings
 from django.utils import timezone
 
 from demo import reports as demo
@@ -24,12 +27,16 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 
 
-@pytest.fixture
-def demo_city(settings):
-    settings.DEBUG = True
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    return Unit.objects.get(code="64.74")
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module in a transaction rolled back at its end; each test runs in
+    a savepoint of it (pytest-django's own transaction), so what one test writes the next does not see."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True, PASSWORD_HASHERS=fast):
+        with open(os.devnull, "w") as quiet:
+            call_command("seed_demo", stdout=quiet)
+        yield Unit.objects.get(code="64.74")
+        transaction.set_rollback(True)
 
 
 def test_reports_in_every_state_and_consistent_with_the_events(demo_city):
