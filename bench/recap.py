@@ -35,13 +35,12 @@ import time
 
 from benchsetup import setup_django
 
-from pkkdata import periods
-
 KOTA_CODE = "64.74"
 
 
 # -- the floors: one statement each --------------------------------------------------------------------
-# Parameters by name; the dates are computed in Python by households.rules (the same cut-off days).
+# Parameters by name; the dates are computed in Python by pkkdata.periods and households.rules (the same
+# cut-off days).
 
 ACTIVE_ON = "(u.active_from IS NULL OR u.active_from <= %(last)s) AND (u.active_to IS NULL OR u.active_to >= %(first)s)"
 
@@ -279,6 +278,7 @@ def main():
     from hierarchy.models import Unit
     from households import rules
     from households.models import RumahTangga, Warga
+    from pkkdata import periods
     from recaps import recaps
     from reports.models import Laporan
 

@@ -85,7 +85,7 @@ from households.models import (
 )
 from pkkdata import periods
 
-from . import tree as hierarchy_demo
+from . import tree
 
 HOUSEHOLDS_PER_DASAWISMA = (10, 20)
 MEAN_HOUSEHOLDS_PER_DASAWISMA = sum(HOUSEHOLDS_PER_DASAWISMA) / 2
@@ -103,7 +103,7 @@ INFANT_CAUSES = ["Berat badan lahir rendah", "Asfiksia", "Infeksi (sepsis)", "Pn
 CHILD_CAUSES = ["Diare", "Pneumonia", "Demam berdarah", "Tenggelam", "Kecelakaan lalu lintas", "Campak"]
 MATERNAL_CAUSES = ["Perdarahan pascapersalinan", "Preeklamsia/eklamsia", "Infeksi nifas"]
 NULL = r"\N"  # how COPY reads a missing value; no generated text is ever "\N"
-CHANGE_REASON = hierarchy_demo.CHANGE_REASON
+CHANGE_REASON = tree.CHANGE_REASON
 
 L, P = JenisKelamin.LAKI_LAKI, JenisKelamin.PEREMPUAN
 KEPALA, ISTRI, ANAK, LAIN = (
@@ -752,7 +752,7 @@ def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
                 chain.append(by_pk[pk])
                 pk = by_pk[pk].parent_id
             for u in reversed(chain):
-                plans.append(hierarchy_demo.GroupPlan(u.level, u.code, u.name, keys[u.pk][:-1], keys[u.pk]))
+                plans.append(tree.GroupPlan(u.level, u.code, u.name, keys[u.pk][:-1], keys[u.pk]))
         next_rt = dict.fromkeys(parent_ids, 1)
         for rt in rts:
             if rt.code.isdigit():
@@ -771,12 +771,12 @@ def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
             code = f"{next_rt[parent_pk]:03d}"
             next_rt[parent_pk] += 1
             rt_key = (*parent_key, code)
-            plans.append(hierarchy_demo.GroupPlan(Level.RT, code, code, parent_key, rt_key))
+            plans.append(tree.GroupPlan(Level.RT, code, code, parent_key, rt_key))
             for n in range(1, min(left, rng.randint(*DASAWISMA_PER_NEW_RT)) + 1):
-                flower = rng.choice(hierarchy_demo.DASAWISMA_NAMES)
+                flower = rng.choice(tree.DASAWISMA_NAMES)
                 flower_counts[flower] += 1
                 plans.append(
-                    hierarchy_demo.GroupPlan(
+                    tree.GroupPlan(
                         Level.DASAWISMA,
                         f"DW{n:02d}",
                         f"{flower} {flower_counts[flower]}",
@@ -795,8 +795,8 @@ def add_groups_for_scale(*, seed, target, desa_units, active_from, actor):
         units_by_desa[u.desa_id].append(u)
     plans = plan_extra_groups(seed=seed, target=target, desa_units=desa_units, units_by_desa=units_by_desa)
     if not plans:
-        return hierarchy_demo.GroupCounts(), []
-    units, counts = hierarchy_demo.create_groups(plans, desa_units, active_from=active_from, actor=actor)
+        return tree.GroupCounts(), []
+    units, counts = tree.create_groups(plans, desa_units, active_from=active_from, actor=actor)
     return counts, [units[p.key] for p in plans if p.level == Level.DASAWISMA]
 
 
@@ -810,7 +810,7 @@ class HouseholdResult:
     warga: int = 0
     dasawisma_filled: int = 0
     dasawisma_skipped: int = 0
-    groups: hierarchy_demo.GroupCounts = field(default_factory=hierarchy_demo.GroupCounts)
+    groups: tree.GroupCounts = field(default_factory=tree.GroupCounts)
 
 
 def _make_unique(rows, column, model):

@@ -38,7 +38,6 @@ from .selectors import VIA_KELUARGA, VIA_RUMAH_TANGGA, VIA_WARGA
 from .validation import mask
 
 ADD_ROW = "tambah_baris"
-# The columns hierarchy.forms.unit_label reads for the page's "Kelurahan › RW › RT › Dasawisma" line.
 
 # -- fetching within the user's area ---------------------------------------------------------------
 

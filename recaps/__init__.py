@@ -1,2 +1,2 @@
-"""The recapitulations 4.16a-4.19c at every level, their XLSX/PDF downloads (and the 4.18a's), the
-public verification page and the dashboard."""
+"""The recapitulations 4.16a-4.19c at every level, their XLSX/PDF downloads (and the 4.18a's) and the
+dashboard."""

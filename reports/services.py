@@ -212,8 +212,6 @@ def warga_leave(*, actor, warga, status, on_date, keterangan=""):
         raise ValidationError({"tanggal_status": "Tanggal tidak boleh sebelum tanggal lahir."})
     if status == StatusWarga.MENINGGAL and not hasattr(warga, "kematian"):
         # A death is also an event of the monthly form (4.18a): record it once, as the event screens do.
-        from reports.services import kematian_record
-
         kematian_record(
             actor=actor, warga=warga, tanggal=on_date, sebab=keterangan or "Tidak diketahui", confirm_age=True
         )

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from hierarchy import access
@@ -76,7 +76,7 @@ def month_url(dasawisma_pk, tahun, bulan):
 
 def _dasawisma(user, pk):
     """A dasawisma the user sees: 404 outside their area, or when the unit is not a dasawisma."""
-    # unit_label reads the unit's own dasawisma column too.
+    # Unit.path_label reads the unit's own dasawisma column too.
     qs = Unit.objects.select_related(*path_related())
     return access.get_for_user(user, qs, Perm.VIEW, "", pk=pk, level=Level.DASAWISMA)
 
@@ -188,17 +188,11 @@ def _other_deaths(dasawisma, tahun, bulan):
 
 
 def _reports_url(dasawisma, tahun, bulan):
-    try:
-        return reverse("reports:laporan_unit", args=[dasawisma.pk, tahun, bulan])
-    except NoReverseMatch:
-        return None
+    return reverse("reports:laporan_unit", args=[dasawisma.pk, tahun, bulan])
 
 
 def _households_url(dasawisma):
-    try:
-        return reverse("households:rumah_tangga_list", args=[dasawisma.pk])
-    except NoReverseMatch:
-        return None
+    return reverse("households:rumah_tangga_list", args=[dasawisma.pk])
 
 
 @login_required

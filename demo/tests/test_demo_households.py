@@ -14,7 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from demo import households as demo
-from demo import tree as hierarchy_demo
+from demo import tree
 from hierarchy.levels import Level
 from hierarchy.models import Unit, User
 from households import rules, selectors, validation
@@ -51,8 +51,8 @@ def bontang(db):
     berbas_tengah = _official(Level.DESA, BERBAS_TENGAH, "Berbas Tengah", selatan)
     tanjung_laut = _official(Level.DESA, "64.74.02.1003", "Tanjung Laut", selatan)
     desa_units = [berbas_tengah, tanjung_laut]
-    plans = hierarchy_demo.plan_groups([d.code for d in desa_units], random.Random(hierarchy_demo.DEFAULT_SEED))
-    hierarchy_demo.create_groups(plans, desa_units, active_from=datetime.date(TODAY.year - 1, 1, 1))
+    plans = tree.plan_groups([d.code for d in desa_units], random.Random(tree.DEFAULT_SEED))
+    tree.create_groups(plans, desa_units, active_from=datetime.date(TODAY.year - 1, 1, 1))
     assert Unit.objects.filter(level=Level.RW, desa_id=tanjung_laut.pk).exists()
     admin = User.objects.create(username="demo-admin", is_superuser=True, is_staff=True)
     return SimpleNamespace(kota=kota, admin=admin, berbas_tengah=berbas_tengah, with_rw=tanjung_laut)
