@@ -15,7 +15,7 @@ asks one of the verbs below.
 - ``units_granted`` and ``holds_directly`` answer for grants on the unit itself, not inherited (the
   report chain: an approval is made on the approving unit);
 - the named decisions of the screens (``oversees``, ``may_see_history``, ``is_corrector``,
-  ``may_record_events``, ``may_see_unmasked``, ``visible_ancestors``) live here too, so a rule is read
+  ``may_record_events``, ``visible_ancestors``) live here too, so a rule is read
   in one place.
 
 ``via`` is the lookup path from the queryset's model to its unit ("" for Unit itself,
@@ -33,7 +33,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .levels import ALL_PERMS, RANK, ROLE_LEVEL, Perm, Role
+from .levels import ALL_PERMS, RANK, ROLE_LEVEL, Level, Perm, Role
 from .models import Unit, UnitUserObjectPermission, User
 
 _CACHE_ATTR = "_pkk_grants"
@@ -284,7 +284,7 @@ def may_record_events(user: AnyUser, dasawisma: Unit) -> bool:
     return is_corrector(user, dasawisma) or has_perm(user, Perm.ENTRY, dasawisma)
 
 
-def may_see_unmasked(user: AnyUser, dasawisma: Unit) -> bool:
-    """The edit forms of the dasawisma's own cadres show NIK and No. KK in full; everything else masks
-    (the reveal, buka_nik, is a separate logged act)."""
-    return has_perm(user, Perm.ENTRY, dasawisma)
+def may_see_intervention_lists(user: AnyUser, unit: Unit) -> bool:
+    """The intervention lists name the people to act on: they are kept at the kelurahan and above, for
+    those who may reveal NIK there (TP PKK desa/kelurahan, kecamatan, kabupaten/kota)."""
+    return RANK[unit.level] <= RANK[Level.DESA] and has_perm(user, Perm.REVEAL_NIK, unit)

@@ -153,8 +153,7 @@ def unit_detail(request, pk):
             "account_roles": [r for r in Role if ROLE_LEVEL[r] == unit.level],
             "holders": holders,
             "households": households,
-            "can_see_intervensi": unit.level in (Level.PROVINSI, Level.KABKOTA, Level.KECAMATAN, Level.DESA)
-            and access.has_perm(request.user, Perm.REVEAL_NIK, unit),
+            "can_see_intervensi": access.may_see_intervention_lists(request.user, unit),
             "households_ok": households is None or DASAWISMA_MIN <= households <= DASAWISMA_MAX,
             "close_form": UnitCloseForm(initial={"on_date": today}) if can_manage and is_open else None,
         },

@@ -3,9 +3,9 @@ editing the household (Data Keluarga), its keluarga (No. KK), members (Data Warg
 the two household sheets, and recording who left.
 
 Every object is fetched through hierarchy.access.get_for_user with Perm.ENTRY: outside the user's area
-404, inside it without the right (RT, RW, kelurahan, kota...) 403. Only the dasawisma's own cadres get
-this far, and they are exactly the users access.may_see_unmasked allows, so these forms show NIK and
-No. KK in full. Writes go through households.services / services_entry."""
+404, inside it without the right (RT, RW, kelurahan, kota...) 403. Only the dasawisma's own cadres (isi_data_warga)
+get this far: they typed the numbers, so these forms show NIK and No. KK in full; every other screen
+masks them. Writes go through households.services / services_entry."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

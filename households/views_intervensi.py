@@ -66,7 +66,7 @@ def intervensi_view(request, unit_pk):
             "unit": unit,
             "unit_label": unit.title,
             "path": [
-                {"unit": a, "url": _url(a.pk, daftar.key) if access.has_perm(user, INTERVENSI_PERM, a) else None}
+                {"unit": a, "url": _url(a.pk, daftar.key) if access.may_see_intervention_lists(user, a) else None}
                 for a in ancestors
                 if access.can_see(user, a)
             ],

@@ -19,9 +19,9 @@ def home(request):
     roles = [
         {
             "assignment": ra,
-            "path": [a for a in ra.unit.ancestors() if access.can_see(user, a)] + [ra.unit],
+            "path": [*access.visible_ancestors(user, ra.unit), ra.unit],
             "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
-            "intervensi": Perm.REVEAL_NIK in ROLE_PERMS[Role(ra.role)],
+            "intervensi": access.may_see_intervention_lists(user, ra.unit),
             "dasbor": has_dashboard(ra.unit),
         }
         for ra in assignments

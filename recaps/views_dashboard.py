@@ -10,7 +10,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hierarchy import access
-from households.intervensi import INTERVENSI_PERM
 from reports.inbox import date_label
 
 from . import dashboard
@@ -31,7 +30,7 @@ def dasbor(request, unit_pk):
         {
             "board": dashboard.build(unit, today, unit_label=unit.title),
             "today": date_label(today),
-            "can_intervensi": access.has_perm(user, INTERVENSI_PERM, unit),
+            "can_intervensi": access.may_see_intervention_lists(user, unit),
             "children": list(
                 unit.children.active_on(today).filter(level__in=dashboard.DASHBOARD_LEVELS).order_by("code")
             ),

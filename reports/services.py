@@ -36,6 +36,13 @@ def _dasawisma_of(warga):
     return warga.keluarga.rumah_tangga.dasawisma
 
 
+def may_record_in(user, dasawisma, *, locked):
+    """Whether the user may record events of the dasawisma in a month whose lock state is `locked`: TP
+    PKK desa/kelurahan (correctors) always, its cadres while the month's report is not submitted or
+    approved. _require_event_rights enforces the same rule, with a message for each case."""
+    return access.is_corrector(user, dasawisma) or (access.may_record_events(user, dasawisma) and not locked)
+
+
 def _require_event_rights(actor, warga, day):
     dasawisma = _dasawisma_of(warga)
     if access.is_corrector(actor, dasawisma):

@@ -209,7 +209,7 @@ def kejadian_dasawisma(request, unit_pk):
     status = report.status if report is not None else None
     changed = workflow.changed_since_approval(report) if status == Status.APPROVED else {}
     corrector = access.is_corrector(user, dasawisma)
-    can_record = corrector or (access.has_perm(user, Perm.ENTRY, dasawisma) and not locked)
+    can_record = services_events.may_record_in(user, dasawisma, locked=locked)
 
     prev_month, next_month = _shift(tahun, bulan, -1), _shift(tahun, bulan, 1)
     totals = events.catatan_totals(numbers)
