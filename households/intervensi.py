@@ -12,7 +12,7 @@ count when the household is still recorded.
    facilities: jamban, SPAL, tempat sampah, MCK and septic tank).
 4. ``sanitasi``: rumah tangga without a jamban keluarga, or without clean water (see
    ``punya_air_bersih``).
-5. ``hamil``: warga with a pregnancy running today (selectors.kehamilan_active_q).
+5. ``hamil``: warga with a pregnancy running today (rules.hamil_on_q).
 
 NIK are always masked here (validation.mask): the lists go to people outside the dasawisma.
 """
@@ -140,9 +140,7 @@ def rumah_tanpa_jamban_atau_air_bersih(user, unit=None, on=None):
 def ibu_hamil(user, unit=None, on=None):
     """Warga with a pregnancy running on the day; the latest such pregnancy gives its dates."""
     on = on or timezone.localdate()
-    running = Kehamilan.objects.filter(selectors.kehamilan_active_q(on), ibu=OuterRef("pk")).order_by(
-        "-tanggal_mulai", "-pk"
-    )
+    running = Kehamilan.objects.filter(rules.hamil_on_q(on), ibu=OuterRef("pk")).order_by("-tanggal_mulai", "-pk")
     return (
         _warga(user, unit, on)
         .filter(Exists(running))

@@ -175,6 +175,18 @@ def nifas_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def is_hamil_on(kehamilan: Kehamilan, on: datetime.date) -> bool:
+    """A pregnancy counts on a day from its start until it ended (the end day excluded): the one-day
+    form of hamil_q (a delivery on the day itself ends it)."""
+    return kehamilan.tanggal_mulai <= on and (kehamilan.tanggal_selesai is None or kehamilan.tanggal_selesai > on)
+
+
+def hamil_on_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}tanggal_mulai__lte": on}) & (
+        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": on})
+    )
+
+
 def status_ibu(kehamilan: Kehamilan, first: datetime.date, last: datetime.date) -> str | None:
     """'melahirkan', 'hamil', 'nifas' or None for one pregnancy in one month (same rule as the Qs)."""
     end = kehamilan.tanggal_selesai

@@ -37,13 +37,6 @@ COUNT_FIELDS = [
 ]
 
 
-def kehamilan_active_q(on, prefix=""):
-    """A pregnancy counts on a day from its start until it ended (the end day excluded)."""
-    return Q(**{f"{prefix}tanggal_mulai__lte": on}) & (
-        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": on})
-    )
-
-
 def member_count_annotations(on, prefix="keluarga__anggota__", *, rows_counted=False):
     """Count(...) expressions for items 2-11 over the members reached by prefix, as of a date.
 
@@ -77,7 +70,7 @@ def with_counts(qs, on=None):
     """Annotate rumah tangga with the Data Keluarga counts as of `on` (default today)."""
     on = on or timezone.localdate()
     hamil = (
-        Kehamilan.objects.filter(kehamilan_active_q(on), ibu__keluarga__rumah_tangga=OuterRef("pk"))
+        Kehamilan.objects.filter(rules.hamil_on_q(on), ibu__keluarga__rumah_tangga=OuterRef("pk"))
         .filter(rules.counted_q(on, "ibu__"))
         .order_by()
         .values("ibu__keluarga__rumah_tangga")

@@ -13,6 +13,8 @@ BULAN = [
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
     "Juli", "Agustus", "September", "Oktober", "November", "Desember",
 ]  # fmt: skip
+# Where a table or a button has room for three letters (the dashboard's chart, the month buttons).
+BULAN_SINGKAT = [name[:3] for name in BULAN]
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -38,6 +40,17 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def month_label(tahun: int, bulan: int) -> str:
     """'Maret 2026', as the forms write BULAN and TAHUN."""
     return f"{BULAN[bulan - 1]} {tahun}"
+
+
+def short_month_label(tahun: int, bulan: int) -> str:
+    """'Sep 2026': beside the month on a 360 px screen."""
+    return f"{BULAN_SINGKAT[bulan - 1]} {tahun}"
+
+
+def shift_month(tahun: int, bulan: int, months: int) -> tuple[int, int]:
+    """(tahun, bulan) `months` later (or earlier, when negative)."""
+    day = add_months(datetime.date(tahun, bulan, 1), months)
+    return day.year, day.month
 
 
 def date_label(day: datetime.date) -> str:

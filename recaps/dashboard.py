@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from hierarchy.levels import Level
 from pkkdata import periods
 from reports import completeness, events
-from reports.inbox import BULAN_SINGKAT, shift_month
 
 from . import recaps, svg
 
@@ -37,7 +36,7 @@ def has_dashboard(unit):
 
 def months_window(today, count=MONTHS):
     """The `count` months up to and including today's month, oldest first."""
-    return [shift_month(today.year, today.month, -i) for i in range(count - 1, -1, -1)]
+    return [periods.shift_month(today.year, today.month, -i) for i in range(count - 1, -1, -1)]
 
 
 # -- the monthly numbers ---------------------------------------------------------------------------
@@ -130,7 +129,7 @@ class Row:
 
     @property
     def short(self):
-        return f"{BULAN_SINGKAT[self.bulan - 1]} {self.tahun}"
+        return f"{periods.BULAN_SINGKAT[self.bulan - 1]} {self.tahun}"
 
 
 @dataclass
@@ -174,7 +173,10 @@ class Chart:
 
     @property
     def svg(self):
-        ticks = [svg.Tick((BULAN_SINGKAT[r.bulan - 1], self._year_under(i)), r.label) for i, r in enumerate(self.rows)]
+        ticks = [
+            svg.Tick((periods.BULAN_SINGKAT[r.bulan - 1], self._year_under(i)), r.label)
+            for i, r in enumerate(self.rows)
+        ]
         series = [
             svg.Series(label, tuple(r.values[index] for r in self.rows)) for index, label in enumerate(self.series)
         ]

@@ -149,11 +149,6 @@ SUMMED_418A = (5, 6, 8, 9, 12, 13)
 # -- the signature block -----------------------------------------------------------------------------
 
 
-def date_text(day):
-    """'5 November 2026', as a signature block writes it."""
-    return f"{day.day} {periods.BULAN[day.month - 1]} {day.year}"
-
-
 def ketua_title(unit):
     if unit.level == Level.DASAWISMA:
         return f"Ketua Kelompok Dasawisma {unit.name}"
@@ -254,7 +249,7 @@ def _signature(unit, user, options):
     tanggal = options.get("tanggal") or timezone.localdate()
     tempat = (tempat or "").strip()
     return {
-        "tempat_tanggal": f"{tempat}, {date_text(tanggal)}" if tempat else date_text(tanggal),
+        "tempat_tanggal": f"{tempat}, {periods.date_label(tanggal)}" if tempat else periods.date_label(tanggal),
         "ketua_title": ketua_title(unit),
         "ketua": (ketua or "").strip(),
         "penyusun": (penyusun or "").strip(),

@@ -61,7 +61,7 @@ from django.utils import timezone
 
 from documents.exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
-from hierarchy.models import Unit, User
+from hierarchy.models import Unit, User, active_q
 from households import rules, selectors
 from households.models import (
     IndustriRumahTangga,
@@ -404,18 +404,6 @@ def area_block(unit: Unit) -> list[tuple[str, str]]:
 # -- shared pieces of the queries ------------------------------------------------------------------
 
 
-def _active_q(first, last, prefix=""):
-    """Units active on some day between first and last (yearly: first == last == as_of)."""
-    return (Q(**{f"{prefix}active_from__isnull": True}) | Q(**{f"{prefix}active_from__lte": last})) & (
-        Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gte": first})
-    )
-
-
-def _rumah_tangga_present_q(on, prefix=""):
-    """A rumah tangga still in its dasawisma on the day (as selectors.active_rumah_tangga)."""
-    return rules.present_q(on, prefix)
-
-
 def _child_key(level, prefix=""):
     """The id of the direct child of a `level` unit holding the row reached by prefix (a unit row):
     the first of its child-level columns that is set."""
@@ -436,9 +424,7 @@ def _member_counts(on):
     counted woman with a pregnancy running that day (an uncorrelated IN, hashed once)."""
     return {
         **selectors.member_count_annotations(on, prefix="", rows_counted=True),
-        "ibu_hamil": Count(
-            "pk", filter=Q(pk__in=Kehamilan.objects.filter(selectors.kehamilan_active_q(on)).values("ibu_id"))
-        ),
+        "ibu_hamil": Count("pk", filter=Q(pk__in=Kehamilan.objects.filter(rules.hamil_on_q(on)).values("ibu_id"))),
     }
 
 
@@ -580,8 +566,8 @@ def _yearly_facts(unit, on):
         to_dasawisma = f"{to_household}dasawisma__"
         return (
             Q(**{f"{to_dasawisma}{unit.level}_id": unit.pk})
-            & _active_q(on, on, to_dasawisma)
-            & _rumah_tangga_present_q(on, to_household)
+            & active_q(on, prefix=to_dasawisma)
+            & rules.present_q(on, to_household)
         )
 
     def collect(qs, to_household, annotations):
@@ -680,7 +666,7 @@ def yearly_recap(unit: Unit, tahun: int, edition: str = RAKERNAS_X, today: datet
     else:
         found = _yearly_facts(unit, on)
         levels = count_levels(form)
-        counts, children = _fold_units(unit, levels, _units_below_qs(unit.pk, unit.level, levels, _active_q(on, on)))
+        counts, children = _fold_units(unit, levels, _units_below_qs(unit.pk, unit.level, levels, active_q(on)))
         for key, values in counts.items():
             _add(found, key, values)
         rows, row_label = _rows(unit, columns, found, children)

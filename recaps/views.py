@@ -21,7 +21,6 @@ from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
 from pkkdata import periods
 from pkkdata.periods import BULAN, month_label
-from reports.inbox import date_label, shift_month
 
 from . import recaps
 
@@ -125,7 +124,7 @@ def rekap_tahunan(request, unit_pk, tahun):
     edisi = "" if edition == DEFAULT_EDITION else edition
     today = timezone.localdate()
     # The monthly recap of the same year: its last month, or the month now being reported.
-    month = (tahun, 12) if tahun < today.year else shift_month(today.year, today.month, -1)
+    month = (tahun, 12) if tahun < today.year else periods.shift_month(today.year, today.month, -1)
 
     def row_url(row):
         if row.rumah_tangga_id:
@@ -146,7 +145,7 @@ def rekap_tahunan(request, unit_pk, tahun):
             (key, label, _yearly(unit.pk, tahun, "" if key == DEFAULT_EDITION else key))
             for key, label in EDITIONS.items()
         ],
-        as_of=date_label(recap.as_of),
+        as_of=periods.date_label(recap.as_of),
         prev=_yearly(unit.pk, tahun - 1, edisi),
         next=_yearly(unit.pk, tahun + 1, edisi),
         other=monthly,
@@ -196,8 +195,8 @@ def rekap_bulanan(request, unit_pk, tahun, bulan):
             (key, label, _monthly(unit.pk, tahun, bulan, "" if key == recaps.DISETUJUI else key))
             for key, label in recaps.DATA_CHOICES.items()
         ],
-        prev=_monthly(unit.pk, *shift_month(tahun, bulan, -1), keep),
-        next=_monthly(unit.pk, *shift_month(tahun, bulan, 1), keep),
+        prev=_monthly(unit.pk, *periods.shift_month(tahun, bulan, -1), keep),
+        next=_monthly(unit.pk, *periods.shift_month(tahun, bulan, 1), keep),
         other=_yearly(unit.pk, tahun),
         other_label=f"Rekap tahunan {tahun}",
         crumb_url=lambda a: _monthly(a.pk, tahun, bulan, keep),

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hierarchy import access
-from reports.inbox import date_label
+from pkkdata import periods
 
 from . import dashboard
 
@@ -29,7 +29,7 @@ def dasbor(request, unit_pk):
     context.update(
         {
             "board": dashboard.build(unit, today, unit_label=unit.title),
-            "today": date_label(today),
+            "today": periods.date_label(today),
             "can_intervensi": access.may_see_intervention_lists(user, unit),
             "children": list(
                 unit.children.active_on(today).filter(level__in=dashboard.DASHBOARD_LEVELS).order_by("code")

@@ -6,7 +6,7 @@ back on these forms."""
 import datetime
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from hierarchy.forms import DateField
@@ -31,11 +31,9 @@ END_CHOICES = [
 def members_of(dasawisma, on=None):
     """The active members of the dasawisma's households still living there."""
     on = on or timezone.localdate()
-    left = "keluarga__rumah_tangga__tanggal_keluar"
-    still_here = Q(**{f"{left}__isnull": True}) | Q(**{f"{left}__gt": on})
     return (
         Warga.objects.filter(keluarga__rumah_tangga__dasawisma=dasawisma, status=StatusWarga.AKTIF)
-        .filter(still_here)
+        .filter(rules.present_q(on, "keluarga__rumah_tangga__"))
         .select_related("keluarga__rumah_tangga__dasawisma__rt")
         .order_by("nama", "tanggal_lahir", "pk")
     )

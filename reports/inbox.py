@@ -21,19 +21,9 @@ from pkkdata import periods
 from . import events, workflow
 from .models import Laporan, Status
 
-BULAN_SINGKAT = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 SENT = (Status.SUBMITTED, Status.APPROVED)
 WAITING_SHOWN = 10
 CHANGED_MONTHS = 4  # the running month and the three before it: where a changed approved report is shown
-
-
-def date_label(day):
-    return f"{day.day} {periods.BULAN[day.month - 1]} {day.year}"
-
-
-def shift_month(tahun, bulan, months):
-    day = periods.add_months(datetime.date(tahun, bulan, 1), months)
-    return day.year, day.month
 
 
 def is_late(status, tahun, bulan, today):
@@ -64,7 +54,7 @@ def state_of(status, tahun, bulan, today, group=False):
         return State("menunggu_bawah", "Belum dikirim · menunggu laporan di bawahnya disetujui", "")
     if late:
         return State("terlambat", "Terlambat", "err")
-    return State("jatuh_tempo", f"Jatuh tempo {date_label(workflow.deadline(tahun, bulan))}", "warn")
+    return State("jatuh_tempo", f"Jatuh tempo {periods.date_label(workflow.deadline(tahun, bulan))}", "warn")
 
 
 # -- WhatsApp reminders ----------------------------------------------------------------------------
@@ -93,7 +83,7 @@ def reminder_message(ketua, dasawisma, tahun, bulan, sender):
     return (
         f"Yth. {ketua.display_name}, dengan hormat kami mengingatkan bahwa laporan bulanan "
         f"Dasawisma {dasawisma.name} untuk bulan {periods.month_label(tahun, bulan)} belum kami terima. "
-        f"Batas pengirimannya tanggal {date_label(workflow.deadline(tahun, bulan))}. "
+        f"Batas pengirimannya tanggal {periods.date_label(workflow.deadline(tahun, bulan))}. "
         "Mohon laporannya dikirim melalui aplikasi Data PKK; bila bulan itu tidak ada peristiwa, "
         f"kirim sebagai laporan NIHIL. Terima kasih atas kerja samanya. Salam, {sender.display_name}"
     )
@@ -128,7 +118,7 @@ def _own_dasawisma(user, today):
     if not ids:
         return []
     this = (today.year, today.month)
-    months = [shift_month(*this, -1), this]
+    months = [periods.shift_month(*this, -1), this]
     reports = {(r.unit_id, r.tahun, r.bulan): r for r in Laporan.objects.filter(_months_q(months), unit_id__in=ids)}
     result = []
     for unit in Unit.objects.filter(pk__in=ids).order_by("code"):
@@ -178,7 +168,7 @@ def _changed_after_approval(user, today):
         # The system administrator approves nowhere in particular: recounting every approved report of
         # the country on each visit of the home page would cost seconds. The report pages still show it.
         return []
-    months = [shift_month(today.year, today.month, -i) for i in range(CHANGED_MONTHS)]
+    months = [periods.shift_month(today.year, today.month, -i) for i in range(CHANGED_MONTHS)]
     approved = Laporan.objects.filter(workflow.reviewable_q(user), _months_q(months), status=Status.APPROVED)
     reports = list(approved.select_related("unit").order_by("tahun", "bulan", "unit__code"))
     current = {}
@@ -222,8 +212,8 @@ def _returned_group_reports(user):
 
 def overdue_month(today):
     """The latest month whose deadline has passed."""
-    last = shift_month(today.year, today.month, -1)
-    return last if today > workflow.deadline(*last) else shift_month(*last, -1)
+    last = periods.shift_month(today.year, today.month, -1)
+    return last if today > workflow.deadline(*last) else periods.shift_month(*last, -1)
 
 
 def _overdue(user, today):
@@ -245,7 +235,7 @@ def _overdue(user, today):
     sampai = f"?sampai={tahun:04d}-{bulan:02d}"
     return {
         "month": periods.month_label(tahun, bulan),
-        "deadline": date_label(workflow.deadline(tahun, bulan)),
+        "deadline": periods.date_label(workflow.deadline(tahun, bulan)),
         "units": [
             {
                 "name": u.title,

@@ -27,16 +27,7 @@ from pkkdata.periods import month_label
 
 from . import completeness, events, workflow
 from .forms import AksiForm, ChecklistForm, SampaiForm
-from .inbox import (
-    BULAN_SINGKAT,
-    SENT,
-    date_label,
-    is_late,
-    ketua_by_dasawisma,
-    reminders_for,
-    shift_month,
-    state_of,
-)
+from .inbox import SENT, is_late, ketua_by_dasawisma, reminders_for, state_of
 from .models import Laporan, Status
 
 COMPLETENESS_MONTHS = 12
@@ -244,9 +235,9 @@ def laporan_unit(request, unit_pk, tahun, bulan):
         "tahun": tahun,
         "bulan": bulan,
         "month": month_label(tahun, bulan),
-        "deadline": date_label(workflow.deadline(tahun, bulan)),
-        "prev": shift_month(tahun, bulan, -1),
-        "next": shift_month(tahun, bulan, 1),
+        "deadline": periods.date_label(workflow.deadline(tahun, bulan)),
+        "prev": periods.shift_month(tahun, bulan, -1),
+        "next": periods.shift_month(tahun, bulan, 1),
         "path": [a for a in unit.ancestors() if access.can_see(user, a)],
         "is_dasawisma": unit.level == Level.DASAWISMA,
         "here": request.get_full_path(),
@@ -263,7 +254,7 @@ def laporan_terkini(request, unit_pk):
     """A unit's report page for the month now being reported (last month): what links point to."""
     unit = access.get_unit_for_user(request.user, unit_pk)
     today = timezone.localdate()
-    tahun, bulan = shift_month(today.year, today.month, -1)
+    tahun, bulan = periods.shift_month(today.year, today.month, -1)
     return redirect("reports:laporan_unit", unit_pk=unit.pk, tahun=tahun, bulan=bulan)
 
 
@@ -386,13 +377,13 @@ def _show_cell(cell, url=""):
 def kelengkapan(request, unit_pk):
     unit = access.get_unit_for_user(request.user, unit_pk)
     today = timezone.localdate()
-    end = shift_month(today.year, today.month, -1)
+    end = periods.shift_month(today.year, today.month, -1)
     form = SampaiForm(
         request.GET if "sampai" in request.GET else None, initial={"sampai": "{:04d}-{:02d}".format(*end)}
     )
     if form.is_bound and form.is_valid() and form.cleaned_data["sampai"]:
         end = form.cleaned_data["sampai"]
-    months = [shift_month(*end, -i) for i in range(COMPLETENESS_MONTHS - 1, -1, -1)]
+    months = [periods.shift_month(*end, -i) for i in range(COMPLETENESS_MONTHS - 1, -1, -1)]
     children, cells = completeness.table(unit, months)
     if unit.level == Level.DASAWISMA:
         children, cells = [unit], {unit.pk: cells.get(None, {})}
@@ -425,15 +416,15 @@ def kelengkapan(request, unit_pk):
             "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
             "form": form,
             "months": [
-                {"label": f"{BULAN_SINGKAT[b - 1]} {t % 100:02d}", "full": month_label(t, b)} for t, b in months
+                {"label": f"{periods.BULAN_SINGKAT[b - 1]} {t % 100:02d}", "full": month_label(t, b)} for t, b in months
             ],
             "first": month_label(*months[0]),
             "last": month_label(*months[-1]),
             "rows": rows,
             "month_totals": month_totals,
             "grand": _show_cell(_sum(t["cell"] for t in month_totals)),
-            "earlier": sampai.format(*shift_month(*end, -COMPLETENESS_MONTHS)),
-            "later": sampai.format(*shift_month(*end, COMPLETENESS_MONTHS)),
+            "earlier": sampai.format(*periods.shift_month(*end, -COMPLETENESS_MONTHS)),
+            "later": sampai.format(*periods.shift_month(*end, COMPLETENESS_MONTHS)),
             "row_label": "Dasawisma" if unit.level in (Level.RT, Level.DASAWISMA) else "Satuan",
         },
     )

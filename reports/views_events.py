@@ -45,11 +45,6 @@ from .models import Laporan, Status
 # -- months ----------------------------------------------------------------------------------------
 
 
-def short_month_name(tahun, bulan):
-    """'Sep 2026': the previous/next buttons sit beside the month on a 360 px screen."""
-    return f"{periods.BULAN[bulan - 1][:3]} {tahun}"
-
-
 def _month_of(request):
     """The month asked for in ?bulan=YYYY-MM, else the current one (with a notice when unreadable)."""
     today = timezone.localdate()
@@ -60,11 +55,6 @@ def _month_of(request):
             return month
         messages.warning(request, f"Bulan “{raw[:20]}” tidak dikenal; ditampilkan bulan ini.")
     return today.year, today.month
-
-
-def _shift(tahun, bulan, months):
-    day = periods.add_months(datetime.date(tahun, bulan, 1), months)
-    return day.year, day.month
 
 
 def month_url(dasawisma_pk, tahun, bulan):
@@ -211,7 +201,7 @@ def kejadian_dasawisma(request, unit_pk):
     corrector = access.is_corrector(user, dasawisma)
     can_record = services_events.may_record_in(user, dasawisma, locked=locked)
 
-    prev_month, next_month = _shift(tahun, bulan, -1), _shift(tahun, bulan, 1)
+    prev_month, next_month = periods.shift_month(tahun, bulan, -1), periods.shift_month(tahun, bulan, 1)
     totals = events.catatan_totals(numbers)
     return render(
         request,
@@ -226,9 +216,9 @@ def kejadian_dasawisma(request, unit_pk):
             "bulan_value": f"{tahun:04d}-{bulan:02d}",
             "month_label": periods.month_label(tahun, bulan),
             "prev_url": month_url(dasawisma.pk, *prev_month),
-            "prev_label": short_month_name(*prev_month),
+            "prev_label": periods.short_month_label(*prev_month),
             "next_url": month_url(dasawisma.pk, *next_month) if next_month <= (today.year, today.month) else None,
-            "next_label": short_month_name(*next_month),
+            "next_label": periods.short_month_label(*next_month),
             "rows": rows,
             "totals": [(key, label, totals[key]) for key, label in events.CATATAN_FIELDS],
             "numbers": [(label, numbers[key]) for key, label in events.NUMBER_FIELDS],

@@ -27,9 +27,9 @@ from django.utils import timezone
 from demo.seed import seed_demo
 from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
+from pkkdata import periods
 from recaps import recaps
 from reports import events
-from reports.inbox import shift_month
 from reports.models import Laporan, Status
 from reports.workflow import month_overlap_q
 
@@ -43,7 +43,7 @@ def demo(django_db_setup, django_db_blocker):
         seed_demo(seed=11, password="demo-uji")
         kota = Unit.objects.get(level=Level.KABKOTA, code="64.74")
         today = timezone.localdate()
-        months = [shift_month(today.year, today.month, -i) for i in range(MONTHS_BACK, -1, -1)]
+        months = [periods.shift_month(today.year, today.month, -i) for i in range(MONTHS_BACK, -1, -1)]
         _approve_some(kota, months)
         units = list(Unit.objects.filter(kabkota_id=kota.pk).select_related(*recaps.ANCESTORS))
         units.append(Unit.objects.get(pk=kota.provinsi_id))

@@ -104,3 +104,21 @@ def test_a_household_is_present_until_the_day_it_leaves_in_python_sql_and_the_un
     assert f"<strong>{present}</strong> rumah tangga aktif" in dasawisma_page
     rt_page = client.get(reverse("hierarchy:unit_detail", args=[cast.rt.pk])).content.decode()
     assert f"{present} rumah tangga" in rt_page
+
+
+@pytest.mark.parametrize(
+    ("mulai", "selesai", "hasil", "hamil"),
+    [
+        (ON, None, "", True),  # begins today
+        (ON + datetime.timedelta(days=1), None, "", False),  # begins tomorrow
+        (ON - datetime.timedelta(days=200), ON, "melahirkan", False),  # delivered today: melahirkan, not hamil
+        (ON - datetime.timedelta(days=200), ON + datetime.timedelta(days=1), "melahirkan", True),
+        (ON - datetime.timedelta(days=60), ON - datetime.timedelta(days=1), "keguguran", False),
+    ],
+)
+def test_pregnant_on_a_day_agrees_in_python_sql_and_the_monthly_rule(cast, mulai, selesai, hasil, hamil):
+    ibu = f.warga(f.keluarga(f.rumah_tangga(cast.dw)), "Ibu Uji", datetime.date(1995, 1, 1), "P")
+    k = Kehamilan.objects.create(ibu=ibu, tanggal_mulai=mulai, tanggal_selesai=selesai, hasil=hasil)
+    assert rules.is_hamil_on(k, ON) == hamil
+    assert Kehamilan.objects.filter(rules.hamil_on_q(ON), pk=k.pk).exists() == hamil
+    assert Kehamilan.objects.filter(rules.hamil_q(ON, ON), pk=k.pk).exists() == hamil

@@ -23,14 +23,13 @@ from pkkdata import periods
 from recaps import dashboard, svg
 from reports import events
 from reports import services as ev
-from reports.inbox import BULAN_SINGKAT, shift_month
 from reports.models import Laporan, Status
 
 TODAY = timezone.localdate()
 
 
 def month(k):
-    return shift_month(TODAY.year, TODAY.month, -k)
+    return periods.shift_month(TODAY.year, TODAY.month, -k)
 
 
 def ago(k, day):
@@ -133,7 +132,7 @@ def test_current_month_is_labelled_running_and_data_is_current(client, recorded)
     body = _page(client, recorded.users["kelurahan"], recorded.kel)
     assert "Data terkini" in body
     current = re.search(r'<tr data-bulan="[0-9-]+" class="running"><th scope="row">(.*?)</th>', body).group(1)
-    short = f"{BULAN_SINGKAT[TODAY.month - 1]} {TODAY.year}"
+    short = f"{periods.BULAN_SINGKAT[TODAY.month - 1]} {TODAY.year}"
     assert current == f'<abbr title="{label(0)}">{short}</abbr> <small>berjalan</small>'
     assert all(">berjalan</text>" in chart for chart in _svgs(body))
     # The oldest month shown is eleven months back.

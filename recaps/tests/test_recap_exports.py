@@ -24,6 +24,7 @@ from hierarchy.models import Unit, User
 from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households.models import Kehamilan
 from households.tests import factories as f
+from pkkdata import periods
 from recaps import exports as recap_exports
 from recaps import recaps
 from reports import events, workflow
@@ -123,7 +124,7 @@ def test_kota_yearly_recap_xlsx_reads_like_the_paper_form(cast):
     assert "Mengetahui," in texts and "Yang membuat," in texts
     assert "Ketua TP PKK Kota Bontang" in texts
     assert "Kota" in texts  # the holder of TP PKK Kota (first name "Kota")
-    assert any(t.endswith(recap_exports.date_text(timezone.localdate())) and t.startswith("Bontang, ") for t in texts)
+    assert any(t.endswith(periods.date_label(timezone.localdate())) and t.startswith("Bontang, ") for t in texts)
 
     dokumen = DokumenRekap.objects.get()
     assert dokumen.sha256 == sha256_of(result.content) and dokumen.ukuran == len(result.content)

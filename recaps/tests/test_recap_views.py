@@ -15,8 +15,8 @@ from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households.models import Kehamilan
 from households.tests import factories as f
+from pkkdata import periods
 from reports import workflow
-from reports.inbox import shift_month
 
 D = datetime.date
 MONTH = (2026, 3)
@@ -90,7 +90,7 @@ def test_rows_of_a_dasawisma_link_to_the_households(client, cast):
     assert f'href="{detail}">Hendra Wijayakusuma</a>' in body
     assert "Bambang" not in body
     today = timezone.localdate()
-    month = (2026, 12) if today.year > 2026 else shift_month(today.year, today.month, -1)
+    month = (2026, 12) if today.year > 2026 else periods.shift_month(today.year, today.month, -1)
     assert f'href="{reverse("reports:laporan_unit", args=[cast.dw.pk, *month])}">Rekap bulanan' in body
 
 
