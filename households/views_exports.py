@@ -46,8 +46,9 @@ def _year_or_404(value):
         year = int(value)
     except (TypeError, ValueError):
         raise Http404("Tahun tidak sah.") from None
-    if not periods.FIRST_YEAR <= year <= this_year:
-        raise Http404(f"Tahun harus antara {periods.FIRST_YEAR} dan {this_year}.")
+    problem = periods.period_problem(year, None, timezone.localdate())
+    if problem:
+        raise Http404(problem)
     return year
 
 
@@ -202,7 +203,7 @@ def unduhan_berkas(request, pk):
 
 @login_required
 def catatan_koreksi(request, pk, tahun):
-    if not periods.FIRST_YEAR <= tahun <= timezone.localdate().year:
+    if periods.period_problem(tahun, None, timezone.localdate()):
         raise Http404("Tahun tidak tersedia.")
     warga = access.get_for_user(
         request.user, catatan.warga_for_koreksi(Warga.objects.all(), tahun), Perm.ENTRY, VIA_WARGA, pk=pk
@@ -222,7 +223,7 @@ def catatan_koreksi(request, pk, tahun):
                 request, f"Koreksi disimpan ({changed} kolom berubah)." if changed else "Tidak ada yang berubah."
             )
             return redirect("households:catatan_koreksi", pk=warga.pk, tahun=tahun)
-    this_year = timezone.localdate().year
+    today = timezone.localdate()
     return render(
         request,
         "households/exports/catatan_koreksi.html",
@@ -232,6 +233,6 @@ def catatan_koreksi(request, pk, tahun):
             "dasawisma": rumah_tangga.dasawisma,
             "tahun": tahun,
             "form": form,
-            "years": [y for y in (tahun - 1, tahun + 1) if periods.FIRST_YEAR <= y <= this_year],
+            "years": [y for y in (tahun - 1, tahun + 1) if not periods.period_problem(y, None, today)],
         },
     )

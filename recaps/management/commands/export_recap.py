@@ -143,13 +143,13 @@ class Command(BaseCommand):
 
     @staticmethod
     def _period(exporter, year, month):
-        this_year = timezone.localdate().year
         try:
             tahun = int(year)
         except ValueError:
             raise CommandError(f"Tahun {year!r} bukan angka.") from None
-        if not periods.FIRST_YEAR <= tahun <= this_year:
-            raise CommandError(f"Tahun harus antara {periods.FIRST_YEAR} dan {this_year}.")
+        problem = periods.period_problem(tahun, None, timezone.localdate())
+        if problem:
+            raise CommandError(problem)
         if not exporter.monthly:
             if month is not None:
                 raise CommandError(f"Lampiran {exporter.lampiran} adalah rekap tahunan: jangan isi --month.")
