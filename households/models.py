@@ -441,7 +441,7 @@ class Kehamilan(models.Model):
     """A pregnancy of a warga, recorded once: ibu hamil in each month it is ongoing (reports.events
     derives the monthly rows). It ends with a delivery (Kelahiran), a loss, or the mother's death."""
 
-    ibu = models.ForeignKey(Warga, on_delete=models.CASCADE, related_name="kehamilan", verbose_name="ibu")
+    ibu = models.ForeignKey(Warga, on_delete=models.PROTECT, related_name="kehamilan", verbose_name="ibu")
     tanggal_mulai = models.DateField("mulai hamil / pertama diketahui")
     perkiraan_lahir = models.DateField("hari perkiraan lahir (HPL)", null=True, blank=True)
     tanggal_selesai = models.DateField("tanggal berakhir", null=True, blank=True)

@@ -6,6 +6,7 @@ write names the actor for the change history (django-simple-history)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hierarchy import access
@@ -15,7 +16,10 @@ from hierarchy.services import by_actor  # names the actor in the change history
 from . import validation
 from .models import (
     AksesNIK,
+    Kehamilan,
+    Kelahiran,
     Keluarga,
+    Kematian,
     KoreksiKegiatanPKK,
     PendataanTahunan,
     RumahTangga,
@@ -236,11 +240,27 @@ def warga_update(*, actor, warga, data):
     return warga
 
 
+def has_events(warga):
+    """Whether the person is on a monthly form: a pregnancy, a delivery, their own birth or death."""
+    return (
+        Kehamilan.objects.filter(ibu=warga).exists()
+        or Kelahiran.objects.filter(Q(ibu=warga) | Q(bayi=warga)).exists()
+        or Kematian.objects.filter(warga=warga).exists()
+    )
+
+
 @transaction.atomic
 def warga_delete(*, actor, warga):
     """Remove a member entered by mistake (someone who never belonged here). People who leave are
     recorded with warga_leave instead, so that history and past counts stay right."""
     require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    if has_events(warga):
+        # The events are on the monthly forms (some perhaps approved): they are not deleted with the
+        # person, and households never write events (the month lock is the reports app's).
+        raise ValidationError(
+            f"{warga.nama} sudah tercatat dalam peristiwa bulanan (kehamilan, kelahiran atau kematian), jadi "
+            "tidak dapat dihapus. Bila ia tidak lagi tinggal di sini, catat sebagai pindah atau meninggal."
+        )
     rt = warga.keluarga.rumah_tangga
     if rt.krt_id == warga.pk:
         rt.krt = None

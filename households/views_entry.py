@@ -341,7 +341,11 @@ def warga_delete(request, pk):
     rt = warga.keluarga.rumah_tangga
     if request.method == "POST":
         name = warga.nama
-        services.warga_delete(actor=request.user, warga=warga)
+        try:
+            services.warga_delete(actor=request.user, warga=warga)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(household_url(rt.pk))
         saved(request, f"Data {name} dihapus.")
         if rt.krt_id is None and rt.keluarga.filter(anggota__status=StatusWarga.AKTIF).exists():
             messages.warning(request, "Pilih kepala rumah tangga yang baru pada Ubah data rumah tangga.")

@@ -93,13 +93,13 @@ DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hierarchy.User"
 
-# Object permissions on units are answered by access (a right held on a unit reaches the units below
-# it), so user.has_perm("hierarchy.lihat_data", unit) and access.has_perm always agree; guardian's
-# own backend, which knows no inheritance, is left out (hence guardian.W001 silenced below).
 # Every field is drawn by templates/partials/field.html (label, widget, help text, errors with the ids
 # that aria-describedby names).
 FORM_RENDERER = "pkkdata.forms.FormRenderer"
 
+# Object permissions on units are answered by access (a right held on a unit reaches the units below
+# it), so user.has_perm("hierarchy.lihat_data", unit) and access.has_perm always agree; guardian's
+# own backend, which knows no inheritance, is left out (hence guardian.W001 silenced below).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -331,7 +331,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='kehamilan',
             name='ibu',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='kehamilan', to='households.warga', verbose_name='ibu'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kehamilan', to='households.warga', verbose_name='ibu'),
         ),
         migrations.CreateModel(
             name='KegiatanWarga',

@@ -12,6 +12,7 @@ from django.utils import timezone
 from households.models import (
     IndustriRumahTangga,
     KegiatanWarga,
+    Kehamilan,
     Keluarga,
     PemanfaatanPekarangan,
     RumahTangga,
@@ -574,3 +575,11 @@ def test_a_sheet_row_of_another_household_cannot_be_taken_over(kader, cast):
     response = kader.post(url("pekarangan_edit", cast.hh_a.pk), data)
     assert response.status_code == 200 and "Muat ulang halaman" in page(response)
     assert PemanfaatanPekarangan.objects.get(pk=other.pk).komoditi == "Kunyit"
+
+
+def test_a_member_on_a_monthly_form_is_not_deleted_but_told_to_leave(kader, cast):
+    Kehamilan.objects.create(ibu=cast.w_rina, tanggal_mulai=timezone.localdate() - datetime.timedelta(days=30))
+    response = kader.post(url("warga_delete", cast.w_rina.pk))
+    assert response.status_code == 302 and Warga.objects.filter(pk=cast.w_rina.pk).exists()
+    assert Kehamilan.objects.filter(ibu=cast.w_rina).exists()
+    assert any("tidak dapat dihapus" in m and "pindah atau meninggal" in m for m in shown_messages(response))
