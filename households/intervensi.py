@@ -68,7 +68,7 @@ def air_bersih_q(prefix=""):
 
 # -- the selectors ---------------------------------------------------------------------------------
 
-_WARGA_DW = "keluarga__rumah_tangga__dasawisma"
+_WARGA_DW = selectors.VIA_WARGA.removesuffix("__")  # a warga's dasawisma row
 # The ancestors each row names: dasawisma › RT › RW › dusun › desa/kelurahan (› kecamatan for big areas).
 _PATH_LEVELS = ["rt", "rw", "dusun", "desa", "kecamatan"]
 
