@@ -22,7 +22,7 @@ from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
 from households.services import by_actor, require_entry, warga_problems
 
-from .workflow import is_locked
+from .workflow import is_locked, lock_month_of
 
 MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
 SIX_MONTHS_DAYS = 183
@@ -47,6 +47,7 @@ def _require_event_rights(actor, warga, day):
     dasawisma = _dasawisma_of(warga)
     if access.is_corrector(actor, dasawisma):
         return
+    lock_month_of(dasawisma)  # the same lock as report_submit: a nihil report and this event never cross
     if not access.may_record_events(actor, dasawisma):
         raise PermissionDenied("Hanya kader dasawisma ini yang dapat mencatat peristiwanya.")
     if is_locked(dasawisma, day):

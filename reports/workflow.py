@@ -96,6 +96,14 @@ def get_report(unit: Unit, tahun: int, bulan: int) -> Laporan:
     return report
 
 
+def lock_month_of(dasawisma: Unit) -> None:
+    """Take the dasawisma's row lock until the transaction ends. A submission and every event write
+    take it before they look at the month, so a nihil report cannot be sent while an event of that
+    month is being saved (one of the two waits and then sees the other). No-op on SQLite, which runs
+    one writing transaction at a time anyway."""
+    Unit.objects.select_for_update().filter(pk=dasawisma.pk).exists()
+
+
 def is_locked(dasawisma: Unit, day: datetime.date) -> bool:
     """Whether the cadres of this dasawisma may no longer change events dated `day`."""
     return Laporan.objects.filter(unit=dasawisma, tahun=day.year, bulan=day.month, status__in=LOCKED_STATES).exists()
@@ -179,6 +187,7 @@ def report_submit(*, actor: User, report: Laporan, expected_version: int, nihil:
     first, _last = periods.month_bounds(report.tahun, report.bulan)
     if first > timezone.localdate():
         raise ValidationError("Laporan bulan yang belum berjalan tidak dapat dikirim.")
+    lock_month_of(report.unit)
     numbers = current_numbers(report)
     has_events = any(numbers.values())
     if nihil and has_events:
@@ -215,7 +224,12 @@ def _children_all_approved(unit, tahun, bulan):
 
 def _auto_submit_parent(report, actor):
     parent = _parent_report(report)
-    if parent is None or parent.status not in (Status.DRAFT, Status.RETURNED):
+    if parent is None:
+        return
+    # Locked before the children are counted: when two children are approved at once, the second
+    # waits here for the first to commit and then sees both approved (else neither would submit it).
+    parent = Laporan.objects.select_for_update().get(pk=parent.pk)
+    if parent.status not in (Status.DRAFT, Status.RETURNED):
         return
     if _children_all_approved(parent.unit, parent.tahun, parent.bulan):
         _transition(
