@@ -41,7 +41,7 @@ NAME_HELP = {
 
 def normalise_code(level, code):
     code = (code or "").strip()
-    if level in CODE_PADDING and code.isdigit():
+    if level in CODE_PADDING and code.isascii() and code.isdigit():
         return code.zfill(CODE_PADDING[level])
     return code
 

@@ -13,10 +13,10 @@ from simple_history.models import HistoricalRecords
 from .levels import ALLOWED_PARENTS, LEVEL_ORDER, OFFICIAL_LEVELS, RANK, Level, Perm, Role
 
 OFFICIAL_CODE_RE = {
-    Level.PROVINSI: re.compile(r"^\d{2}$"),
-    Level.KABKOTA: re.compile(r"^\d{2}\.\d{2}$"),
-    Level.KECAMATAN: re.compile(r"^\d{2}\.\d{2}\.\d{2}$"),
-    Level.DESA: re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
+    Level.PROVINSI: re.compile(r"^[0-9]{2}$"),
+    Level.KABKOTA: re.compile(r"^[0-9]{2}\.[0-9]{2}$"),
+    Level.KECAMATAN: re.compile(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"),
+    Level.DESA: re.compile(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"),
 }
 local_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$",

@@ -224,6 +224,10 @@ def role_revoke(*, actor, assignment):
         raise PermissionDenied("Anda tidak dapat mengubah peran akun Anda sendiri.")
     if not access.can_grant_role(actor, assignment.role, assignment.unit):
         raise PermissionDenied("Peran ini di luar kewenangan Anda.")
+    # The same rule as editing, resetting or deactivating the account: an account that also holds a
+    # role above or outside the actor's reach is only seen, not changed.
+    if not access.can_manage_account(actor, assignment.user):
+        raise PermissionDenied("Akun ini mempunyai peran di luar kewenangan Anda: perannya tidak dapat Anda cabut.")
     with transaction.atomic():
         by_actor(assignment, actor).delete()  # role_deleted drops the permissions
 

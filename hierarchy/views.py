@@ -308,16 +308,17 @@ def account_detail(request, pk):
     _require_any_manage_accounts(request.user)
     target = _get_account_for_user(request, pk)
     assignments = target.role_assignments.select_related("unit", "unit__desa", "unit__rt", "granted_by")
+    can_manage = access.can_manage_account(request.user, target)
     return render(
         request,
         "hierarchy/account_detail.html",
         {
             "target": target,
+            # Revoking follows the account rule (can_manage) as well as the role's own.
             "assignments": [
-                (ra, access.can_grant_role(request.user, ra.role, ra.unit) and target.pk != request.user.pk)
-                for ra in assignments
+                (ra, can_manage and access.can_grant_role(request.user, ra.role, ra.unit)) for ra in assignments
             ],
-            "can_manage": access.can_manage_account(request.user, target),
+            "can_manage": can_manage,
         },
     )
 

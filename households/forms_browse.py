@@ -12,6 +12,7 @@ from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from pkkdata import periods
 
+from . import validation
 from .models import RumahTangga
 
 MIN_NAME_LENGTH = 3
@@ -37,7 +38,7 @@ class SearchForm(forms.Form):
         if not text:
             return ""
         digits = _digits_only(text)
-        if digits.isdigit():
+        if validation.is_digits(digits):
             if len(digits) != 16:
                 raise ValidationError("NIK dan No. KK terdiri dari tepat 16 angka; ketik nomornya lengkap.")
             return digits
@@ -49,12 +50,12 @@ class SearchForm(forms.Form):
     def number(self):
         """The full NIK/No. KK searched for, or None for a name search."""
         q = self.cleaned_data.get("q", "") if self.is_valid() else ""
-        return q if q.isdigit() else None
+        return q if validation.is_digits(q) else None
 
     @property
     def name(self):
         q = self.cleaned_data.get("q", "") if self.is_valid() else ""
-        return q if q and not q.isdigit() else None
+        return q if q and not validation.is_digits(q) else None
 
 
 def year_bounds(today=None):

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from hierarchy.models import Unit
 from pkkdata import periods
 
-sixteen_digits = RegexValidator(r"^\d{16}$", "Harus tepat 16 angka.")
+sixteen_digits = RegexValidator(r"^[0-9]{16}$", "Harus tepat 16 angka.")
 
 
 class MakananPokok(models.TextChoices):

@@ -59,8 +59,14 @@ def _area_problems(number, label):
     return []
 
 
+def is_digits(text):
+    """Only the digits 0-9: str.isdigit() and \\d also take other scripts' and fullwidth digits, which
+    would let one person be entered twice under two spellings of the same number."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def _format_problems(number, label):
-    if not number or len(number) != 16 or not number.isdigit():
+    if not number or len(number) != 16 or not is_digits(number):
         return [Problem(ERROR, f"{label} harus tepat 16 angka.")]
     return []
 

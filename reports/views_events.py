@@ -313,7 +313,7 @@ def _record_births(user, form):
 def kelahiran_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
-    if request.GET.get("ibu", "").isdigit():
+    if request.GET.get("ibu", "").isascii() and request.GET.get("ibu", "").isdigit():
         initial["ibu"] = int(request.GET["ibu"])
     form = KelahiranForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma, initial=initial)
     if form.is_valid():
@@ -343,7 +343,7 @@ def kelahiran_add(request, unit_pk):
 def kematian_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
-    if request.GET.get("warga", "").isdigit():
+    if request.GET.get("warga", "").isascii() and request.GET.get("warga", "").isdigit():
         initial["warga"] = int(request.GET["warga"])
     form = KematianForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma, initial=initial)
     if form.is_valid():

@@ -156,3 +156,20 @@ def test_role_changes_are_recorded_with_who(cast):
     history = RoleAssignment.history.filter(id=assignment_id).order_by("history_date")
     assert [h.history_type for h in history] == ["+", "-"]
     assert {h.history_user for h in history} == {admin}
+
+
+def test_a_role_of_an_account_with_a_role_above_is_not_revoked_by_a_lower_manager(client, cast):
+    """The kelurahan sees the account (its home is in the kelurahan) but it also holds a kota role."""
+    both = User.objects.create_user("kader_kota", first_name="Dua Peran", home_unit=cast.kel)
+    kader_role = services.role_grant(actor=cast.admin, user=both, role=Role.KADER, unit=cast.dw)
+    services.role_grant(actor=cast.admin, user=both, role=Role.TP_KABKOTA, unit=cast.kota)
+    kelurahan = cast.users["kelurahan"]
+    with pytest.raises(PermissionDenied):
+        services.role_revoke(actor=kelurahan, assignment=kader_role)
+
+    client.force_login(kelurahan)
+    page = client.get(reverse("hierarchy:account_detail", args=[both.pk])).content.decode()
+    assert "Anda hanya dapat melihatnya" in page and "Cabut" not in page
+    assert client.post(reverse("hierarchy:role_revoke", args=[kader_role.pk])).status_code == 403
+    assert RoleAssignment.objects.filter(pk=kader_role.pk).exists()
+    assert access.has_perm(User.objects.get(pk=both.pk), Perm.ENTRY, cast.dw)

@@ -464,3 +464,10 @@ def test_household_page_queries_do_not_grow_with_its_members(client, cast, djang
     with django_assert_max_num_queries(14):
         response = client.get(reverse("households:rumah_tangga_detail", args=[rumah_tangga.pk]))
     assert text(response).count('class="warga"') == members
+
+
+def test_searching_by_a_number_takes_only_the_digits_0_to_9(client, cast):
+    client.force_login(cast.users["kader"])
+    fullwidth = "６４７４０２４７０３９０００１"
+    response = client.get(reverse("households:warga_search"), {"q": fullwidth})
+    assert response.status_code == 200  # a name search that finds nobody, never a 500

@@ -59,6 +59,8 @@ def test_kader_cannot_enter_into_another_dasawisma(cast):
         ("9999024703900001", False, True),  # no such kabupaten/kota
         ("647402470390001", False, True),  # 15 digits
         ("64740247039000a1", True, True),  # not digits, confirmation does not help
+        ("６４７４０２４７０３９０００１", True, True),  # fullwidth digits: a second spelling of the same NIK
+        ("647402٤7039000١", True, True),  # Arabic-Indic digits
         ("6474994703900001", False, False),  # unknown kecamatan: only a warning
     ],
 )
