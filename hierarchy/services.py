@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pkkdata.db import unique_or_message
+
 from . import access
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
@@ -48,7 +50,7 @@ def unit_create(*, actor, parent, level, code, name, active_from=None):
         active_from=active_from or timezone.localdate(),
     )
     unit.full_clean()
-    with transaction.atomic():
+    with unique_or_message("code", "Kode ini baru saja dipakai kelompok lain di bawah induk yang sama."):
         by_actor(unit, actor).save()
     return unit
 
@@ -249,7 +251,8 @@ def account_create(*, actor, username, first_name, last_name="", phone="", passw
     user.set_password(password)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
-        by_actor(user, actor).save()
+        with unique_or_message("username", "Nama pengguna ini baru saja dipakai akun lain."):
+            by_actor(user, actor).save()
         role_grant(actor=actor, user=user, role=role, unit=role_unit)
     return user
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.services import by_actor  # names the actor in the change history
+from pkkdata.db import unique_or_message
 
 from . import validation
 from .models import (
@@ -27,6 +28,10 @@ from .models import (
     StatusWarga,
     Warga,
 )
+
+# A unique number saved a moment ago by another request (a double tap, two cadres at once).
+NO_KK_SAVED_ALREADY = "No. KK ini baru saja tersimpan (mungkin formulir terkirim dua kali): periksa daftar keluarga."
+NIK_SAVED_ALREADY = "NIK ini baru saja tersimpan (mungkin formulir terkirim dua kali): periksa daftar anggota."
 
 # Fields of each model that the services accept from forms and imports.
 RUMAH_TANGGA_FIELDS = [
@@ -194,7 +199,8 @@ def keluarga_add(*, actor, rumah_tangga, no_kk, confirmed=False):
         raise ValidationError({"no_kk": messages})
     kel = Keluarga(rumah_tangga=rumah_tangga, no_kk=no_kk, no_kk_dikonfirmasi=confirmed)
     kel.full_clean()
-    by_actor(kel, actor).save()
+    with unique_or_message("no_kk", NO_KK_SAVED_ALREADY):
+        by_actor(kel, actor).save()
     return kel
 
 
@@ -221,7 +227,8 @@ def warga_add(*, actor, keluarga, data):
     w.nik = w.nik or None
     _check_one_kepala(keluarga, [*keluarga.anggota.filter(status=StatusWarga.AKTIF), w])
     w.full_clean()
-    by_actor(w, actor).save()
+    with unique_or_message("nik", NIK_SAVED_ALREADY):
+        by_actor(w, actor).save()
     return w
 
 

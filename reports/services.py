@@ -21,6 +21,7 @@ from hierarchy import access
 from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
 from households.services import by_actor, require_entry, warga_problems
+from pkkdata.db import unique_or_message
 
 from .workflow import is_locked, lock_month_of
 
@@ -194,7 +195,8 @@ def kematian_record(*, actor, warga, tanggal, sebab, confirm_age=False):
             "kematian balita. Centang konfirmasi bila tanggal lahir dan tanggal meninggal sudah benar."
         )
     death = Kematian(warga=warga, tanggal=tanggal, sebab=sebab.strip(), usia_dikonfirmasi=confirm_age)
-    by_actor(death, actor).save()
+    with unique_or_message("warga", f"Kematian {warga.nama} baru saja tercatat.", column="warga_id"):
+        by_actor(death, actor).save()
     ongoing = warga.kehamilan.filter(tanggal_selesai__isnull=True).first()
     if ongoing is not None:
         ongoing.tanggal_selesai, ongoing.hasil = tanggal, HasilKehamilan.IBU_MENINGGAL

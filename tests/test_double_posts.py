@@ -1,0 +1,119 @@
+"""The same form posted twice at the same moment (a double tap, a retry on bad signal, two people): the
+check before the write sees nothing in both requests, the database refuses the second write, and the
+person gets the form's message instead of a 500. PostgreSQL with real threads; both requests are held
+at a barrier just before their write, so the race happens on every run."""
+
+import contextlib
+import datetime
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from hierarchy import services as hierarchy_services
+from hierarchy.levels import Level, Role
+from hierarchy.models import Unit, User
+from hierarchy.tests.cast import build_cast
+from households import services as household_services
+from households.models import Keluarga, Warga
+from households.tests.cast import add_households
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL's concurrent writers"),
+]
+
+
+@pytest.fixture
+def cast_tx(transactional_db):
+    return add_households(build_cast())
+
+
+def _hold_writes_of(module, model, monkeypatch):
+    """Both threads wait at a barrier when `module` is about to save a `model` (after every check)."""
+    barrier = threading.Barrier(2)
+    real = module.by_actor
+
+    def by_actor_at_the_barrier(obj, actor):
+        if isinstance(obj, model) and obj.pk is None:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=3)
+        return real(obj, actor)
+
+    monkeypatch.setattr(module, "by_actor", by_actor_at_the_barrier)
+
+
+def _twice(job):
+    """The job in two threads at once: what each was told (None when it went through)."""
+    outcomes = [None, None]
+
+    def run(i):
+        try:
+            job()
+        except Exception as exc:
+            outcomes[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def _one_saved_one_told(outcomes, field):
+    assert outcomes.count(None) == 1, outcomes
+    refused = next(o for o in outcomes if o is not None)
+    assert isinstance(refused, ValidationError) and field in refused.message_dict, refused
+    return refused.message_dict[field][0]
+
+
+def test_a_household_posted_twice_is_saved_once(cast_tx, monkeypatch):
+    cast = cast_tx
+    _hold_writes_of(household_services, Keluarga, monkeypatch)
+    member = {
+        "nama": "Siti Rahma", "jenis_kelamin": "P", "tanggal_lahir": datetime.date(1990, 3, 7),
+        "status_dalam_keluarga": "kepala", "status_perkawinan": "janda", "agama": "islam", "pendidikan": "sma",
+        "pekerjaan": "pedagang", "nik": None,
+    }  # fmt: skip
+
+    def create():
+        household_services.rumah_tangga_create(
+            actor=cast.users["kader"], dasawisma=cast.dw, data={"alamat": "Jl. Kenari 3"},
+            keluarga=[{"no_kk": "6474020103150001", "anggota": [member]}],
+        )  # fmt: skip
+
+    message = _one_saved_one_told(_twice(create), "no_kk")
+    assert "baru saja tersimpan" in message
+    assert Keluarga.objects.filter(no_kk="6474020103150001").count() == 1
+    assert Warga.objects.filter(nama="Siti Rahma").count() == 1  # nothing half-written
+
+
+def test_an_account_created_twice_is_created_once(cast_tx, monkeypatch):
+    cast = cast_tx
+    _hold_writes_of(hierarchy_services, User, monkeypatch)
+
+    def create():
+        hierarchy_services.account_create(
+            actor=cast.users["kelurahan"], username="kader_baru", first_name="Kader Baru",
+            password="kata-sandi-panjang-2026", home_unit=cast.kel, role=Role.KADER, role_unit=cast.dw,
+        )  # fmt: skip
+
+    assert "baru saja dipakai" in _one_saved_one_told(_twice(create), "username")
+    assert User.objects.filter(username="kader_baru").count() == 1
+
+
+def test_a_group_created_twice_is_created_once(cast_tx, monkeypatch):
+    cast = cast_tx
+    _hold_writes_of(hierarchy_services, Unit, monkeypatch)
+
+    def create():
+        hierarchy_services.unit_create(
+            actor=cast.users["kelurahan"], parent=cast.rt, level=Level.DASAWISMA, code="DW09", name="Kenanga"
+        )
+
+    assert "baru saja dipakai" in _one_saved_one_told(_twice(create), "code")
+    assert Unit.objects.filter(parent=cast.rt, code="DW09").count() == 1
