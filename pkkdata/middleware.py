@@ -1,6 +1,7 @@
 """Request guards that hold for every page (a ground helper: imports nothing of ours)."""
 
 from django.core.exceptions import BadRequest
+from django.utils.cache import add_never_cache_headers
 from django.views.defaults import bad_request
 
 
@@ -17,3 +18,19 @@ class RefuseNulMiddleware:
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
             return bad_request(request, BadRequest("NUL dalam alamat"))
         return self.get_response(request)
+
+
+class NoStoreForSignedInMiddleware:
+    """Every page a signed-in person gets is kept out of the browser's cache and history snapshots
+    (Cache-Control: no-store, private): cadres share phones, and the pages carry names, NIK and health
+    events. Static files are served before this (WhiteNoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
