@@ -453,6 +453,12 @@ class Kehamilan(models.Model):
         verbose_name = "kehamilan"
         verbose_name_plural = "kehamilan"
         indexes = [models.Index(fields=["tanggal_mulai", "tanggal_selesai"])]
+        constraints = [
+            # A woman has one pregnancy running at a time, whatever two requests do at once.
+            models.UniqueConstraint(
+                fields=["ibu"], condition=models.Q(tanggal_selesai__isnull=True), name="one_open_pregnancy_per_woman"
+            )
+        ]
 
     def __str__(self):
         return f"Kehamilan {self.ibu} sejak {self.tanggal_mulai:%d-%m-%Y}"

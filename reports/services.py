@@ -27,6 +27,7 @@ from .workflow import is_locked, lock_month_of
 
 MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
 SIX_MONTHS_DAYS = 183
+MAX_PREGNANCY_DAYS = 300  # about ten months: a due date later than this is a typing slip
 
 
 class NeedsConfirmation(ValidationError):
@@ -84,10 +85,15 @@ def kehamilan_record(*, actor, ibu, tanggal_mulai, perkiraan_lahir=None):
     _check_mother(ibu, tanggal_mulai)
     if perkiraan_lahir is not None and perkiraan_lahir <= tanggal_mulai:
         raise ValidationError({"perkiraan_lahir": "Hari perkiraan lahir harus sesudah tanggal mulai hamil."})
+    if perkiraan_lahir is not None and perkiraan_lahir > tanggal_mulai + datetime.timedelta(days=MAX_PREGNANCY_DAYS):
+        raise ValidationError(
+            {"perkiraan_lahir": "Hari perkiraan lahir paling lambat 10 bulan sesudah mulai hamil: periksa tahunnya."}
+        )
     if ibu.kehamilan.filter(tanggal_selesai__isnull=True).exists():
         raise ValidationError("Kehamilan ibu ini masih tercatat berlangsung: akhiri dulu kehamilan itu.")
     k = Kehamilan(ibu=ibu, tanggal_mulai=tanggal_mulai, perkiraan_lahir=perkiraan_lahir)
-    by_actor(k, actor).save()
+    with unique_or_message("ibu", "Kehamilan ibu ini baru saja tercatat.", column="ibu_id"):
+        by_actor(k, actor).save()
     return k
 
 

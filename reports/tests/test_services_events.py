@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from households import services
 from households.models import Kehamilan, Kelahiran, Warga
@@ -105,3 +106,22 @@ def test_leaving_member_stays_in_history_and_krt_passes_on(cast):
     rt.refresh_from_db()
     assert rt.krt == anak
     assert Warga.objects.filter(status="meninggal").count() == 1
+
+
+def test_a_due_date_years_away_is_a_typing_slip(cast):
+    start = D(2026, 1, 10)
+    with pytest.raises(ValidationError) as exc:
+        ev.kehamilan_record(
+            actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=start, perkiraan_lahir=D(9999, 12, 31)
+        )
+    assert "paling lambat 10 bulan" in str(exc.value) and not Kehamilan.objects.exists()
+    ev.kehamilan_record(
+        actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=start, perkiraan_lahir=D(2026, 10, 17)
+    )
+
+
+def test_the_database_keeps_one_running_pregnancy_per_woman(cast):
+    Kehamilan.objects.create(ibu=cast.w_rina, tanggal_mulai=D(2026, 1, 10))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Kehamilan.objects.create(ibu=cast.w_rina, tanggal_mulai=D(2026, 2, 1))
+    Kehamilan.objects.create(ibu=cast.w_rina, tanggal_mulai=D(2025, 1, 1), tanggal_selesai=D(2025, 9, 1))  # ended: fine
