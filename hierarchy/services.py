@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pkkdata import periods
 from pkkdata.db import unique_or_message
 
 from . import access
@@ -36,10 +37,19 @@ def _require_local(level):
         raise ValidationError("Hanya RW, dusun/lingkungan, RT dan dasawisma yang dikelola di sini.")
 
 
+def _check_group_date(day, field):
+    """A group opens or closes between the first year the system knows and a year from today."""
+    today = timezone.localdate()
+    if not periods.FIRST_YEAR <= day.year <= today.year + 1:
+        raise ValidationError({field: f"Tanggal harus antara tahun {periods.FIRST_YEAR} dan {today.year + 1}."})
+
+
 def unit_create(*, actor, parent, level, code, name, active_from=None):
     """Create a local group (dusun/lingkungan, RW, RT or dasawisma) under parent."""
     _require_local(level)
     _require_manage_units(actor, parent)
+    if active_from is not None:
+        _check_group_date(active_from, "active_from")
     if parent.active_to is not None:
         raise ValidationError("Induk ini sudah ditutup: kelompok baru dibuat di bawah satuan yang masih aktif.")
     unit = Unit(
@@ -90,6 +100,7 @@ def unit_close(*, actor, unit, on_date):
     """Close a group from a date. Its history stays; it drops out of what is expected after it."""
     _require_local(unit.level)
     _require_manage_units(actor, unit)
+    _check_group_date(on_date, "on_date")
     open_children = unit.children.filter(Q(active_to__isnull=True) | Q(active_to__gt=on_date))
     if open_children.exists():
         raise ValidationError(

@@ -117,12 +117,16 @@ def check_no_kk(no_kk):
     return problems
 
 
+# Nobody living is older; an earlier year is a typing slip (1896 for 1996).
+MAX_AGE_YEARS = 120
+
+
 def check_birth_date(tanggal_lahir, today=None):
     today = today or timezone.localdate()
     if tanggal_lahir > today:
         return [Problem(ERROR, "Tanggal lahir tidak boleh di masa depan.")]
-    if tanggal_lahir.year < today.year - 130:
-        return [Problem(ERROR, "Tanggal lahir terlalu jauh di masa lalu.")]
+    if tanggal_lahir.year < today.year - MAX_AGE_YEARS:
+        return [Problem(ERROR, f"Tanggal lahir lebih dari {MAX_AGE_YEARS} tahun yang lalu: periksa tahunnya.")]
     return []
 
 

@@ -100,3 +100,16 @@ def test_unit_page_counts_groups_below(client, cast, django_assert_max_num_queri
         body = client.get(reverse("hierarchy:unit_detail", args=[cast.kel.pk])).content.decode()
     assert "1 RT · 2 dasawisma" in body  # RW 01
     assert "1 dasawisma" in body  # RT 002
+
+
+def test_a_group_opens_and_closes_only_on_sensible_dates(cast):
+    kelurahan = cast.users["kelurahan"]
+    with pytest.raises(ValidationError) as exc:
+        services.unit_create(
+            actor=kelurahan, parent=cast.rt, level=Level.DASAWISMA, code="DW09", name="Kenanga",
+            active_from=datetime.date(9999, 1, 1),
+        )  # fmt: skip
+    assert "active_from" in exc.value.message_dict and not Unit.objects.filter(code="DW09").exists()
+    with pytest.raises(ValidationError) as exc:
+        services.unit_close(actor=kelurahan, unit=cast.dw_b, on_date=datetime.date(1899, 12, 31))
+    assert "on_date" in exc.value.message_dict and Unit.objects.get(pk=cast.dw_b.pk).active_to is None

@@ -127,3 +127,9 @@ def test_reveal_is_logged_and_needs_the_right(cast):
 def test_mask():
     assert validation.mask("6474024703900001") == "6474********0001"
     assert validation.mask("") == ""
+
+
+def test_a_birth_year_more_than_120_years_ago_is_a_typing_slip(cast):
+    with pytest.raises(ValidationError) as exc:
+        create(cast, tanggal_lahir=datetime.date(1896, 5, 1), nik=None)
+    assert "120 tahun" in str(exc.value)
