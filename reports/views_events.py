@@ -20,7 +20,7 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit, path_related
-from households import rules
+from households import rules, validation
 from households import views_entry as entry
 from households.forms import WargaLeaveForm
 from households.models import Kehamilan, Kematian
@@ -313,7 +313,7 @@ def _record_births(user, form):
 def kelahiran_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
-    if request.GET.get("ibu", "").isascii() and request.GET.get("ibu", "").isdigit():
+    if validation.is_digits(request.GET.get("ibu", "")):
         initial["ibu"] = int(request.GET["ibu"])
     form = KelahiranForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma, initial=initial)
     if form.is_valid():
@@ -343,7 +343,7 @@ def kelahiran_add(request, unit_pk):
 def kematian_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
-    if request.GET.get("warga", "").isascii() and request.GET.get("warga", "").isdigit():
+    if validation.is_digits(request.GET.get("warga", "")):
         initial["warga"] = int(request.GET["warga"])
     form = KematianForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma, initial=initial)
     if form.is_valid():
