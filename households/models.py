@@ -435,6 +435,7 @@ class HasilKehamilan(models.TextChoices):
     KEGUGURAN = "keguguran", "Keguguran"
     LAHIR_MATI = "lahir_mati", "Bayi lahir mati"
     IBU_MENINGGAL = "ibu_meninggal", "Ibu meninggal saat hamil"
+    PINDAH = "pindah", "Ibu pindah / keluar dari dasawisma"
 
 
 class Kehamilan(models.Model):

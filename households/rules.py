@@ -23,8 +23,10 @@ from django.db.models import Q
 
 from pkkdata.periods import add_years
 
-if TYPE_CHECKING:  # the rules read these models' fields; the models do not need the rules
-    from .models import Kehamilan, RumahTangga, Warga
+from .models import Warga  # the models never need the rules
+
+if TYPE_CHECKING:
+    from .models import Kehamilan, RumahTangga
 
 BALITA_YEARS = 5
 LANSIA_YEARS = 60
@@ -123,6 +125,23 @@ def counted_q(on: datetime.date, prefix: str = "") -> Q:
     )
 
 
+def is_counted(warga: Warga, on: datetime.date) -> bool:
+    """The one-person form of counted_q."""
+    return (warga.status == "aktif" or (warga.tanggal_status is not None and warga.tanggal_status > on)) and (
+        warga.tanggal_lahir <= on
+    )
+
+
+def keluarga_counted_q(on: datetime.date, prefix: str = "") -> Q:
+    """Keluarga (KK) that count on a date: those with at least one member counted then (JML KK). An
+    uncorrelated IN, hashed once by the database."""
+    return Q(**{f"{prefix}pk__in": Warga.objects.filter(counted_q(on)).values("keluarga_id")})
+
+
+def is_keluarga_counted(members: Iterable[Warga], on: datetime.date) -> bool:
+    return any(is_counted(w, on) for w in members)
+
+
 # -- households in time ------------------------------------------------------------------------------
 
 
@@ -135,16 +154,86 @@ def present_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}tanggal_keluar__isnull": True}) | Q(**{f"{prefix}tanggal_keluar__gt": on})
 
 
+# -- people in time ---------------------------------------------------------------------------------
+# Somebody stops being there on the day she dies or moves out (Warga.tanggal_status) or her household
+# leaves the dasawisma (RumahTangga.tanggal_keluar), whichever comes first: she counts up to the day
+# before, in every monthly and yearly count.
+
+
+def gone_on(warga: Warga) -> datetime.date | None:
+    """The day the person stopped being there (died, moved out, or her household left), or None."""
+    days = []
+    if warga.status != "aktif" and warga.tanggal_status is not None:
+        days.append(warga.tanggal_status)
+    left = warga.keluarga.rumah_tangga.tanggal_keluar
+    if left is not None:
+        days.append(left)
+    return min(days) if days else None
+
+
+def is_there(warga: Warga, on: datetime.date) -> bool:
+    gone = gone_on(warga)
+    return gone is None or gone > on
+
+
+def there_q(on: datetime.date, prefix: str = "") -> Q:
+    """The database form of is_there; prefix is the path to the Warga (e.g. "ibu__")."""
+    return (Q(**{f"{prefix}status": "aktif"}) | Q(**{f"{prefix}tanggal_status__gt": on})) & present_q(
+        on, f"{prefix}keluarga__rumah_tangga__"
+    )
+
+
 # -- the monthly form (4.18a): mothers and babies ----------------------------------------------------
 # One status per woman per month, so nobody is counted twice in a month:
-#   melahirkan  she delivered (a live or still birth) in the month;
-#   hamil       otherwise, her pregnancy was ongoing on some day of the month (from its start up to the
-#               day before it ended), so ibu hamil counts in each month of the pregnancy;
-#   nifas       otherwise, the 42 days after a delivery overlap the month.
+#   melahirkan  she delivered (a live or still birth) in the month; every birth is a delivery (a birth
+#               recorded without an earlier pregnancy brings its own pregnancy row, begun and ended on
+#               the day of birth: reports.services.kelahiran_record), and twins are one delivery;
+#   hamil       otherwise, her pregnancy was running on some day of the month: from its start to the day
+#               before it ended; a pregnancy nobody closed runs until HAMIL_LEWAT_HPL_DAYS after its HPL
+#               (without an HPL, MAX_PREGNANCY_DAYS after its start), and then stops counting and is on
+#               the cadre's list to say how it ended;
+#   nifas       otherwise, the 42 days after a delivery reach into the month and she was still there on
+#               the month's first day (a mother who died or moved during nifas is not nifas afterwards).
+# A woman who dies or moves out has her running pregnancy closed that day (hasil ibu_meninggal or
+# pindah), so she stops counting as hamil the same way.
 # Deaths: ibu meninggal = a woman who dies while pregnant or within 42 days of the end of a pregnancy;
 # bayi meninggal = under 12 months old; balita meninggal = 12 to 59 months old.
 
 DELIVERY_OUTCOMES = ("melahirkan", "lahir_mati")
+# A term pregnancy runs to 42 weeks, two weeks past the HPL (40 weeks): a pregnancy still open later
+# than that was not closed by the cadre, and stops counting.
+HAMIL_LEWAT_HPL_DAYS = 14
+MAX_PREGNANCY_DAYS = 300  # about ten months from the first day known
+
+
+def counts_until(kehamilan: Kehamilan) -> datetime.date:
+    """The last day an open pregnancy counts as hamil: HAMIL_LEWAT_HPL_DAYS after its HPL, or
+    MAX_PREGNANCY_DAYS after its start without one."""
+    if kehamilan.perkiraan_lahir is not None:
+        return kehamilan.perkiraan_lahir + datetime.timedelta(days=HAMIL_LEWAT_HPL_DAYS)
+    return kehamilan.tanggal_mulai + datetime.timedelta(days=MAX_PREGNANCY_DAYS)
+
+
+def is_overdue(kehamilan: Kehamilan, on: datetime.date) -> bool:
+    """An open pregnancy past counts_until: it no longer counts and the cadre is asked how it ended."""
+    return kehamilan.tanggal_selesai is None and on > counts_until(kehamilan)
+
+
+def _open_until_q(day: datetime.date, prefix: str) -> Q:
+    """Open, and still counting on `day` (counts_until(k) >= day)."""
+    return Q(**{f"{prefix}tanggal_selesai__isnull": True}) & (
+        Q(**{f"{prefix}perkiraan_lahir__gte": day - datetime.timedelta(days=HAMIL_LEWAT_HPL_DAYS)})
+        | Q(
+            **{
+                f"{prefix}perkiraan_lahir__isnull": True,
+                f"{prefix}tanggal_mulai__gte": day - datetime.timedelta(days=MAX_PREGNANCY_DAYS),
+            }
+        )
+    )
+
+
+def overdue_q(on: datetime.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}tanggal_selesai__isnull": True}) & ~_open_until_q(on, prefix)
 
 
 def melahirkan_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
@@ -159,43 +248,56 @@ def melahirkan_q(first: datetime.date, last: datetime.date, prefix: str = "") ->
 
 def hamil_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     ongoing = Q(**{f"{prefix}tanggal_mulai__lte": last}) & (
-        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": first})
+        _open_until_q(first, prefix) | Q(**{f"{prefix}tanggal_selesai__gt": first})
     )
     return ongoing & ~melahirkan_q(first, last, prefix)
 
 
 def nifas_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
-    """Delivered before the month, and the 42 days after the delivery reach into the month."""
+    """Delivered before the month, the 42 days after the delivery reach into the month, and the mother
+    was still there on its first day."""
     return Q(
         **{
             f"{prefix}hasil__in": DELIVERY_OUTCOMES,
             f"{prefix}tanggal_selesai__lt": first,
             f"{prefix}tanggal_selesai__gte": first - datetime.timedelta(days=NIFAS_DAYS),
         }
-    )
+    ) & there_q(first, f"{prefix}ibu__")
 
 
 def is_hamil_on(kehamilan: Kehamilan, on: datetime.date) -> bool:
-    """A pregnancy counts on a day from its start until it ended (the end day excluded): the one-day
-    form of hamil_q (a delivery on the day itself ends it)."""
-    return kehamilan.tanggal_mulai <= on and (kehamilan.tanggal_selesai is None or kehamilan.tanggal_selesai > on)
+    """A pregnancy counts on a day from its start until it ended (the end day excluded), or, open, until
+    counts_until: the one-day form of hamil_q (a delivery on the day itself ends it)."""
+    if kehamilan.tanggal_mulai > on:
+        return False
+    if kehamilan.tanggal_selesai is None:
+        return on <= counts_until(kehamilan)
+    return kehamilan.tanggal_selesai > on
 
 
 def hamil_on_q(on: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}tanggal_mulai__lte": on}) & (
-        Q(**{f"{prefix}tanggal_selesai__isnull": True}) | Q(**{f"{prefix}tanggal_selesai__gt": on})
+        _open_until_q(on, prefix) | Q(**{f"{prefix}tanggal_selesai__gt": on})
     )
 
 
-def status_ibu(kehamilan: Kehamilan, first: datetime.date, last: datetime.date) -> str | None:
-    """'melahirkan', 'hamil', 'nifas' or None for one pregnancy in one month (same rule as the Qs)."""
+def status_ibu(
+    kehamilan: Kehamilan, first: datetime.date, last: datetime.date, gone: datetime.date | None = None
+) -> str | None:
+    """'melahirkan', 'hamil', 'nifas' or None for one pregnancy in one month (same rule as the Qs);
+    gone: the day the mother stopped being there (gone_on), if she did."""
     end = kehamilan.tanggal_selesai
     delivered = kehamilan.hasil in DELIVERY_OUTCOMES
     if delivered and end is not None and first <= end <= last:
         return "melahirkan"
-    if kehamilan.tanggal_mulai <= last and (end is None or end > first):
+    if kehamilan.tanggal_mulai <= last and (end > first if end is not None else counts_until(kehamilan) >= first):
         return "hamil"
-    if delivered and end is not None and first - datetime.timedelta(days=NIFAS_DAYS) <= end < first:
+    if (
+        delivered
+        and end is not None
+        and first - datetime.timedelta(days=NIFAS_DAYS) <= end < first
+        and (gone is None or gone > first)
+    ):
         return "nifas"
     return None
 

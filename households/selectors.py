@@ -79,7 +79,8 @@ def with_counts(qs, on=None):
     )
     return qs.annotate(
         **member_count_annotations(on),
-        jml_kk=Count("keluarga", distinct=True),
+        # JML KK: the keluarga with at least one member counted that day (rules.keluarga_counted_q)
+        jml_kk=Count("keluarga", filter=rules.counted_q(on, "keluarga__anggota__"), distinct=True),
         ibu_hamil=Coalesce(Subquery(hamil, output_field=IntegerField()), Value(0)),
     )
 

@@ -17,6 +17,7 @@ from pkkdata.db import unique_or_message
 from . import validation
 from .models import (
     AksesNIK,
+    HasilKehamilan,
     Kehamilan,
     Kelahiran,
     Keluarga,
@@ -177,12 +178,24 @@ def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
     return rumah_tangga
 
 
+def close_open_pregnancies(*, actor, women, on_date, hasil):
+    """End the running pregnancies of women who stopped being there (died, moved out, household left)
+    on on_date, with the reason: from that day they no longer count as ibu hamil (households.rules). A
+    pregnancy recorded as starting later still ends, on its own first day."""
+    for k in Kehamilan.objects.filter(ibu__in=women, tanggal_selesai__isnull=True).select_for_update():
+        k.tanggal_selesai, k.hasil = max(on_date, k.tanggal_mulai), hasil
+        by_actor(k, actor).save(update_fields=["tanggal_selesai", "hasil"])
+
+
 @transaction.atomic
 def rumah_tangga_leave(*, actor, rumah_tangga, on_date):
-    """The whole rumah tangga moved away or dissolved: kept in the history, dropped from counts."""
+    """The whole rumah tangga moved away or dissolved: kept in the history, dropped from counts from
+    on_date; its members' running pregnancies end that day as "pindah"."""
     require_entry(actor, rumah_tangga.dasawisma)
     rumah_tangga.tanggal_keluar = on_date
     by_actor(rumah_tangga, actor).save(update_fields=["tanggal_keluar", "updated_at"])
+    women = Warga.objects.filter(keluarga__rumah_tangga=rumah_tangga)
+    close_open_pregnancies(actor=actor, women=women, on_date=on_date, hasil=HasilKehamilan.PINDAH)
     return rumah_tangga
 
 

@@ -576,7 +576,7 @@ def _yearly_facts(unit, on):
             _add(found, row["key"], row)
 
     collect(RumahTangga.objects.all(), "", {"jml_krt": Count("pk"), **_household_counts(on)})
-    collect(Keluarga.objects.all(), "rumah_tangga__", {"jml_kk": Count("pk")})
+    collect(Keluarga.objects.filter(rules.keluarga_counted_q(on)), "rumah_tangga__", {"jml_kk": Count("pk")})
     collect(Warga.objects.filter(rules.counted_q(on)), "keluarga__rumah_tangga__", _member_counts(on))
     for values in found.values():
         values["buta"] = values.get("buta_l", 0) + values.get("buta_p", 0)

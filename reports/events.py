@@ -340,14 +340,14 @@ def monthly_rows(dasawisma, tahun, bulan):
     pregnancies = (
         Kehamilan.objects.filter(here)
         .filter(rules.hamil_q(first, last) | rules.melahirkan_q(first, last) | rules.nifas_q(first, last))
-        .select_related("ibu__keluarga")
+        .select_related("ibu__keluarga__rumah_tangga")
         .prefetch_related("ibu__keluarga__anggota")
         .order_by("ibu__nama", "tanggal_mulai")
     )
     # One status per woman (melahirkan, else hamil, else nifas), as the numbers count her.
     status_of, mother = {}, {}
     for k in pregnancies:
-        status = rules.status_ibu(k, first, last)
+        status = rules.status_ibu(k, first, last, gone=rules.gone_on(k.ibu))
         if status is not None and STATUS_ORDER.index(status) < STATUS_ORDER.index(status_of.get(k.ibu_id, "-")):
             status_of[k.ibu_id], mother[k.ibu_id] = status, k.ibu
     rows = [

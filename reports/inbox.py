@@ -50,6 +50,10 @@ def state_of(status, tahun, bulan, today, group=False):
         return State("dikembalikan", "Dikembalikan" + (" · terlambat" if late else ""), "err")
     if datetime.date(tahun, bulan, 1) > today:
         return State("belum_berjalan", "Bulan belum berjalan", "")
+    opens = workflow.opens_on(tahun, bulan)
+    if not group and today < opens:
+        due = periods.date_label(workflow.deadline(tahun, bulan))
+        return State("berjalan", f"Dapat dikirim mulai {periods.date_label(opens)} · jatuh tempo {due}", "")
     if group:
         return State("menunggu_bawah", "Belum dikirim · menunggu laporan di bawahnya disetujui", "")
     if late:

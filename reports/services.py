@@ -20,14 +20,13 @@ from django.utils import timezone
 from hierarchy import access
 from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
-from households.services import by_actor, require_entry, warga_problems
+from households.services import by_actor, close_open_pregnancies, require_entry, warga_problems
 from pkkdata.db import unique_or_message
 
 from .workflow import is_locked, lock_month_of
 
 MOTHER_MIN_YEARS, MOTHER_MAX_YEARS = 10, 55
 SIX_MONTHS_DAYS = 183
-MAX_PREGNANCY_DAYS = 300  # about ten months: a due date later than this is a typing slip
 
 
 class NeedsConfirmation(ValidationError):
@@ -85,12 +84,22 @@ def kehamilan_record(*, actor, ibu, tanggal_mulai, perkiraan_lahir=None):
     _check_mother(ibu, tanggal_mulai)
     if perkiraan_lahir is not None and perkiraan_lahir <= tanggal_mulai:
         raise ValidationError({"perkiraan_lahir": "Hari perkiraan lahir harus sesudah tanggal mulai hamil."})
-    if perkiraan_lahir is not None and perkiraan_lahir > tanggal_mulai + datetime.timedelta(days=MAX_PREGNANCY_DAYS):
+    if perkiraan_lahir is not None and perkiraan_lahir > tanggal_mulai + datetime.timedelta(
+        days=rules.MAX_PREGNANCY_DAYS
+    ):
         raise ValidationError(
             {"perkiraan_lahir": "Hari perkiraan lahir paling lambat 10 bulan sesudah mulai hamil: periksa tahunnya."}
         )
     if ibu.kehamilan.filter(tanggal_selesai__isnull=True).exists():
         raise ValidationError("Kehamilan ibu ini masih tercatat berlangsung: akhiri dulu kehamilan itu.")
+    earlier = ibu.kehamilan.filter(tanggal_selesai__gte=tanggal_mulai).order_by("-tanggal_selesai").first()
+    if earlier is not None:
+        raise ValidationError(
+            {
+                "tanggal_mulai": f"Kehamilan sebelumnya berakhir pada {earlier.tanggal_selesai:%d-%m-%Y}: "
+                "kehamilan baru harus dimulai sesudahnya."
+            }
+        )
     k = Kehamilan(ibu=ibu, tanggal_mulai=tanggal_mulai, perkiraan_lahir=perkiraan_lahir)
     with unique_or_message("ibu", "Kehamilan ibu ini baru saja tercatat.", column="ibu_id"):
         by_actor(k, actor).save()
@@ -137,8 +146,9 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
         .order_by("-tanggal_mulai")
         .first()
     )
-    if pregnancy is None and twins.exists():
-        pregnancy = twins.first().kehamilan
+    twin = twins.first()
+    if pregnancy is None and twin is not None:
+        pregnancy = twin.kehamilan
     if pregnancy is None and not confirm_without_pregnancy:
         raise NeedsConfirmation(
             "Kehamilan ibu ini belum tercatat. Centang konfirmasi bila kelahiran ini memang benar, "
@@ -165,7 +175,14 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
     baby = Warga(keluarga=ibu.keluarga, **data)
     baby.full_clean()
     by_actor(baby, actor).save()
-    if pregnancy is not None and pregnancy.tanggal_selesai is None:
+    unrecorded = pregnancy is None
+    if unrecorded:
+        # Every birth is a delivery: without a recorded pregnancy the birth brings its own, begun and
+        # ended on the day, so the mother counts as melahirkan and then nifas like any other
+        # (households.rules); it never reaches back into months already reported.
+        pregnancy = Kehamilan(ibu=ibu, tanggal_mulai=tanggal, tanggal_selesai=tanggal, hasil=HasilKehamilan.MELAHIRKAN)
+        by_actor(pregnancy, actor).save()
+    elif pregnancy.tanggal_selesai is None:
         pregnancy.tanggal_selesai, pregnancy.hasil = tanggal, HasilKehamilan.MELAHIRKAN
         by_actor(pregnancy, actor).save(update_fields=["tanggal_selesai", "hasil"])
     birth = Kelahiran(
@@ -174,7 +191,7 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
         kehamilan=pregnancy,
         tanggal=tanggal,
         akte_kelahiran=akte_kelahiran,
-        tanpa_kehamilan_dikonfirmasi=pregnancy is None,
+        tanpa_kehamilan_dikonfirmasi=unrecorded or (twin is not None and twin.tanpa_kehamilan_dikonfirmasi),
     )
     by_actor(birth, actor).save()
     return birth
@@ -203,10 +220,7 @@ def kematian_record(*, actor, warga, tanggal, sebab, confirm_age=False):
     death = Kematian(warga=warga, tanggal=tanggal, sebab=sebab.strip(), usia_dikonfirmasi=confirm_age)
     with unique_or_message("warga", f"Kematian {warga.nama} baru saja tercatat.", column="warga_id"):
         by_actor(death, actor).save()
-    ongoing = warga.kehamilan.filter(tanggal_selesai__isnull=True).first()
-    if ongoing is not None:
-        ongoing.tanggal_selesai, ongoing.hasil = tanggal, HasilKehamilan.IBU_MENINGGAL
-        by_actor(ongoing, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    close_open_pregnancies(actor=actor, women=[warga], on_date=tanggal, hasil=HasilKehamilan.IBU_MENINGGAL)
     warga.status, warga.tanggal_status = StatusWarga.MENINGGAL, tanggal
     by_actor(warga, actor).save(update_fields=["status", "tanggal_status", "updated_at"])
     return death
@@ -231,6 +245,8 @@ def warga_leave(*, actor, warga, status, on_date, keterangan=""):
         kematian_record(
             actor=actor, warga=warga, tanggal=on_date, sebab=keterangan or "Tidak diketahui", confirm_age=True
         )
+    if status == StatusWarga.PINDAH:
+        close_open_pregnancies(actor=actor, women=[warga], on_date=on_date, hasil=HasilKehamilan.PINDAH)
     warga.status, warga.tanggal_status = status, on_date
     if keterangan:
         warga.keterangan = keterangan

@@ -130,11 +130,11 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
         .first()
     )
     active = unit.is_active_between(*periods.month_bounds(tahun, bulan))
-    started = datetime.date(tahun, bulan, 1) <= today
+    opens = workflow.opens_on(tahun, bulan)
     probe = report or Laporan(unit=unit, tahun=tahun, bulan=bulan)
-    may_submit = (
-        active and started and probe.status in (Status.DRAFT, Status.RETURNED) and workflow.can_submit(user, probe)
-    )
+    may_send = active and probe.status in (Status.DRAFT, Status.RETURNED) and workflow.can_submit(user, probe)
+    may_submit = may_send and opens <= today
+    not_yet_open = may_send and today < opens
     if report is None and may_submit:
         # The submit form carries the report's id and version, so the ketua's page creates the draft.
         report = workflow.get_report(unit, tahun, bulan)
@@ -148,6 +148,7 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
         "rows": rows,
         "history": _history(item.report),
         "may_submit": may_submit,
+        "opens": periods.date_label(opens) if not_yet_open else "",
         "has_events": any(numbers.values()),
         "active": active,
     }

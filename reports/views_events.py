@@ -7,8 +7,6 @@ while the month's report is not submitted or approved (reports.workflow.is_locke
 desa/kelurahan (kelola_satuan) at any time, as corrections. The services (reports.services)
 check the rights, the lock and the dates again before writing; their messages land on the forms."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,12 +142,6 @@ def _entry_context(request, dasawisma, **extra):
 # -- the month's page ------------------------------------------------------------------------------
 
 
-# A pregnancy still open this long after its HPL (or its start, without one) was most likely not closed:
-# it keeps counting as ibu hamil every month, so the page asks the cadre to record how it ended.
-OVERDUE_AFTER_HPL = datetime.timedelta(days=14)
-OVERDUE_WITHOUT_HPL = datetime.timedelta(days=300)
-
-
 def _ongoing_pregnancies(dasawisma, today):
     pregnancies = list(
         Kehamilan.objects.filter(
@@ -159,8 +151,8 @@ def _ongoing_pregnancies(dasawisma, today):
         .order_by("tanggal_mulai", "pk")
     )
     for k in pregnancies:
-        due = k.perkiraan_lahir + OVERDUE_AFTER_HPL if k.perkiraan_lahir else k.tanggal_mulai + OVERDUE_WITHOUT_HPL
-        k.lewat_hpl = today > due
+        # Past its HPL (households.rules.counts_until) it no longer counts: the cadre says how it ended.
+        k.lewat_hpl = rules.is_overdue(k, today)
     return pregnancies
 
 

@@ -85,6 +85,12 @@ def reviewed_units(unit: Unit, tahun: int, bulan: int) -> list[Unit]:
     return [u for u in candidates.order_by("code") if approver_unit_id(u) == unit.pk]
 
 
+def opens_on(tahun: int, bulan: int) -> datetime.date:
+    """The first day a month's report can be sent (or marked nihil): the month's last day. Before it the
+    cadres are still recording the month, and a submission would lock them out of its last days."""
+    return periods.month_bounds(tahun, bulan)[1]
+
+
 def deadline(tahun: int, bulan: int) -> datetime.date:
     """The last day a month's report counts as on time: the deadline day of the next month."""
     nxt = periods.add_months(datetime.date(tahun, bulan, 1), 1)
@@ -184,9 +190,12 @@ def report_submit(*, actor: User, report: Laporan, expected_version: int, nihil:
         raise PermissionDenied("Hanya ketua dasawisma ini yang dapat mengirim laporannya.")
     if report.status not in (Status.DRAFT, Status.RETURNED):
         raise ValidationError("Laporan ini sudah dikirim.")
-    first, _last = periods.month_bounds(report.tahun, report.bulan)
-    if first > timezone.localdate():
-        raise ValidationError("Laporan bulan yang belum berjalan tidak dapat dikirim.")
+    opens = opens_on(report.tahun, report.bulan)
+    if timezone.localdate() < opens:
+        raise ValidationError(
+            f"Laporan {periods.month_label(report.tahun, report.bulan)} baru dapat dikirim mulai "
+            f"{periods.date_label(opens)}, hari terakhir bulan itu: sampai saat itu kader masih mencatat."
+        )
     lock_month_of(report.unit)
     numbers = current_numbers(report)
     has_events = any(numbers.values())

@@ -16,11 +16,12 @@ parent's count of units at a level the child's form does not count (JML Desa/Kel
 against the child's rows at that level. On SQLite the module takes about 30 s (the demo 5 s, yearly
 5 s, monthly 7 s approved and 13 s current, 2026-11, 2 cores), on PostgreSQL about 45 s."""
 
+import datetime
 import random
 from collections import defaultdict
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -145,3 +146,140 @@ def test_monthly_jumlah_equals_the_row_one_level_up(demo, data):
         assert kota.approval.expected == kota.total["jml_dasawisma"] > 100
     assert problems[:30] == []
     assert seen["numbers"] > 0 and seen["approved"] > 0  # the months had something to add up
+
+
+# -- an independent recount ------------------------------------------------------------------------------
+# The key columns of 4.17c and 4.19c of the kota (one row per kecamatan) counted again by hand-written SQL
+# over the raw tables, from the rules as docs/FORMS.md states them, not through households.rules or the
+# recap code: the cut-off days are computed here by plain date arithmetic. Portable SQL (SQLite and
+# PostgreSQL): CASE inside SUM, no FILTER, no date arithmetic in the database.
+
+_DASAWISMA_ACTIVE = (
+    "d.level = 'dasawisma' AND d.kabkota_id = %s AND (d.active_from IS NULL OR d.active_from <= %s) "
+    "AND (d.active_to IS NULL OR d.active_to >= %s)"
+)
+_HOUSEHOLD_FROM_WARGA = (
+    "JOIN households_keluarga k ON k.id = w.keluarga_id JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id "
+    "JOIN hierarchy_unit d ON d.id = r.dasawisma_id"
+)
+_COUNTED = "(w.status = 'aktif' OR w.tanggal_status > %s) AND w.tanggal_lahir <= %s"
+_PRESENT = "(r.tanggal_keluar IS NULL OR r.tanggal_keluar > %s)"
+# A pregnancy running on a day: begun, not ended, and, left open, not more than 14 days past its HPL (or
+# 300 days past its start without one).
+_RUNNING = (
+    "(h.tanggal_mulai <= %s AND (h.tanggal_selesai > %s OR (h.tanggal_selesai IS NULL AND "
+    "(h.perkiraan_lahir >= %s OR (h.perkiraan_lahir IS NULL AND h.tanggal_mulai >= %s)))))"
+)
+
+
+def _days(day, n):
+    return day - datetime.timedelta(days=n)
+
+
+def _rows(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return {row[0]: dict(zip(names[1:], (int(v or 0) for v in row[1:]), strict=True)) for row in cursor.fetchall()}
+
+
+def _years_before(day, years):
+    return (
+        day.replace(year=day.year - years)
+        if (day.month, day.day) != (2, 29)
+        else day.replace(year=day.year - years, day=28)
+    )
+
+
+def _recount_yearly(kota, on):
+    households = _rows(
+        f"SELECT d.kecamatan_id, COUNT(*) AS jml_krt FROM households_rumahtangga r "
+        f"JOIN hierarchy_unit d ON d.id = r.dasawisma_id WHERE {_DASAWISMA_ACTIVE} AND {_PRESENT} GROUP BY 1",
+        [kota.pk, on, on, on],
+    )
+    families = _rows(
+        f"SELECT d.kecamatan_id, COUNT(DISTINCT k.id) AS jml_kk FROM households_warga w {_HOUSEHOLD_FROM_WARGA} "
+        f"WHERE {_DASAWISMA_ACTIVE} AND {_PRESENT} AND {_COUNTED} GROUP BY 1",
+        [kota.pk, on, on, on, on, on],
+    )
+    members = _rows(
+        "SELECT d.kecamatan_id,"
+        " SUM(CASE WHEN w.jenis_kelamin = 'L' THEN 1 ELSE 0 END) AS jml_l,"
+        " SUM(CASE WHEN w.jenis_kelamin = 'P' THEN 1 ELSE 0 END) AS jml_p,"
+        " SUM(CASE WHEN w.tanggal_lahir <= %s THEN 1 ELSE 0 END) AS lansia,"
+        " SUM(CASE WHEN w.ibu_menyusui AND w.jenis_kelamin = 'P' THEN 1 ELSE 0 END) AS ibu_menyusui,"
+        " SUM(CASE WHEN w.id IN (SELECT h.ibu_id FROM households_kehamilan h WHERE " + _RUNNING + ")"
+        " THEN 1 ELSE 0 END) AS ibu_hamil"
+        f" FROM households_warga w {_HOUSEHOLD_FROM_WARGA}"
+        f" WHERE {_DASAWISMA_ACTIVE} AND {_PRESENT} AND {_COUNTED} GROUP BY 1",
+        [_years_before(on, 60), on, on, _days(on, 14), _days(on, 300), kota.pk, on, on, on, on, on],
+    )
+    found = defaultdict(dict)
+    for part in (households, families, members):
+        for key, values in part.items():
+            found[key].update(values)
+    return found
+
+
+def _recount_monthly(kota, first, last):
+    """ibu hamil / melahirkan / nifas (one status per woman: melahirkan, else hamil, else nifas) and the
+    births, of the mothers' dasawisma active in the month."""
+    delivered = (
+        "SELECT h2.ibu_id FROM households_kehamilan h2 WHERE h2.hasil IN ('melahirkan', 'lahir_mati') "
+        "AND h2.tanggal_selesai >= %s AND h2.tanggal_selesai <= %s"
+    )
+    running = _RUNNING.replace("h.", "h3.")
+    running_sql = f"SELECT h3.ibu_id FROM households_kehamilan h3 WHERE {running} AND h3.ibu_id NOT IN ({delivered})"
+    # running in the month: begun by its last day, and ended (or, open, still counting) after its first
+    running_params = [last, first, _days(first, 14), _days(first, 300), first, last]
+    area = [kota.pk, last, first]
+    mothers = _rows(
+        "SELECT d.kecamatan_id,"
+        f" COUNT(DISTINCT CASE WHEN w.id IN ({delivered}) THEN w.id END) AS ibu_melahirkan,"
+        f" COUNT(DISTINCT CASE WHEN w.id IN ({running_sql}) THEN w.id END) AS ibu_hamil,"
+        " COUNT(DISTINCT CASE WHEN w.id IN (SELECT h4.ibu_id FROM households_kehamilan h4"
+        "   WHERE h4.hasil IN ('melahirkan', 'lahir_mati') AND h4.tanggal_selesai < %s AND h4.tanggal_selesai >= %s)"
+        f"  AND w.id NOT IN ({delivered}) AND w.id NOT IN ({running_sql})"
+        "  AND (w.status = 'aktif' OR w.tanggal_status > %s) AND (r.tanggal_keluar IS NULL OR r.tanggal_keluar > %s)"
+        " THEN w.id END) AS ibu_nifas"
+        f" FROM households_warga w {_HOUSEHOLD_FROM_WARGA} WHERE {_DASAWISMA_ACTIVE} GROUP BY 1",
+        [first, last, *running_params, first, _days(first, 42), first, last, *running_params, first, first, *area],
+    )
+    births = _rows(
+        "SELECT d.kecamatan_id,"
+        " SUM(CASE WHEN b.jenis_kelamin = 'L' THEN 1 ELSE 0 END) AS bayi_lahir_l,"
+        " SUM(CASE WHEN b.jenis_kelamin = 'P' THEN 1 ELSE 0 END) AS bayi_lahir_p"
+        " FROM households_kelahiran l JOIN households_warga b ON b.id = l.bayi_id"
+        f" JOIN households_warga w ON w.id = l.ibu_id {_HOUSEHOLD_FROM_WARGA}"
+        f" WHERE l.tanggal >= %s AND l.tanggal <= %s AND {_DASAWISMA_ACTIVE} GROUP BY 1",
+        [first, last, kota.pk, last, first],
+    )
+    found = defaultdict(dict)
+    for part in (mothers, births):
+        for key, values in part.items():
+            found[key].update(values)
+    return found
+
+
+def _compare(recap, recount, keys):
+    ours = {row.unit_id: {k: row.values[k] for k in keys} for row in recap.rows}
+    theirs = {unit_id: {k: recount.get(unit_id, {}).get(k, 0) for k in keys} for unit_id in ours}
+    assert ours == theirs
+    return {k: sum(v[k] for v in ours.values()) for k in keys}
+
+
+def test_an_independent_recount_agrees_with_4_17c_and_4_19c(demo):
+    kota = demo["kota"]
+    yearly_keys = ["jml_krt", "jml_kk", "jml_l", "jml_p", "lansia", "ibu_menyusui", "ibu_hamil"]
+    for tahun in (demo["today"].year - 1, demo["today"].year):
+        on = recaps.as_of_day(tahun, demo["today"])
+        totals = _compare(recaps.yearly_recap(kota, tahun), _recount_yearly(kota, on), yearly_keys)
+        assert totals["jml_kk"] > 1000 and totals["ibu_hamil"] > 10
+    monthly_keys = ["ibu_hamil", "ibu_melahirkan", "ibu_nifas", "bayi_lahir_l", "bayi_lahir_p"]
+    seen = defaultdict(int)
+    for tahun, bulan in demo["months"]:
+        first, last = periods.month_bounds(tahun, bulan)
+        recap = recaps.monthly_recap(kota, tahun, bulan, recaps.TERKINI)
+        for key, n in _compare(recap, _recount_monthly(kota, first, last), monthly_keys).items():
+            seen[key] += n
+    assert all(seen[k] > 0 for k in monthly_keys), seen

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from households.models import Kehamilan
 from reports import services as services_events
@@ -61,6 +62,28 @@ def test_future_month_cannot_be_submitted(cast):
     r = workflow.get_report(cast.dw, 2099, 1)
     with pytest.raises(ValidationError):
         workflow.report_submit(actor=cast.users["ketua_dasawisma"], report=r, expected_version=0, nihil=True)
+
+
+@pytest.mark.parametrize(
+    ("today", "opens"),
+    [(datetime.date(2026, 3, 30), False), (datetime.date(2026, 3, 31), True), (datetime.date(2026, 4, 2), True)],
+)
+@pytest.mark.parametrize("nihil", [False, True])
+def test_a_month_is_reported_from_its_last_day(cast, pregnant, monkeypatch, client, today, opens, nihil):
+    """Before its last day the month is still being recorded: neither a report nor a nihil is sent, and
+    the ketua's page says when it opens instead of offering the button."""
+    monkeypatch.setattr(workflow.timezone, "localdate", lambda: today)
+    unit, user = ("dw_b", "admin") if nihil else ("dw", "ketua_dasawisma")
+    if opens:
+        assert submit(cast, unit=unit, user=user, nihil=nihil).status == Status.SUBMITTED
+    else:
+        with pytest.raises(ValidationError, match="baru dapat dikirim mulai 31 Maret 2026"):
+            submit(cast, unit=unit, user=user, nihil=nihil)
+        assert report(cast, unit).status == Status.DRAFT
+    if not nihil:
+        client.force_login(cast.users["ketua_dasawisma"])
+        body = client.get(reverse("reports:laporan_unit", args=[cast.dw.pk, *MONTH])).content.decode()
+        assert ("dapat dikirim mulai <strong>31 Maret 2026</strong>" in body) is (not opens)
 
 
 @pytest.mark.parametrize("user", ["kelurahan", "kecamatan", "kota", "outsider", "ketua_dasawisma", "rw"])
