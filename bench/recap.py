@@ -95,7 +95,10 @@ rt AS (
     GROUP BY 1
 ),
 kk AS (
-    SELECT r.g, count(*) AS jml_kk FROM households_keluarga k JOIN rumah r ON r.id = k.rumah_tangga_id GROUP BY 1
+    SELECT r.g, count(*) AS jml_kk FROM households_keluarga k JOIN rumah r ON r.id = k.rumah_tangga_id
+    WHERE k.id IN (SELECT w.keluarga_id FROM households_warga w
+                   WHERE (w.status = 'aktif' OR w.tanggal_status > %(on)s) AND w.tanggal_lahir <= %(on)s)
+    GROUP BY 1
 ),
 members AS NOT MATERIALIZED (
     SELECT w.id, w.jenis_kelamin AS jk, w.tanggal_lahir AS lahir, w.status_perkawinan, w.ibu_menyusui,
@@ -121,7 +124,9 @@ wg AS (
            count(*) FILTER (WHERE khusus) AS berkebutuhan_khusus,
            count(*) FILTER (WHERE id IN (
                SELECT h.ibu_id FROM households_kehamilan h
-               WHERE h.tanggal_mulai <= %(on)s AND (h.tanggal_selesai IS NULL OR h.tanggal_selesai > %(on)s)
+               WHERE h.tanggal_mulai <= %(on)s AND (h.tanggal_selesai > %(on)s OR (h.tanggal_selesai IS NULL
+                     AND (h.perkiraan_lahir >= %(on)s::date - 14
+                          OR (h.perkiraan_lahir IS NULL AND h.tanggal_mulai >= %(on)s::date - 300))))
            )) AS ibu_hamil
     FROM members GROUP BY 1
 )
@@ -162,11 +167,22 @@ ORDER BY c.code, c.id
 # 42 days of the end of a pregnancy), else bayi under 12 months, balita 12-59 months of age.
 DELIVERED = "h.hasil IN ('melahirkan', 'lahir_mati')"
 MELAHIRKAN = f"{DELIVERED} AND h.tanggal_selesai BETWEEN %(first)s AND %(last)s"
+# A pregnancy left open counts until 14 days past its HPL (300 days past its start without one).
+STILL_OPEN = (
+    "h.tanggal_selesai IS NULL AND (h.perkiraan_lahir >= %(first)s::date - 14 "
+    "OR (h.perkiraan_lahir IS NULL AND h.tanggal_mulai >= %(first)s::date - 300))"
+)
 HAMIL = (
-    f"h.tanggal_mulai <= %(last)s AND (h.tanggal_selesai IS NULL OR h.tanggal_selesai > %(first)s) "
+    f"h.tanggal_mulai <= %(last)s AND (({STILL_OPEN}) OR h.tanggal_selesai > %(first)s) "
     f"AND NOT coalesce({MELAHIRKAN}, false)"
 )
-NIFAS = f"{DELIVERED} AND h.tanggal_selesai >= %(nifas_from)s AND h.tanggal_selesai < %(first)s"
+# Nifas only while the mother is still there on the month's first day (not dead, moved or gone with
+# her household).
+NIFAS = (
+    f"{DELIVERED} AND h.tanggal_selesai >= %(nifas_from)s AND h.tanggal_selesai < %(first)s "
+    "AND (w.status = 'aktif' OR w.tanggal_status > %(first)s) "
+    "AND (r.tanggal_keluar IS NULL OR r.tanggal_keluar > %(first)s)"
+)
 AGE_MONTHS = """((extract(year FROM m.tanggal) - extract(year FROM w.tanggal_lahir)) * 12
     + extract(month FROM m.tanggal) - extract(month FROM w.tanggal_lahir)
     - CASE WHEN extract(day FROM m.tanggal) < extract(day FROM w.tanggal_lahir) THEN 1 ELSE 0 END)"""
