@@ -10,6 +10,11 @@ HouseholdCounter = Callable[[Iterable[int], datetime.date], dict[int, int]]
 
 _household_counter: list[HouseholdCounter] = []
 
+# dasawisma id, day -> [(household label, the address of its move page)] of the households present that day
+HouseholdLister = Callable[[int, datetime.date], list[tuple[str, str]]]
+
+_household_lister: list[HouseholdLister] = []
+
 
 def register_household_counter(counter: HouseholdCounter) -> None:
     _household_counter[:] = [counter]
@@ -21,3 +26,13 @@ def households_present(dasawisma_ids: Iterable[int], day: datetime.date) -> dict
     if not ids or not _household_counter:
         return {}
     return _household_counter[0](ids, day)
+
+
+def register_household_lister(lister: HouseholdLister) -> None:
+    _household_lister[:] = [lister]
+
+
+def households_held(dasawisma_id: int, day: datetime.date) -> list[tuple[str, str]]:
+    """The households a dasawisma holds on the day, each with the address of its move page ([] when no
+    app keeps households): a dasawisma is closed only once they have moved or left."""
+    return _household_lister[0](dasawisma_id, day) if _household_lister else []

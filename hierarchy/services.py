@@ -1,6 +1,8 @@
 """Writes on the tree and on accounts: each one a named function with keyword arguments, run in a
 transaction, checking its rules and the actor's rights (hierarchy.access) before it writes."""
 
+import datetime
+
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
@@ -13,7 +15,7 @@ from django.utils import timezone
 from pkkdata import periods
 from pkkdata.db import unique_or_message
 
-from . import access
+from . import access, counts
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
 
@@ -96,6 +98,17 @@ def unit_move(*, actor, unit, new_parent):
     return unit
 
 
+class StillHoldsHouseholds(ValidationError):
+    """A dasawisma cannot close while households are still in it after the closing day."""
+
+    def __init__(self, households):
+        self.households = households
+        super().__init__(
+            f"Dasawisma ini masih berisi {len(households)} rumah tangga sesudah tanggal tutup: pindahkan ke "
+            "dasawisma lain (atau catat kepindahannya) dulu."
+        )
+
+
 def unit_close(*, actor, unit, on_date):
     """Close a group from a date. Its history stays; it drops out of what is expected after it."""
     _require_local(unit.level)
@@ -110,6 +123,12 @@ def unit_close(*, actor, unit, on_date):
         )
     if unit.active_from and on_date < unit.active_from:
         raise ValidationError({"active_to": "Tanggal tutup tidak boleh sebelum tanggal mulai aktif."})
+    if unit.level == Level.DASAWISMA:
+        # Its households (and their running pregnancies) go with them to another dasawisma first, so that
+        # nothing counted after the closing day is left under a closed group.
+        held = counts.households_held(unit.pk, on_date + datetime.timedelta(days=1))
+        if held:
+            raise StillHoldsHouseholds(held)
     unit.active_to = on_date
     with transaction.atomic():
         by_actor(unit, actor).save(update_fields=["active_to", "updated_at"])

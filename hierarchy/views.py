@@ -223,6 +223,9 @@ def unit_close(request, pk):
     if form.is_valid():
         try:
             services.unit_close(actor=request.user, unit=unit, on_date=form.cleaned_data["on_date"])
+        except services.StillHoldsHouseholds as exc:
+            context = {"unit": unit, "households": exc.households, "message": exc.messages[0]}
+            return render(request, "hierarchy/unit_close_blocked.html", context)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -8,10 +8,11 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self):
         from documents.exporters import register
-        from hierarchy.counts import register_household_counter
+        from hierarchy.counts import register_household_counter, register_household_lister
 
         from .exports import EXPORTERS
-        from .selectors import households_present
+        from .selectors import households_held, households_present
 
         register(*EXPORTERS)
         register_household_counter(households_present)
+        register_household_lister(households_held)

@@ -3,6 +3,7 @@ the database, one query for a whole list of rumah tangga, whatever its length.""
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from hierarchy import access
@@ -106,3 +107,14 @@ def households_present(dasawisma_ids, day):
         .annotate(n=Count("pk"))
     )
     return {row["dasawisma_id"]: row["n"] for row in rows}
+
+
+def households_held(dasawisma_id, day):
+    """[(household, address of its move page)] of the households present in the dasawisma on the day
+    (registered for closing a dasawisma, hierarchy.counts)."""
+    rows = (
+        RumahTangga.objects.filter(rules.present_q(day), dasawisma_id=dasawisma_id)
+        .select_related("krt")
+        .order_by("alamat", "pk")
+    )
+    return [(f"{rt} · {rt.alamat}", reverse("households:rumah_tangga_move", args=[rt.pk])) for rt in rows]

@@ -471,3 +471,25 @@ def test_searching_by_a_number_takes_only_the_digits_0_to_9(client, cast):
     fullwidth = "６４７４０２４７０３９０００１"
     response = client.get(reverse("households:warga_search"), {"q": fullwidth})
     assert response.status_code == 200  # a name search that finds nobody, never a 500
+
+
+def test_a_dasawisma_that_holds_households_is_not_closed_and_the_page_offers_to_move_them(client, cast):
+    """Closing Melati 1 while Hendra's and Sumiati's households are in it lists both with their move
+    pages; once one has moved and the other left on the closing day, it closes."""
+    client.force_login(cast.users["kelurahan"])
+    close = reverse("hierarchy:unit_close", args=[cast.dw.pk])
+    day = TODAY - datetime.timedelta(days=2)
+    body = text(client.post(close, {"on_date": day.isoformat()}))
+    assert "Melati 1 belum dapat ditutup" in body and "masih berisi 2 rumah tangga" in body
+    for household in (cast.hh_a, cast.hh_b):
+        assert reverse("households:rumah_tangga_move", args=[household.pk]) in body
+    assert cast.dw.__class__.objects.get(pk=cast.dw.pk).active_to is None
+    services.rumah_tangga_move(actor=cast.users["kelurahan"], rumah_tangga=cast.hh_a, dasawisma=cast.dw_b)
+    services.rumah_tangga_leave(actor=cast.users["admin"], rumah_tangga=cast.hh_b, on_date=TODAY)
+    body = text(client.post(close, {"on_date": day.isoformat()}))
+    assert "masih berisi 1 rumah tangga" in body  # Sumiati's is still there on the day after the closing day
+    services.rumah_tangga_leave(
+        actor=cast.users["admin"], rumah_tangga=cast.hh_b, on_date=day + datetime.timedelta(days=1)
+    )
+    assert client.post(close, {"on_date": day.isoformat()}).status_code == 302
+    assert cast.dw.__class__.objects.get(pk=cast.dw.pk).active_to == day
