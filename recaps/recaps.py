@@ -39,7 +39,7 @@ fetched with select_related(*ANCESTORS). Measured against one hand-written SQL s
 import datetime
 import typing
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import (
     CharField,
@@ -74,7 +74,7 @@ from households.models import (
     Warga,
 )
 from pkkdata import periods
-from reports import events
+from reports import events, workflow
 from reports.models import Status
 from reports.workflow import month_overlap_q
 
@@ -327,13 +327,26 @@ class RecapRow:
 
 
 @dataclass
+class Step:
+    """One step of the approval chain under a unit for a month: the reports of one level (dasawisma,
+    then each group level but the top one) and how many of them the level above has approved."""
+
+    reports: str  # whose reports, e.g. "dasawisma", "RT"
+    approver: str  # who approves them, e.g. "RT", "Desa/Kelurahan"
+    expected: int
+    approved: int
+
+
+@dataclass
 class Approval:
-    """Monthly recaps: how many of the dasawisma reports expected under the unit are approved."""
+    """Monthly recaps: how many of the dasawisma reports expected under the unit are approved, and each
+    step of the chain above them (steps[0] is the dasawisma reports' step)."""
 
     expected: int  # dasawisma active under the unit that month
     approved: int  # of those, approved
     last_approved_by: str  # full name (or username) of who approved the latest of them, "" if none
     last_approved_at: datetime.datetime | None
+    steps: list[Step] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -749,6 +762,31 @@ def _approval(by_child):
     return Approval(expected=expected, approved=approved, last_approved_by=name, last_approved_at=last)
 
 
+def _steps(unit, tahun, bulan, approval):
+    """The approval chain's steps under the unit for the month: the dasawisma reports (from approval),
+    then the reports of each group level below the top approver (one query, none when the chain has a
+    single level), each with the level that approves them (reports.workflow.chain)."""
+    chain = workflow.chain()
+    steps = [Step(Level(Level.DASAWISMA).label, Level(chain[0]).label, approval.expected, approval.approved)]
+    group_levels = [lv for lv in workflow.reporting_levels()[1:] if RANK[lv] >= RANK[unit.level]]
+    if not group_levels:
+        return steps
+    approved = Q(laporan__tahun=tahun, laporan__bulan=bulan, laporan__status=Status.APPROVED)
+    rows = (
+        Unit.objects.filter(Q(pk=unit.pk) | Q(**{f"{unit.level}_id": unit.pk}), level__in=group_levels)
+        .filter(month_overlap_q(tahun, bulan))
+        .values("level")
+        .annotate(expected=Count("pk", distinct=True), approved=Count("laporan", filter=approved, distinct=True))
+        .order_by()
+    )
+    found = {row["level"]: row for row in rows}
+    for level in group_levels:
+        row = found.get(level, {"expected": 0, "approved": 0})
+        above = chain[chain.index(level) + 1]
+        steps.append(Step(Level(level).label, Level(above).label, row["expected"], row["approved"]))
+    return steps
+
+
 def _current_numbers(unit, tahun, bulan):
     """{child id: numbers} counted from the events as they are now (reports.events.numbers_under),
     grouped by the child that holds them, over the dasawisma active in the month."""
@@ -764,6 +802,7 @@ def monthly_recap(unit: Unit, tahun: int, bulan: int, data: str = DISETUJUI) -> 
     levels = sorted({*count_levels(form), Level.DASAWISMA}, key=RANK.__getitem__)
     by_child, children = _month_units(unit, tahun, bulan, levels, with_numbers=data == DISETUJUI)
     approval = _approval(by_child)
+    approval.steps = _steps(unit, tahun, bulan, approval)
     wanted = {c.key for c in columns}
     found = {key: {k: v or 0 for k, v in values.items() if k in wanted} for key, values in by_child.items()}
     if data == TERKINI:

@@ -259,7 +259,7 @@ def inbox_for(user, today=None):
         return {}
     today = today or timezone.localdate()
     box = {"dasawisma": _own_dasawisma(user, today)}
-    if access.holds_anywhere(user, Perm.APPROVE):
+    if workflow.is_approver(user):
         box["waiting_count"], box["waiting"] = _waiting(user)
         box["approver"] = True
         box["returned_groups"] = _returned_group_reports(user)

@@ -139,6 +139,14 @@ def can_submit(user: AnyUser, report: Laporan) -> bool:
     return report.unit.level == Level.DASAWISMA and access.has_perm(user, Perm.SUBMIT, report.unit)
 
 
+def is_approver(user: AnyUser) -> bool:
+    """Whether the user approves reports anywhere under the configured chain: setujui_laporan granted on
+    a unit of an approving level (a TP PKK kecamatan or kota holds the right, but under the default
+    chain RT -> kelurahan no report ever waits for them), or the administrator."""
+    levels = set(chain())
+    return access.is_global(user) or any(level in levels for level, _unit in access.units_granted(user, Perm.APPROVE))
+
+
 def approves_on(user: AnyUser, unit_id: int) -> bool:
     """setujui_laporan granted on this very unit (not inherited from above), or the administrator."""
     return access.holds_directly(user, Perm.APPROVE, unit_id)

@@ -8,6 +8,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from documents.exporters import RAKERNAS_VIII, Period
 from hierarchy.levels import Level
@@ -493,3 +494,27 @@ def test_each_unit_and_month_gets_its_own_monthly_numbers(cast):
     }
     assert totals[(cast.kec2.pk, MONTH, recaps.TERKINI)] == 1 and totals[(cast.kec2.pk, (2026, 2), recaps.TERKINI)] == 0
     assert totals[(cast.rt.pk, MONTH, recaps.DISETUJUI)] == 1 and totals[(cast.kel2.pk, MONTH, recaps.DISETUJUI)] == 0
+
+
+def _steps(unit):
+    return [(s.reports, s.approver, s.approved, s.expected) for s in recaps.monthly_recap(unit, *MONTH).approval.steps]
+
+
+def test_an_approved_recap_says_how_far_each_step_of_the_chain_has_come(cast, client):
+    """Under the default chain (RT -> kelurahan): the dasawisma reports the RTs approved, then the RT
+    reports the kelurahan approved, counted under the recap's unit (issue 10)."""
+    approve_march(cast)
+    assert _steps(cast.kec) == [("Dasawisma", "RT", 1, 3), ("RT", "Desa/Kelurahan", 0, 2)]
+    nihil = workflow.get_report(cast.dw_b, *MONTH)
+    workflow.report_submit(actor=cast.users["admin"], report=nihil, expected_version=0, nihil=True)
+    nihil.refresh_from_db()
+    workflow.report_approve(actor=cast.users["rt"], report=nihil, expected_version=nihil.version)
+    rt_report = workflow.get_report(cast.rt, *MONTH)  # went up by itself once both were approved
+    assert rt_report.status == Status.SUBMITTED
+    workflow.report_approve(actor=cast.users["kelurahan"], report=rt_report, expected_version=rt_report.version)
+    assert _steps(cast.kec) == [("Dasawisma", "RT", 2, 3), ("RT", "Desa/Kelurahan", 1, 2)]
+    assert _steps(cast.rt) == [("Dasawisma", "RT", 2, 2), ("RT", "Desa/Kelurahan", 1, 1)]
+    client.force_login(cast.users["kecamatan"])
+    body = client.get(reverse("recaps:rekap_bulanan", args=[cast.kec.pk, *MONTH])).content.decode()
+    assert "Laporan Dasawisma disetujui RT: <strong>2</strong> dari 3" in body
+    assert "Laporan RT disetujui Desa/Kelurahan: <strong>1</strong> dari 2" in body

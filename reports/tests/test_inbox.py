@@ -74,8 +74,12 @@ def test_rt_sees_what_waits_for_its_approval_with_a_link_to_its_checklist(cast, 
     assert item["name"] == "Dasawisma Melati 1" and item["month"] == "Maret 2026"
     assert item["url"] == reverse("reports:laporan_unit", args=[cast.rt.pk, 2026, 3]) + f"#laporan-{report.pk}"
     # Nobody else approves a dasawisma report.
-    for name in ["rw", "kelurahan", "kecamatan", "outsider"]:
+    for name in ["kelurahan", "outsider"]:
         assert inbox_for(cast.users[name], today=EARLY_APRIL)["waiting_count"] == 0
+    # Under the default chain (RT -> kelurahan) no report ever waits for an RW, a kecamatan or a kota:
+    # their home page does not promise them an approval task (issue 10).
+    for name in ["rw", "kecamatan", "kota"]:
+        assert not inbox_for(cast.users[name], today=EARLY_APRIL).get("approver")
 
 
 def test_kelurahan_gets_the_rt_report_once_all_its_dasawisma_are_approved(cast, pregnant):
