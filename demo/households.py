@@ -98,6 +98,17 @@ INFANT_DEATH_CHANCE = 0.02
 MATERNAL_DEATH_CHANCE = 0.004
 CHILD_DEATH_CHANCE = 0.0025
 EXTRA_BIRTH_CHANCE = 0.03
+# Pregnancies running today: about as many as the births of nine months, so that the twelve months'
+# "ibu hamil" stay level (the pregnancies behind past births count in the earlier months).
+PREGNANT_CHANCE = 0.08
+# Life as the rules of households.rules must follow it (issue 10), so that the demo shows them working:
+# of the running pregnancies, some women moved away during it (it ends "pindah"), some were never
+# closed by the cadre (past their HPL: on the cadre's list); some births come without a recorded
+# pregnancy; a few households left the dasawisma during the months.
+PREGNANT_MOVED_CHANCE = 0.04
+PREGNANCY_NOT_CLOSED_CHANCE = 0.03
+UNRECORDED_PREGNANCY_CHANCE = 0.05
+HOUSEHOLD_LEFT_CHANCE = 0.01
 INFANT_CAUSES = ["Berat badan lahir rendah", "Asfiksia", "Infeksi (sepsis)", "Pneumonia", "Kelainan bawaan",
                  "Diare"]  # fmt: skip
 CHILD_CAUSES = ["Diare", "Pneumonia", "Demam berdarah", "Tenggelam", "Kecelakaan lalu lintas", "Campak"]
@@ -567,7 +578,7 @@ class DasawismaGenerator:
                     and person.marital == MENIKAH
                     and 18 <= age <= 42
                     and id(person) not in under_one
-                    and rng.random() < 0.035
+                    and rng.random() < PREGNANT_CHANCE
                 )
                 w = self.warga(person, plan, mothers_of_babies=babies, mothers_of_balita=balita_mothers, hamil=hamil)
                 w["keluarga"] = keluarga
@@ -576,19 +587,56 @@ class DasawismaGenerator:
                 rows.kegiatan += self.kegiatan(w, age)
                 if hamil:
                     pregnant_in_house = True
-                    start = today - datetime.timedelta(days=rng.randint(0, 270))
-                    rows.kehamilan.append(
-                        {"ibu": w, "tanggal_mulai": start, "perkiraan_lahir": start + datetime.timedelta(days=280)}
-                    )
+                    rows.kehamilan.append(self.pregnancy(w))
             self.vital_events(plan, by_person, rows)
             rows.keluarga.append(keluarga)
             rows.warga += members
         rumah_tangga["krt"] = rows.warga[0]
+        self.household_left(rows)
         self.house_attributes(rumah_tangga, number, street, pregnant_in_house)
         self.sheets(rows)
         return rows
 
     # -- the monthly events (4.18a) ---------------------------------------------------------------
+
+    def pregnancy(self, w):
+        """A pregnancy running today; or one the cadre never closed (past its HPL); or one that ended
+        when the woman moved away."""
+        rng, today = self.rng, self.today
+        chance = rng.random()
+        if chance < PREGNANCY_NOT_CLOSED_CHANCE:
+            start = today - datetime.timedelta(days=rng.randint(300, 330))
+        else:
+            start = today - datetime.timedelta(days=rng.randint(0, 270))
+        kehamilan = {"ibu": w, "tanggal_mulai": start, "perkiraan_lahir": start + datetime.timedelta(days=280)}
+        moved_away = PREGNANCY_NOT_CLOSED_CHANCE <= chance < PREGNANCY_NOT_CLOSED_CHANCE + PREGNANT_MOVED_CHANCE
+        if moved_away and (today - start).days >= 2:
+            moved = start + datetime.timedelta(days=rng.randint(1, (today - start).days - 1))
+            w["status"], w["tanggal_status"] = StatusWarga.PINDAH, moved
+            w["keterangan"] = "Pindah ke luar kota"
+            kehamilan["tanggal_selesai"], kehamilan["hasil"] = moved, HasilKehamilan.PINDAH
+        return kehamilan
+
+    def household_left(self, rows):
+        """Sometimes the whole household left during the months, after its last event: gone from the
+        counts from that day, its running pregnancies ended "pindah" (households.services)."""
+        rng, today = self.rng, self.today
+        if rng.random() >= HOUSEHOLD_LEFT_CHANCE:
+            return
+        days = [self.events_from]
+        days += [k["tanggal_mulai"] for k in rows.kehamilan] + [
+            k["tanggal_selesai"] for k in rows.kehamilan if k.get("tanggal_selesai")
+        ]
+        days += [b["tanggal"] for b in rows.kelahiran] + [d["tanggal"] for d in rows.kematian]
+        days += [w["tanggal_status"] for w in rows.warga if w.get("tanggal_status")]
+        after = max(days) + datetime.timedelta(days=1)
+        if after >= today:
+            return
+        left = after + datetime.timedelta(days=rng.randint(0, (today - after).days - 1))
+        rows.rumah_tangga["tanggal_keluar"] = left
+        for k in rows.kehamilan:
+            if not k.get("tanggal_selesai"):
+                k["tanggal_selesai"], k["hasil"] = left, HasilKehamilan.PINDAH
 
     def newborn(self, members):
         """Sometimes a baby born during the event months to a young married mother without a baby yet
@@ -614,19 +662,22 @@ class DasawismaGenerator:
             w = by_person[id(person)]
             if person.mother is not None and person.born >= births_from:
                 ibu = by_person[id(person.mother)]
-                start = person.born - datetime.timedelta(days=rng.randint(259, 287))
-                kehamilan = {
-                    "ibu": ibu,
-                    "tanggal_mulai": start,
-                    "perkiraan_lahir": start + datetime.timedelta(days=280),
-                    "tanggal_selesai": person.born,
-                    "hasil": HasilKehamilan.MELAHIRKAN,
-                }
+                unrecorded = rng.random() < UNRECORDED_PREGNANCY_CHANCE
+                if unrecorded:  # the birth brings its own pregnancy, begun and ended that day
+                    kehamilan = {"ibu": ibu, "tanggal_mulai": person.born}
+                else:
+                    start = person.born - datetime.timedelta(days=rng.randint(259, 287))
+                    kehamilan = {
+                        "ibu": ibu,
+                        "tanggal_mulai": start,
+                        "perkiraan_lahir": start + datetime.timedelta(days=280),
+                    }
+                kehamilan.update(tanggal_selesai=person.born, hasil=HasilKehamilan.MELAHIRKAN)
                 rows.kehamilan.append(kehamilan)
                 registered = rng.random() < (0.85 if (today - person.born).days > 60 else 0.45)
                 rows.kelahiran.append(
                     {"ibu": ibu, "bayi": w, "kehamilan": kehamilan, "tanggal": person.born,
-                     "akte_kelahiran": registered}
+                     "akte_kelahiran": registered, "tanpa_kehamilan_dikonfirmasi": unrecorded}
                 )  # fmt: skip
                 if rng.random() < INFANT_DEATH_CHANCE:
                     lived = int(min((today - person.born).days, 364) * rng.random() ** 3)

@@ -28,6 +28,8 @@ from django.utils import timezone
 from demo.seed import seed_demo
 from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
+from households import rules
+from households.models import Kehamilan, Kelahiran, Kematian, RumahTangga
 from pkkdata import periods
 from recaps import recaps
 from reports import events
@@ -283,3 +285,32 @@ def test_an_independent_recount_agrees_with_4_17c_and_4_19c(demo):
         for key, n in _compare(recap, _recount_monthly(kota, first, last), monthly_keys).items():
             seen[key] += n
     assert all(seen[k] > 0 for k in monthly_keys), seen
+
+
+def test_the_demo_shows_life_happening_and_the_rules_holding(demo):
+    """The demo holds each situation of issue 10 (a mother who died in nifas, a pregnant woman who moved
+    away, a household that left, a birth without a recorded pregnancy, a pregnancy nobody closed), its
+    twelve months of ibu hamil are level, and a mother who died is never nifas after her death month."""
+    today = demo["today"]
+    died_in_nifas = [
+        d
+        for d in Kematian.objects.filter(warga__jenis_kelamin="P").select_related("warga__keluarga__rumah_tangga")
+        if Kehamilan.objects.filter(
+            ibu=d.warga, hasil="melahirkan", tanggal_selesai__lte=d.tanggal,
+            tanggal_selesai__gte=d.tanggal - datetime.timedelta(days=42),
+        ).exists()
+    ]  # fmt: skip
+    assert died_in_nifas
+    assert Kehamilan.objects.filter(hasil="pindah", ibu__status="pindah").exists()
+    assert RumahTangga.objects.filter(tanggal_keluar__isnull=False).exists()
+    assert Kelahiran.objects.filter(tanpa_kehamilan_dikonfirmasi=True).exists()
+    assert any(rules.is_overdue(k, today) for k in Kehamilan.objects.filter(tanggal_selesai__isnull=True))
+    for death in died_in_nifas:
+        dasawisma = death.warga.keluarga.rumah_tangga.dasawisma
+        for tahun, bulan in demo["months"]:
+            if (tahun, bulan) <= (death.tanggal.year, death.tanggal.month):
+                continue
+            rows, _numbers = events.monthly_rows(dasawisma, tahun, bulan)
+            assert death.warga.nama not in [r.nama_ibu for r in rows], (death, tahun, bulan)
+    hamil = [events.numbers_for(demo["kota"], *month)["ibu_hamil"] for month in demo["months"]]
+    assert max(hamil) <= 1.3 * min(hamil), hamil
