@@ -593,6 +593,8 @@ class DasawismaGenerator:
             rows.warga += members
         rumah_tangga["krt"] = rows.warga[0]
         self.household_left(rows)
+        for event in (*rows.kehamilan, *rows.kelahiran, *rows.kematian):
+            event["dasawisma_id"] = dasawisma_id  # counted where it happened (households.models)
         self.house_attributes(rumah_tangga, number, street, pregnant_in_house)
         self.sheets(rows)
         return rows

@@ -1,11 +1,14 @@
 """Rumah tangga, keluarga and warga: Data Warga (Lampiran 4.14.1a/b), Data Keluarga (4.14.2a/b/c) and
 Catatan Keluarga (4.15). Field names follow the forms; the numbered items are in the comments."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from hierarchy.models import Unit
@@ -225,6 +228,25 @@ class RumahTangga(models.Model):
 
     def get_absolute_url(self):
         return reverse("households:rumah_tangga_detail", args=[self.pk])
+
+    def dasawisma_on(self, day):
+        """The id of the dasawisma the household was in at the end of a day, from its change history (a
+        move is written the day it is made): the latest state saved by then, else its first state (a
+        household entered after the day was where it was first entered), else where it is now."""
+        end = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+        states = self.history.order_by("-history_date").values_list("dasawisma_id", flat=True)
+        found = states.filter(history_date__lt=end).first()
+        if found is None:
+            found = self.history.order_by("history_date").values_list("dasawisma_id", flat=True).first()
+        return found or self.dasawisma_id
+
+
+def _stamp_dasawisma(event, warga, day):
+    """An event is counted where it happened: the dasawisma of the person's household on its day
+    (RumahTangga.dasawisma_on), stamped on the row once, so that a later move or regrouping never moves
+    a past month's numbers (issue 10)."""
+    if event.dasawisma_id is None:
+        event.dasawisma_id = warga.keluarga.rumah_tangga.dasawisma_on(day)
 
 
 class Keluarga(models.Model):
@@ -447,6 +469,12 @@ class Kehamilan(models.Model):
     perkiraan_lahir = models.DateField("hari perkiraan lahir (HPL)", null=True, blank=True)
     tanggal_selesai = models.DateField("tanggal berakhir", null=True, blank=True)
     hasil = models.CharField("hasil", max_length=14, choices=HasilKehamilan.choices, blank=True)
+    dasawisma = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="dasawisma tempat dihitung"
+    )
+    # Continued in this dasawisma after the household moved here mid-pregnancy (households.services.
+    # rumah_tangga_move): it counts from the next month, the month of the move staying with the old one.
+    lanjutan = models.BooleanField("lanjutan dari dasawisma lain", default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -464,6 +492,10 @@ class Kehamilan(models.Model):
     def __str__(self):
         return f"Kehamilan {self.ibu} sejak {self.tanggal_mulai:%d-%m-%Y}"
 
+    def save(self, *args, **kwargs):
+        _stamp_dasawisma(self, self.ibu, self.tanggal_mulai)
+        super().save(*args, **kwargs)
+
 
 class Kelahiran(models.Model):
     """A birth (persalinan/kelahiran, 4.18a columns 5-10): one row per baby (twins are two rows of the
@@ -475,6 +507,9 @@ class Kelahiran(models.Model):
     tanggal = models.DateField("tanggal lahir")
     akte_kelahiran = models.BooleanField("akte kelahiran ada", default=False)
     tanpa_kehamilan_dikonfirmasi = models.BooleanField("dikonfirmasi walau kehamilan tidak tercatat", default=False)
+    dasawisma = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="dasawisma tempat dihitung"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -486,6 +521,10 @@ class Kelahiran(models.Model):
     def __str__(self):
         return f"Kelahiran {self.bayi} ({self.tanggal:%d-%m-%Y})"
 
+    def save(self, *args, **kwargs):
+        _stamp_dasawisma(self, self.ibu, self.tanggal)
+        super().save(*args, **kwargs)
+
 
 class Kematian(models.Model):
     """A death (4.18a columns 11-16). Whether it is an ibu, bayi or balita death is derived from the
@@ -495,6 +534,9 @@ class Kematian(models.Model):
     tanggal = models.DateField("tanggal meninggal")
     sebab = models.CharField("sebab meninggal", max_length=150)
     usia_dikonfirmasi = models.BooleanField("dikonfirmasi walau usia di atas 59 bulan", default=False)
+    dasawisma = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name="dasawisma tempat dihitung"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
@@ -505,6 +547,10 @@ class Kematian(models.Model):
 
     def __str__(self):
         return f"Kematian {self.warga} ({self.tanggal:%d-%m-%Y})"
+
+    def save(self, *args, **kwargs):
+        _stamp_dasawisma(self, self.warga, self.tanggal)
+        super().save(*args, **kwargs)
 
 
 class AksesNIK(models.Model):

@@ -194,6 +194,10 @@ def there_q(on: datetime.date, prefix: str = "") -> Q:
 #               the cadre's list to say how it ended;
 #   nifas       otherwise, the 42 days after a delivery reach into the month and she was still there on
 #               the month's first day (a mother who died or moved during nifas is not nifas afterwards).
+# Where: each event counts in the dasawisma stamped on it when it was recorded (the household's dasawisma
+# on the event's day), so a household that moves, or a group re-formed, never moves a past month. A
+# pregnancy running when its household moves ends there that day ("pindah") and goes on in the new
+# dasawisma as a continuation (lanjutan), which counts from the month after the move.
 # A woman who dies or moves out has her running pregnancy closed that day (hasil ibu_meninggal or
 # pindah), so she stops counting as hamil the same way.
 # Deaths: ibu meninggal = a woman who dies while pregnant or within 42 days of the end of a pregnancy;
@@ -250,7 +254,9 @@ def hamil_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     ongoing = Q(**{f"{prefix}tanggal_mulai__lte": last}) & (
         _open_until_q(first, prefix) | Q(**{f"{prefix}tanggal_selesai__gt": first})
     )
-    return ongoing & ~melahirkan_q(first, last, prefix)
+    # continued after a move: from the month after the move (that month stays with the old dasawisma)
+    continued_later = Q(**{f"{prefix}lanjutan": True, f"{prefix}tanggal_mulai__gt": first})
+    return ongoing & ~continued_later & ~melahirkan_q(first, last, prefix)
 
 
 def nifas_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
@@ -290,7 +296,9 @@ def status_ibu(
     delivered = kehamilan.hasil in DELIVERY_OUTCOMES
     if delivered and end is not None and first <= end <= last:
         return "melahirkan"
-    if kehamilan.tanggal_mulai <= last and (end > first if end is not None else counts_until(kehamilan) >= first):
+    continued_later = kehamilan.lanjutan and kehamilan.tanggal_mulai > first
+    running = end > first if end is not None else counts_until(kehamilan) >= first
+    if kehamilan.tanggal_mulai <= last and running and not continued_later:
         return "hamil"
     if (
         delivered

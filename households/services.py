@@ -175,6 +175,21 @@ def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
         raise ValidationError({"dasawisma": "Rumah tangga hanya dapat dipindah di dalam desa/kelurahan yang sama."})
     rumah_tangga.dasawisma = dasawisma
     by_actor(rumah_tangga, actor).save(update_fields=["dasawisma", "updated_at"])
+    # What happened before today stays counted in the old dasawisma (events carry their own). A running
+    # pregnancy ends there today and goes on here as a continuation, counted here from next month.
+    today = timezone.localdate()
+    running = Kehamilan.objects.filter(ibu__keluarga__rumah_tangga=rumah_tangga, tanggal_selesai__isnull=True)
+    for k in running.select_for_update():
+        if k.tanggal_mulai >= today:  # begun today: simply counted here
+            k.dasawisma = dasawisma
+            by_actor(k, actor).save(update_fields=["dasawisma"])
+            continue
+        k.tanggal_selesai, k.hasil = today, HasilKehamilan.PINDAH
+        by_actor(k, actor).save(update_fields=["tanggal_selesai", "hasil"])
+        continued = Kehamilan(
+            ibu_id=k.ibu_id, tanggal_mulai=today, perkiraan_lahir=k.perkiraan_lahir, dasawisma=dasawisma, lanjutan=True
+        )
+        by_actor(continued, actor).save()
     return rumah_tangga
 
 

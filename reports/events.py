@@ -15,14 +15,13 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from households import rules, selectors
+from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian
 from pkkdata import periods
 
-# The path from each event to its dasawisma's row (selectors' scoping paths, without the trailing "__").
-VIA_KEHAMILAN = selectors.VIA_KEHAMILAN.removesuffix("__")
-VIA_KELAHIRAN = selectors.VIA_KELAHIRAN.removesuffix("__")
-VIA_KEMATIAN = selectors.VIA_KEMATIAN.removesuffix("__")
+# The path from each event to the dasawisma it counts in: the one stamped on the row where it happened
+# (households.models), not the person's household's dasawisma today (who may see it: selectors.VIA_*).
+VIA_KEHAMILAN = VIA_KELAHIRAN = VIA_KEMATIAN = "dasawisma"
 
 # The numbers of the monthly recaps 4.18b-4.19c, in the forms' order.
 NUMBER_FIELDS = [

@@ -161,7 +161,7 @@ def _other_deaths(dasawisma, tahun, bulan):
     cadre sees that what she recorded was kept."""
     first, last = periods.month_bounds(tahun, bulan)
     deaths = (
-        Kematian.objects.filter(warga__keluarga__rumah_tangga__dasawisma=dasawisma, tanggal__range=(first, last))
+        Kematian.objects.filter(dasawisma=dasawisma, tanggal__range=(first, last))
         .select_related("warga")
         .prefetch_related("warga__kehamilan")
         .order_by("tanggal", "pk")

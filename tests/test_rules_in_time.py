@@ -52,9 +52,9 @@ def rina_rows(cast, month):
     )
 
 
-def _birth(cast, day, name="Bayi Wijayakusuma", sex="P", **kwargs):
+def _birth(cast, day, name="Bayi Wijayakusuma", sex="P", actor="kader", **kwargs):
     return ev.kelahiran_record(
-        actor=cast.users["kader"], ibu=cast.w_rina, tanggal=day, bayi={"nama": name, "jenis_kelamin": sex},
+        actor=cast.users[actor], ibu=cast.w_rina, tanggal=day, bayi={"nama": name, "jenis_kelamin": sex},
         akte_kelahiran=True, **kwargs,
     )  # fmt: skip
 
@@ -206,6 +206,7 @@ def test_python_and_sql_forms_agree_around_every_boundary(cast):
         {"tanggal_mulai": D(2025, 4, 30)},
         {"tanggal_mulai": D(2025, 6, 1), "tanggal_selesai": D(2026, 1, 20), "hasil": "melahirkan"},
         {"tanggal_mulai": D(2025, 9, 1), "tanggal_selesai": D(2025, 12, 31), "hasil": "keguguran"},
+        {"tanggal_mulai": D(2026, 2, 10), "perkiraan_lahir": D(2026, 5, 1), "lanjutan": True},  # after a move
     ]
     fates = [None, ("meninggal", D(2026, 2, 10)), ("pindah", D(2026, 3, 1))]
     keluarga = cast.w_rina.keluarga
@@ -233,3 +234,47 @@ def test_python_and_sql_forms_agree_around_every_boundary(cast):
                 if rules.status_ibu(k, first, last, gone=rules.gone_on(k.ibu)) == name
             }
             assert in_sql == in_python, (month, name)
+
+
+# -- facts stay where they happened ---------------------------------------------------------------------
+
+
+def test_a_household_that_moves_keeps_its_past_under_the_old_dasawisma(cast, monkeypatch):
+    """Rina (Melati 1, RT 001) delivered in January and is pregnant again; on 10 June her household moves
+    to Mawar (RT 002). Her past months stay with Melati 1 and RT 001 (4.18a rows and every level), June
+    too; from July she counts in Mawar; the kelurahan's numbers never change."""
+    _birth(cast, D(2026, 1, 20), confirm_without_pregnancy=True)
+    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=D(2026, 4, 1))
+    months = [(2026, m) for m in range(1, 10)]
+
+    def by_unit():
+        return {
+            month: tuple(
+                tuple(events.numbers_for(u, *month)[k] for k in KEYS)
+                for u in (cast.dw, cast.rt, cast.dw_c, cast.rt_b, cast.kel)
+            )
+            for month in months
+        }
+
+    def rows_of_melati(month):
+        return [r.status_ibu for r in events.monthly_rows(cast.dw, *month)[0] if r.nama_ibu == cast.w_rina.nama]
+
+    before = by_unit()
+    melati_rows = {month: rows_of_melati(month) for month in months[:6]}
+    monkeypatch.setattr(household_services.timezone, "localdate", lambda: D(2026, 6, 10))
+    household_services.rumah_tangga_move(actor=cast.users["kelurahan"], rumah_tangga=cast.hh_a, dasawisma=cast.dw_c)
+    after = by_unit()
+    for month in months[:6]:  # January to June: unchanged everywhere, 4.18a rows included
+        assert after[month] == before[month], month
+        assert rows_of_melati(month) == melati_rows[month], month
+    assert after[(2026, 6)][0] == (1, 0, 0, 0) and after[(2026, 6)][2] == (0, 0, 0, 0)
+    for month in months[6:]:  # from July: in Mawar and RT 002, the kelurahan as before
+        melati, rt, mawar, rt_b, kel = after[month]
+        assert melati == rt == (0, 0, 0, 0) and mawar == rt_b == (1, 0, 0, 0) == kel, month
+    running = Kehamilan.objects.get(ibu=cast.w_rina, tanggal_selesai__isnull=True)
+    assert (running.dasawisma, running.lanjutan, running.tanggal_mulai) == (cast.dw_c, True, D(2026, 6, 10))
+    # the birth in Mawar later is Mawar's, and the January one stays in Melati 1
+    monkeypatch.setattr(ev.timezone, "localdate", lambda: D(2026, 12, 5))
+    _birth(cast, D(2026, 12, 1), name="Adik Wijayakusuma", actor="admin")
+    assert events.numbers_for(cast.dw_c, 2026, 12)["ibu_melahirkan"] == 1
+    assert events.numbers_for(cast.dw, 2026, 1)["ibu_melahirkan"] == 1
