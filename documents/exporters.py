@@ -16,7 +16,8 @@ An exporter is an object with
   is also kept per object (the household forms accept one RumahTangga); ``unit_of(target)`` names
   that unit.
 - ``period`` is a Period: TAHUN for the yearly forms, BULAN and TAHUN for the monthly ones.
-- ``edition`` is one of ``editions`` (the forms of Rakernas X, or the older set, see EDITIONS).
+- ``edition`` is one of ``editions`` (the forms of Rakernas X, or the older set, see EDITIONS); a
+  sheet names its form by its number in that edition (``lampiran_line``).
 - ``options`` is a dict of form-specific choices the user made before downloading (for the recaps:
   the signature block's names, place and date, and approved or current data); {} when none.
 - ``content`` is bytes, or an iterable of bytes for a form too large to hold in memory (streamed).
@@ -56,11 +57,48 @@ Content = bytes | Iterable[bytes]
 XLSX, PDF = "xlsx", "pdf"
 CONTENT_TYPES = {XLSX: XLSX_CONTENT_TYPE, PDF: PDF_CONTENT_TYPE}
 
-# The form sets the project lays out (pkk-forms.md, "Edition differences").
+# The form sets the project lays out (pkk-forms.md, "Where the forms come from" and "Edition
+# differences"), named as users choose between them: the current set of the 10th national working
+# meeting (Rakernas X PKK, Samarinda, 8 July 2025; its forms keep the 4.x numbers of Rakernas IX, 2021)
+# and the older one of Rakernas VIII (2015).
 RAKERNAS_X = "rakernas-x"
 RAKERNAS_VIII = "rakernas-viii"
-EDITIONS = {RAKERNAS_X: "Rakernas X (Lampiran 4.x)", RAKERNAS_VIII: "Rakernas VIII (Lampiran III-xx)"}
+EDITIONS = {RAKERNAS_X: "Rakernas X (2025)", RAKERNAS_VIII: "Rakernas VIII (2015)"}
 DEFAULT_EDITION = RAKERNAS_X
+
+# The number ("Lampiran") each form carries in each edition, by its Rakernas X number, which is also the
+# form's name everywhere in the project ("4.17c"): Rakernas X numbers the forms 4.x, Rakernas VIII
+# numbered them III-nn. The one table of these numbers; a sheet prints them through lampiran_line().
+# The Rakernas VIII numbers and their public sources (no official text of the forms is public):
+# - III-15, Catatan Keluarga (4.15): pkk-forms.md; the printed forms of fahmiorim/dasawisma
+#   (module/catkeluarga/lap_catkeluarga.php, "Lampiran III - 15", 19 columns as 4.15).
+# - III-17a, Catatan Data dan Kegiatan Warga TP PKK Desa/Kelurahan (4.17a): a public PHP print template
+#   of that form ("Lampiran III - 17a"; the same columns as 4.17a with the older edition's "Memiliki
+#   Jamban Keluarga").
+# - III-18a, the dasawisma's book of mothers, births and deaths (4.18a): fahmiorim/dasawisma
+#   (themes/body.php: "Rekapitulasi Data Ibu Hamil, Melahirkan, Nifas (Lampiran III - 18a)" per dasawisma).
+# Every other form's Rakernas VIII number is not established by a source: it is left out, not guessed,
+# and its sheets print the edition's name alone.
+LAMPIRAN_NUMBERS = {
+    RAKERNAS_VIII: {"4.15": "III-15", "4.17a": "III-17a", "4.18a": "III-18a"},
+}
+
+
+def lampiran_number(form: str, edition: str) -> str:
+    """The form's number in the edition ("4.17c", "III-17a"), "" when no source gives it."""
+    if edition == RAKERNAS_X:
+        return form
+    return LAMPIRAN_NUMBERS.get(edition, {}).get(form, "")
+
+
+def lampiran_line(form: str, edition: str, *, with_edition: bool = True) -> str:
+    """The line under a sheet's title: "LAMPIRAN 4.17c · Rakernas X (2025)", "LAMPIRAN III-17a ·
+    Rakernas VIII (2015)", or the edition alone ("Rakernas VIII (2015)") when the form's number in it is
+    not known; "LAMPIRAN 4.14.1a" without the edition for the forms kept in one edition only."""
+    number = lampiran_number(form, edition)
+    if not number:
+        return EDITIONS[edition]
+    return f"LAMPIRAN {number} · {EDITIONS[edition]}" if with_edition else f"LAMPIRAN {number}"
 
 
 @dataclass(frozen=True)

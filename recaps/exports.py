@@ -32,13 +32,13 @@ from django.utils import timezone
 from documents import verification, xlsx
 from documents.exporters import (
     DEFAULT_EDITION,
-    EDITIONS,
     PDF,
     RAKERNAS_VIII,
     RAKERNAS_X,
     XLSX,
     Exporter,
     clean_filename_part,
+    lampiran_line,
 )
 from documents.pdf import pdf_text, render_pdf
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm, Role
@@ -72,12 +72,18 @@ KETUA_ROLE = {
 @dataclass(frozen=True)
 class Kolom:
     """One printed column: its header texts top down (a run of neighbours sharing a text merges into
-    one cell; the last text spans the remaining header rows), its XLSX width (the PDF shares the page
-    out in proportion) and its cell style ("num", "name", "center" or "")."""
+    one cell; the last text spans the remaining header rows), its XLSX width, its cell style ("num",
+    "name", "center" or "") and its PDF width (the PDF shares the page out in proportion to these; the
+    XLSX width when not given)."""
 
     path: tuple
     lebar: float = 6
     css: str = "num"
+    pdf_lebar: float | None = None
+
+    @property
+    def pdf_width(self):
+        return self.lebar if self.pdf_lebar is None else self.pdf_lebar
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,14 @@ def header_cells(columns):
 
 
 def recap_columns(recap):
-    """No, the row unit, the recap's columns (merged under their group), KETERANGAN."""
+    """No, the row unit, the recap's columns (merged under their group), KETERANGAN. On paper the up
+    to 35 number columns of a yearly recap need every millimetre (their headers break only between
+    words): No, the row names (they wrap) and KETERANGAN are narrower in the PDF than in the XLSX."""
     return [
-        Kolom(("No",), 4.5, "center"),
-        Kolom((recap.row_label or recap.form.row_label,), 16, "name"),
+        Kolom(("No",), 4.5, "center", pdf_lebar=3.5),
+        Kolom((recap.row_label or recap.form.row_label,), 16, "name", pdf_lebar=13),
         *(Kolom((c.group, c.label) if c.group else (c.label,), 6, "num") for c in recap.columns),
-        Kolom(("KETERANGAN",), 9, ""),
+        Kolom(("KETERANGAN",), 9, "", pdf_lebar=7),
     ]
 
 
@@ -210,9 +218,9 @@ def signature_defaults(unit, user):
 class Lembar:
     """Everything one file prints, whatever its format."""
 
-    lampiran: str
+    lampiran: str  # the form's Rakernas X number ("4.17c"): its name in the project and the registry
     judul: str
-    lampiran_line: str
+    lampiran_line: str  # the line under the title: the form's number in the edition printed (lampiran_line)
     columns: list
     rows: list  # [[value per column]]
     total: list  # the JUMLAH row, one value per column (None where blank)
@@ -391,7 +399,7 @@ class RecapExporter(_RecapFileExporter):
         return Lembar(
             lampiran=self.lampiran,
             judul=recap.form.title,
-            lampiran_line=f"LAMPIRAN {self.lampiran} · {EDITIONS[edition]}",
+            lampiran_line=lampiran_line(self.lampiran, edition),
             columns=columns,
             rows=rows,
             total=total,
@@ -459,7 +467,7 @@ class Catatan418aExporter(_RecapFileExporter):
         return Lembar(
             lampiran=self.lampiran,
             judul=self.judul,
-            lampiran_line=f"LAMPIRAN {self.lampiran} · {EDITIONS[edition]}",
+            lampiran_line=lampiran_line(self.lampiran, edition),
             columns=KOLOM_418A,
             rows=rows,
             total=total,
@@ -607,11 +615,11 @@ def write_pdf(sheet, template):
     columns = sheet.columns
     cells, depth = header_cells(columns)
     header_rows = [[c for c in cells if c.row == r] for r in range(depth)]
-    total_lebar = sum(c.lebar for c in columns)
+    total_lebar = sum(c.pdf_width for c in columns)
     context = {
         "sheet": sheet,
         "title": sheet.judul,
-        "cols": [f"{100 * c.lebar / total_lebar:.2f}" for c in columns],
+        "cols": [f"{100 * c.pdf_width / total_lebar:.2f}" for c in columns],
         "header_rows": header_rows,
         "numbers": range(1, len(columns) + 1),
         "rows": [[(c.css, pdf_text(v)) for c, v in zip(columns, values, strict=True)] for values in sheet.rows],

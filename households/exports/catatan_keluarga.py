@@ -31,7 +31,7 @@ from .common import (
 KEGIATAN_PKK = "KEGIATAN PKK YANG DIIKUTI"
 CATATAN_KOLOM = [
     Kolom(1, "No", lebar=5, css="center"),
-    Kolom(2, "Nama Anggota Keluarga", lebar=22),
+    Kolom(2, "Nama Anggota Keluarga", lebar=18),
     Kolom(3, "Status Perkawinan", lebar=10),
     Kolom(4, "L/P", lebar=4, css="center"),
     Kolom(5, "Tempat Lahir", lebar=11),
@@ -39,9 +39,9 @@ CATATAN_KOLOM = [
     Kolom(7, "Agama", lebar=9),
     Kolom(8, "Pendidikan", lebar=11),
     Kolom(9, "Pekerjaan", lebar=11),
-    Kolom(10, "Berkebutuhan Khusus", lebar=11),
+    Kolom(10, "Berkebutuhan Khusus", lebar=13),
     *(
-        Kolom(11 + i, KEGIATAN_PKK, label, 12, "center")
+        Kolom(11 + i, KEGIATAN_PKK, label, 12.5, "center")
         for i, label in enumerate(
             [
                 "Penghayatan dan Pengamalan Pancasila",
@@ -55,7 +55,7 @@ CATATAN_KOLOM = [
             ]
         )
     ),
-    Kolom(19, "Keterangan", lebar=16),
+    Kolom(19, "Keterangan", lebar=14),
 ]
 
 
@@ -105,7 +105,7 @@ def rumah_tangga_facts(rt):
 class CatatanKeluargaExporter(HouseholdExporter):
     identifier = "catatan-keluarga"
     title = "Catatan Keluarga (Lampiran 4.15)"
-    lampiran = "LAMPIRAN 4.15"
+    form = "4.15"
     heading = "CATATAN KELUARGA"
 
     def name_parts(self, target, period):
@@ -148,7 +148,7 @@ class CatatanKeluargaExporter(HouseholdExporter):
                 wb, ws = xlsx.new_workbook(title)
             else:
                 ws = xlsx.add_sheet(wb, title)
-            xlsx_title(ws, columns, self.heading, self.lampiran)
+            xlsx_title(ws, columns, self.heading, self.lampiran_line(edition))
             row = xlsx_fields(ws, 4, sheet["left"], sheet["right"], len(columns)) + 1
             header_first = row
             row = xlsx_table_header(ws, row, columns)
@@ -159,7 +159,7 @@ class CatatanKeluargaExporter(HouseholdExporter):
             ws.freeze_panes = ws.cell(row=header_first + 3, column=1)
         if wb is None:
             wb, ws = xlsx.new_workbook("Catatan Keluarga")
-            xlsx_title(ws, columns, self.heading, self.lampiran)
+            xlsx_title(ws, columns, self.heading, self.lampiran_line(edition))
             xlsx.merge(ws, 4, 1, 4, len(columns), "Belum ada rumah tangga yang tercatat.", bold=False, border=False)
             xlsx.print_setup(ws)
         return xlsx.to_bytes(wb)
@@ -172,7 +172,7 @@ class CatatanKeluargaExporter(HouseholdExporter):
         context = {
             **content,
             "title": self.heading,
-            "lampiran": self.lampiran,
+            "lampiran": self.lampiran_line(edition),
             "top": top,
             "bottom": bottom,
             "numbers": numbers,

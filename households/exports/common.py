@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from documents import xlsx
-from documents.exporters import RAKERNAS_X, Exporter
+from documents.exporters import RAKERNAS_X, Exporter, lampiran_line
 from documents.pdf import pdf_text
 from hierarchy.levels import Level, Perm
 
@@ -200,7 +200,12 @@ class HouseholdExporter(Exporter):
     required_perm = Perm.VIEW
     scope_level = Level.DASAWISMA
     editions = (RAKERNAS_X,)
-    lampiran = ""
+    form = ""  # the form's Rakernas X number ("4.14.1a")
+
+    def lampiran_line(self, edition=RAKERNAS_X):
+        """The line under the title, "LAMPIRAN 4.14.1a": the form's number in the edition
+        (documents.exporters.lampiran_line); these forms are kept in one edition, not named."""
+        return lampiran_line(self.form, edition, with_edition=False)
 
     def unit_of(self, target):
         return target.dasawisma if isinstance(target, RumahTangga) else target

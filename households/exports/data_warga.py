@@ -36,7 +36,7 @@ DATA_WARGA_KOLOM = [
     Kolom(1, "No. Registrasi", lebar=10),
     Kolom(2, "No. KTP/NIK dan No. KK", "NIK", 19, "nik"),
     Kolom(2, "No. KTP/NIK dan No. KK", "No. KK", 19, "nik"),
-    Kolom(3, "Nama", lebar=21),
+    Kolom(3, "Nama", lebar=18),
     Kolom(4, "Jabatan", lebar=12),
     Kolom(5, "Jenis Kelamin", lebar=14),
     Kolom(6, "Tempat Lahir", lebar=12),
@@ -45,14 +45,14 @@ DATA_WARGA_KOLOM = [
     Kolom(8, "Status Perkawinan", lebar=11),
     Kolom(9, "Status Dalam Keluarga", lebar=12),
     Kolom(10, "Agama", lebar=9),
-    Kolom(11, "Alamat, Desa/Kelurahan", lebar=20),
-    Kolom(12, "Pendidikan", lebar=12),
-    Kolom(13, "Pekerjaan", lebar=12),
-    Kolom(14, "Akseptor KB", lebar=10),
-    Kolom(15, "Aktif dalam Kegiatan Posyandu", lebar=11),
+    Kolom(11, "Alamat, Desa/Kelurahan", lebar=16),
+    Kolom(12, "Pendidikan", lebar=14),
+    Kolom(13, "Pekerjaan", lebar=13),
+    Kolom(14, "Akseptor KB", lebar=11),
+    Kolom(15, "Aktif dalam Kegiatan Posyandu", lebar=12),
     Kolom(16, "Mengikuti Bina Keluarga Balita (BKB)", lebar=10),
-    Kolom(17, "Memiliki Tabungan", lebar=10),
-    Kolom(18, "Mengikuti Kelompok Belajar", lebar=10),
+    Kolom(17, "Memiliki Tabungan", lebar=12),
+    Kolom(18, "Mengikuti Kelompok Belajar", lebar=12),
     Kolom(19, "Mengikuti PAUD/ Sejenis", lebar=10),
     Kolom(20, "Ikut dalam Kegiatan Koperasi", lebar=11),
 ]
@@ -121,7 +121,7 @@ def group_label(rt, count):
 class DataWargaExporter(HouseholdExporter):
     identifier = "data-warga"
     title = "Data Warga (Lampiran 4.14.1a)"
-    lampiran = "LAMPIRAN 4.14.1a"
+    form = "4.14.1a"
     heading = "DAFTAR WARGA TP PKK"
 
     def _content(self, target):
@@ -151,7 +151,7 @@ class DataWargaExporter(HouseholdExporter):
         content = self._content(target)
         columns = DATA_WARGA_KOLOM
         wb, ws = xlsx.new_workbook("Data Warga")
-        xlsx_title(ws, columns, self.heading, self.lampiran)
+        xlsx_title(ws, columns, self.heading, self.lampiran_line(edition))
         row = xlsx_fields(ws, 4, content["left"], content["right"], len(columns)) + 1
         header_first = row
         row = xlsx_table_header(ws, row, columns)
@@ -180,7 +180,7 @@ class DataWargaExporter(HouseholdExporter):
             **content,
             "groups": groups,
             "title": self.heading,
-            "lampiran": self.lampiran,
+            "lampiran": self.lampiran_line(edition),
             "top": top,
             "bottom": bottom,
             "numbers": numbers,

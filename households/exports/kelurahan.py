@@ -21,7 +21,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.cell_range import CellRange
 
 from documents import xlsx
-from documents.exporters import RAKERNAS_X, XLSX, Exporter
+from documents.exporters import RAKERNAS_X, XLSX, Exporter, lampiran_line
 from hierarchy.levels import LOCAL_LEVELS, Level, Perm
 from hierarchy.models import Unit
 
@@ -289,7 +289,7 @@ class DataWargaKelurahanExporter(Exporter):
     formats = (XLSX,)
     scope_level = Level.DESA
     editions = (RAKERNAS_X,)
-    lampiran = DataWargaExporter.lampiran
+    form = DataWargaExporter.form
     heading = DataWargaExporter.heading
     chunk_size = MEMBERS_PER_FETCH
 
@@ -315,7 +315,7 @@ class DataWargaKelurahanExporter(Exporter):
         ws = wb.create_sheet(xlsx.sheet_title("Data Warga"))
         try:
             sheet = _StreamedSheet(ws)
-            xlsx_title(sheet, columns, self.heading, self.lampiran)
+            xlsx_title(sheet, columns, self.heading, lampiran_line(self.form, RAKERNAS_X, with_edition=False))
             left = [
                 ("Desa/Kelurahan", kelurahan.name),
                 ("Jumlah Dasawisma", str(totals["dasawisma"])),
