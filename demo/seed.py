@@ -1,6 +1,6 @@
 """seed_demo: the whole demo in one transaction: the official areas and groups of Kota Bontang with
-one account per role (demo.tree), households with twelve months of events (demo.households), and the
-monthly reports in every state (demo.reports)."""
+one account per role (demo.tree), households with twelve months of events (demo.households), the
+monthly reports in every state (demo.reports), and last year closed (recaps.closing)."""
 
 import random
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from faker import Faker
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
+from recaps.closing import close_year
 
 from .households import seed_households
 from .reports import seed_reports
@@ -73,6 +74,8 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
         )
         # Twelve months of reports in every state, on the events the households came with.
         seed_reports(kota=kota, admin=admin, seed=seed, today=today, demo_dasawisma=chain["dasawisma"], stdout=stdout)
+        # Last year is closed, as `manage.py tutup_tahun` does each January: its yearly recaps stay put.
+        close_year(today.year - 1, under=kota)
 
         logins = login_rows([(admin, admin_created), *list(accounts.values())], password)
     return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))

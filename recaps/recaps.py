@@ -52,6 +52,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -77,6 +78,8 @@ from pkkdata import periods
 from reports import events, workflow
 from reports.models import Status
 from reports.workflow import month_overlap_q
+
+from .models import PotretTahunan
 
 YEARLY, MONTHLY = "tahunan", "bulanan"
 DISETUJUI, TERKINI = "disetujui", "terkini"
@@ -372,6 +375,8 @@ class Recap:
     as_of: datetime.date | None = None  # yearly: the day the counts are taken (min(today, 31 December))
     active: bool = True  # whether the sheet's unit itself was active in the period
     row_label: str = ""  # the row-name column's header for these rows (the form's, or e.g. "RW / RT")
+    # yearly: when the year's snapshots were taken (recaps.closing), None when counted from today's data
+    closed_at: datetime.datetime | None = None
 
     @property
     def groups(self) -> list[tuple[str, list[Column]]]:
@@ -569,8 +574,9 @@ def _household_counts(on, prefix=""):
     }
 
 
-def _yearly_facts(unit, on):
-    """{child id: {key: n}} of everything counted under the unit on the day (three queries)."""
+def _yearly_facts(unit, on, by_dasawisma=False):
+    """{child id: {key: n}} of everything counted under the unit on the day (three queries); with
+    by_dasawisma, {dasawisma id: {key: n}} instead (recaps.closing)."""
     found: dict[int, dict[str, int]] = {}
 
     def where(to_household):
@@ -584,7 +590,8 @@ def _yearly_facts(unit, on):
         )
 
     def collect(qs, to_household, annotations):
-        key = _child_key(unit.level, f"{to_household}dasawisma__")
+        to_dasawisma = f"{to_household}dasawisma__"
+        key = F(f"{to_household}dasawisma_id") if by_dasawisma else _child_key(unit.level, to_dasawisma)
         for row in qs.filter(where(to_household)).values(key=key).annotate(**annotations).order_by():
             _add(found, row["key"], row)
 
@@ -606,13 +613,11 @@ def area_figures(unit: Unit, on: datetime.date) -> dict[str, int]:
     return total.get("unit", {})
 
 
-def _rumah_tangga_rows(dasawisma, on, columns):
-    """4.16a: one row per rumah tangga present on the day, with its Data Keluarga counts (one query)."""
+def household_rows(households: "QuerySet[typing.Any]", on: datetime.date) -> list[tuple[int, RecapRow]]:
+    """4.16a: (dasawisma id, one RecapRow) per rumah tangga of `households` present on the day, with its
+    Data Keluarga counts under every key of 4.16a (one query)."""
     households = (
-        selectors.with_counts(
-            selectors.active_rumah_tangga(RumahTangga.objects.filter(dasawisma=dasawisma), on).select_related("krt"),
-            on=on,
-        )
+        selectors.with_counts(selectors.active_rumah_tangga(households, on).select_related("krt"), on=on)
         .annotate(
             di_pekarangan=Exists(PemanfaatanPekarangan.objects.filter(rumah_tangga=OuterRef("pk"))),
             di_industri=Exists(IndustriRumahTangga.objects.filter(rumah_tangga=OuterRef("pk"))),
@@ -653,16 +658,62 @@ def _rumah_tangga_rows(dasawisma, on, columns):
             "kesehatan_lingkungan": rt.kesehatan_lingkungan,
         }
         label = rt.krt.nama if rt.krt_id and rt.krt else f"(tanpa kepala rumah tangga) {rt.alamat}"
+        values = {key: int(n) for key, n in facts.items()}
         rows.append(
-            RecapRow(
-                label=label,
-                code="",
-                unit_id=None,
-                values={c.key: int(facts[c.key]) for c in columns},
-                rumah_tangga_id=rt.pk,
-            )
+            (rt.dasawisma_id, RecapRow(label=label, code="", unit_id=None, values=values, rumah_tangga_id=rt.pk))
         )
     return rows
+
+
+def _rumah_tangga_rows(dasawisma, on, columns):
+    """4.16a: one row per rumah tangga present on the day (one query)."""
+    rows = [row for _dasawisma_id, row in household_rows(RumahTangga.objects.filter(dasawisma=dasawisma), on)]
+    for row in rows:
+        row.values = {c.key: row.values[c.key] for c in columns}
+    return rows
+
+
+# -- a closed year: the snapshots taken at its end (recaps.closing) -------------------------------------
+
+
+def _closed_year(unit, tahun):
+    """The snapshots of a closed year under the unit, grouped where they stood on 31 December (their
+    stored path, so a later regrouping or move changes nothing), or None when the year is not closed."""
+    if unit.level in (Level.PROVINSI, Level.KABKOTA, Level.KECAMATAN, Level.DESA):
+        # groups never move across a kelurahan: the ancestor columns of today are those of then
+        snapshots = PotretTahunan.objects.filter(tahun=tahun, **{f"dasawisma__{unit.level}_id": unit.pk})
+    else:
+        snapshots = PotretTahunan.objects.filter(tahun=tahun, dasawisma__desa_id=unit.desa_id)
+    if unit.level == Level.DASAWISMA:
+        found = list(snapshots.filter(dasawisma=unit))
+    else:
+        found = [p for p in snapshots.order_by("dasawisma_id") if p.jalur.get(unit.level) == unit.pk]
+    return found or None
+
+
+def _snapshot_facts(unit, snapshots):
+    """{child id: {key: n}}: the snapshots' facts added up by the child of the unit holding each."""
+    found: dict[int, dict[str, int]] = {}
+    levels = child_levels(unit.level)
+    for snapshot in snapshots:
+        path = {**snapshot.jalur, Level.DASAWISMA: snapshot.dasawisma_id}
+        key = next((path[level] for level in levels if path.get(level)), None)
+        if key is not None:
+            _add(found, key, snapshot.fakta)
+    return found
+
+
+def _snapshot_rows(snapshot, columns):
+    return [
+        RecapRow(
+            label=row["label"],
+            code="",
+            unit_id=None,
+            values={c.key: row["values"].get(c.key, 0) for c in columns},
+            rumah_tangga_id=row["rumah_tangga_id"],
+        )
+        for row in snapshot.rumah_tangga
+    ]
 
 
 def yearly_recap(unit: Unit, tahun: int, edition: str = RAKERNAS_X, today: datetime.date | None = None) -> Recap:
@@ -673,11 +724,15 @@ def yearly_recap(unit: Unit, tahun: int, edition: str = RAKERNAS_X, today: datet
     on = as_of_day(tahun, today)
     columns = columns_for(form, edition)
     active = unit.is_active_on(on)
+    snapshots = _closed_year(unit, tahun) if on.year == tahun and on.month == 12 and on.day == 31 else None
     if unit.level == Level.DASAWISMA:
-        rows = _rumah_tangga_rows(unit, on, columns) if active else []
+        if snapshots:
+            rows = _snapshot_rows(snapshots[0], columns)
+        else:
+            rows = _rumah_tangga_rows(unit, on, columns) if active else []
         row_label = form.row_label
     else:
-        found = _yearly_facts(unit, on)
+        found = _snapshot_facts(unit, snapshots) if snapshots else _yearly_facts(unit, on)
         levels = count_levels(form)
         counts, children = _fold_units(unit, levels, _units_below_qs(unit.pk, unit.level, levels, active_q(on)))
         for key, values in counts.items():
@@ -696,6 +751,7 @@ def yearly_recap(unit: Unit, tahun: int, edition: str = RAKERNAS_X, today: datet
         as_of=on,
         active=active,
         row_label=row_label,
+        closed_at=min(p.dibuat for p in snapshots) if snapshots else None,
     )
 
 

@@ -146,6 +146,8 @@ def rekap_tahunan(request, unit_pk, tahun):
             for key, label in EDITIONS.items()
         ],
         as_of=periods.date_label(recap.as_of),
+        closed_on=periods.date_label(timezone.localtime(recap.closed_at).date()) if recap.closed_at else "",
+        past_year=tahun < timezone.localdate().year,
         prev=_yearly(unit.pk, tahun - 1, edisi),
         next=_yearly(unit.pk, tahun + 1, edisi),
         other=monthly,

@@ -15,6 +15,7 @@ from hierarchy import access
 from hierarchy.levels import LEVEL_ORDER, ROLE_PERMS, Level, Perm, Role
 from hierarchy.models import RoleAssignment, Unit, UnitUserObjectPermission, User, phone_validator
 from households.models import Kelahiran, Kematian
+from recaps.models import PotretTahunan
 from reports.models import Laporan
 
 PASSWORD = "demo-pkk"
@@ -88,6 +89,7 @@ def wipe():
     from the bottom level up."""
 
     Laporan.objects.all().delete()
+    PotretTahunan.objects.all().delete()
     Kelahiran.objects.all().delete()
     Kematian.objects.all().delete()
     User.objects.all().delete()
