@@ -268,19 +268,44 @@ def _approval_time(at):
     return f"{timezone.localtime(at):%d-%m-%Y %H:%M}" if at else ""
 
 
+def _year_line(recap):
+    """A yearly recap's day, and whether its year is closed (recaps.closing) or still follows the data."""
+    as_of = periods.date_label(recap.as_of)
+    if recap.closed_at is not None:
+        closed = periods.date_label(timezone.localtime(recap.closed_at).date())
+        return f"Keadaan per {as_of} (tahun ditutup {closed}: angka tidak berubah lagi)."
+    if recap.period.tahun < timezone.localdate().year:
+        return f"Keadaan per {as_of}, dihitung dari data sekarang (tahun belum ditutup)."
+    return f"Keadaan per {as_of} (tahun berjalan)."
+
+
+def _steps_line(approval):
+    """Each step of the approval chain, when there is more than the dasawisma reports' own."""
+    if len(approval.steps) < 2:
+        return ""
+    return (
+        " "
+        + "; ".join(
+            f"laporan {st.reports} disetujui {st.approver}: {st.approved} dari {st.expected}" for st in approval.steps
+        )
+        + "."
+    )
+
+
 def _status_of_recap(recap, data):
-    """The approval line of a recap file and the approval it registers."""
+    """The status line of a recap file (the day of a yearly one; the approval of a monthly one) and
+    the approval it registers."""
     approval = recap.approval
     if approval is None:  # yearly: no approval chain
-        return "", None
+        return _year_line(recap), None
     if data == TERKINI:
         return "Data terkini, belum disetujui.", None
     if approval.complete:
-        line = f"Disetujui oleh {approval.last_approved_by} pada {_approval_time(approval.last_approved_at)}"
-        return line, (approval.last_approved_by, approval.last_approved_at)
+        line = f"Disetujui oleh {approval.last_approved_by} pada {_approval_time(approval.last_approved_at)}."
+        return line + _steps_line(approval), (approval.last_approved_by, approval.last_approved_at)
     return (
         f"Persetujuan belum lengkap: {approval.approved} dari {approval.expected} laporan disetujui "
-        "(laporan yang belum disetujui tidak termasuk dalam angka).",
+        "(laporan yang belum disetujui tidak termasuk dalam angka)." + _steps_line(approval),
         None,
     )
 

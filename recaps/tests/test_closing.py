@@ -8,10 +8,14 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
+from documents.exporters import Period, get_exporter
 from households import services
 from households.models import Warga
 from households.tests import factories as f
+from pkkdata import periods
 from recaps import recaps
 from recaps.closing import close_year
 from recaps.models import PotretTahunan
@@ -79,3 +83,22 @@ def test_closing_twice_adds_only_what_is_missing_and_the_running_year_is_refused
     assert list(PotretTahunan.objects.order_by("pk").values_list("pk", "fakta")) == first
     with pytest.raises(CommandError, match="belum selesai"):
         call_command("tutup_tahun", "--tahun", "2026", stdout=io.StringIO())
+
+
+def _xlsx_texts(cast, unit, tahun):
+    result = get_exporter("4.17a").render(
+        user=cast.users["kelurahan"], target=unit, period=Period(tahun), edition="rakernas-x", fmt="xlsx", options={}
+    )
+    ws = load_workbook(io.BytesIO(result.content)).active
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_the_files_say_whether_the_year_is_closed(cast):
+    assert "Keadaan per 31 Desember 2025, dihitung dari data sekarang (tahun belum ditutup)." in _xlsx_texts(
+        cast, cast.kel, 2025
+    )
+    close_year(2025)
+    closed = [t for t in _xlsx_texts(cast, cast.kel, 2025) if t.startswith("Keadaan per")]
+    assert closed and closed[0].startswith("Keadaan per 31 Desember 2025 (tahun ditutup ")
+    today = periods.date_label(timezone.localdate())
+    assert f"Keadaan per {today} (tahun berjalan)." in _xlsx_texts(cast, cast.kel, 2026)
