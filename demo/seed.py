@@ -16,6 +16,7 @@ from hierarchy.models import Unit
 from recaps.closing import close_year
 
 from .households import seed_households
+from .regroup import regroup
 from .reports import seed_reports
 from .tree import (
     DEFAULT_PASSWORD,
@@ -72,6 +73,8 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
             today=today,
             active_from=active_from,
         )
+        # A dasawisma re-formed and a household moved in the months behind us (demo.regroup).
+        regroup(kota, today, admin)
         # Twelve months of reports in every state, on the events the households came with.
         seed_reports(kota=kota, admin=admin, seed=seed, today=today, demo_dasawisma=chain["dasawisma"], stdout=stdout)
         # Last year is closed, as `manage.py tutup_tahun` does each January: its yearly recaps stay put.

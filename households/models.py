@@ -458,6 +458,7 @@ class HasilKehamilan(models.TextChoices):
     LAHIR_MATI = "lahir_mati", "Bayi lahir mati"
     IBU_MENINGGAL = "ibu_meninggal", "Ibu meninggal saat hamil"
     PINDAH = "pindah", "Ibu pindah / keluar dari dasawisma"
+    NIFAS_LANJUTAN = "nifas_lanjutan", "Nifas berlanjut di dasawisma baru"
 
 
 class Kehamilan(models.Model):
@@ -475,6 +476,10 @@ class Kehamilan(models.Model):
     # Continued in this dasawisma after the household moved here mid-pregnancy (households.services.
     # rumah_tangga_move): it counts from the next month, the month of the move staying with the old one.
     lanjutan = models.BooleanField("lanjutan dari dasawisma lain", default=False, editable=False)
+    # The day the household moved to another dasawisma while this pregnancy, or the nifas after it, ran:
+    # the nifas months from then on count in the new dasawisma, on its continuation row (hasil
+    # NIFAS_LANJUTAN, begun that day, ended on the day of delivery).
+    pindah_pada = models.DateField("pindah dasawisma pada", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 

@@ -197,7 +197,8 @@ def there_q(on: datetime.date, prefix: str = "") -> Q:
 # Where: each event counts in the dasawisma stamped on it when it was recorded (the household's dasawisma
 # on the event's day), so a household that moves, or a group re-formed, never moves a past month. A
 # pregnancy running when its household moves ends there that day ("pindah") and goes on in the new
-# dasawisma as a continuation (lanjutan), which counts from the month after the move.
+# dasawisma as a continuation (lanjutan), which counts from the month after the move; a mother in nifas
+# has her nifas continued there the same way (a NIFAS_LANJUTAN row begun on the day of the move).
 # A woman who dies or moves out has her running pregnancy closed that day (hasil ibu_meninggal or
 # pindah), so she stops counting as hamil the same way.
 # Deaths: ibu meninggal = a woman who dies while pregnant or within 42 days of the end of a pregnancy;
@@ -259,16 +260,24 @@ def hamil_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     return ongoing & ~continued_later & ~melahirkan_q(first, last, prefix)
 
 
+NIFAS_LANJUTAN = "nifas_lanjutan"
+
+
 def nifas_q(first: datetime.date, last: datetime.date, prefix: str = "") -> Q:
     """Delivered before the month, the 42 days after the delivery reach into the month, and the mother
-    was still there on its first day."""
-    return Q(
+    was still there on its first day; after a move, in the dasawisma she was in on that day (the
+    delivery's row before the move, its NIFAS_LANJUTAN row from the move on)."""
+    window = Q(
         **{
-            f"{prefix}hasil__in": DELIVERY_OUTCOMES,
             f"{prefix}tanggal_selesai__lt": first,
             f"{prefix}tanggal_selesai__gte": first - datetime.timedelta(days=NIFAS_DAYS),
         }
-    ) & there_q(first, f"{prefix}ibu__")
+    )
+    here_before_move = Q(**{f"{prefix}hasil__in": DELIVERY_OUTCOMES}) & (
+        Q(**{f"{prefix}pindah_pada__isnull": True}) | Q(**{f"{prefix}pindah_pada__gt": first})
+    )
+    here_after_move = Q(**{f"{prefix}hasil": NIFAS_LANJUTAN, f"{prefix}tanggal_mulai__lte": first})
+    return window & (here_before_move | here_after_move) & there_q(first, f"{prefix}ibu__")
 
 
 def is_hamil_on(kehamilan: Kehamilan, on: datetime.date) -> bool:
@@ -300,8 +309,12 @@ def status_ibu(
     running = end > first if end is not None else counts_until(kehamilan) >= first
     if kehamilan.tanggal_mulai <= last and running and not continued_later:
         return "hamil"
+    moved = kehamilan.pindah_pada
+    here = (delivered and (moved is None or moved > first)) or (
+        kehamilan.hasil == NIFAS_LANJUTAN and kehamilan.tanggal_mulai <= first
+    )
     if (
-        delivered
+        here
         and end is not None
         and first - datetime.timedelta(days=NIFAS_DAYS) <= end < first
         and (gone is None or gone > first)

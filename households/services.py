@@ -4,6 +4,8 @@ actor's rights (hierarchy.access) and the rules (households.validation) before i
 Field values arrive already typed (from a form's cleaned_data or the import's rows). Every model
 write names the actor for the change history (django-simple-history)."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +16,7 @@ from hierarchy.levels import Level, Perm
 from hierarchy.services import by_actor  # names the actor in the change history
 from pkkdata.db import unique_or_message
 
-from . import validation
+from . import rules, validation
 from .models import (
     AksesNIK,
     HasilKehamilan,
@@ -184,13 +186,39 @@ def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
             k.dasawisma = dasawisma
             by_actor(k, actor).save(update_fields=["dasawisma"])
             continue
-        k.tanggal_selesai, k.hasil = today, HasilKehamilan.PINDAH
-        by_actor(k, actor).save(update_fields=["tanggal_selesai", "hasil"])
+        k.tanggal_selesai, k.hasil, k.pindah_pada = today, HasilKehamilan.PINDAH, today
+        by_actor(k, actor).save(update_fields=["tanggal_selesai", "hasil", "pindah_pada"])
         continued = Kehamilan(
             ibu_id=k.ibu_id, tanggal_mulai=today, perkiraan_lahir=k.perkiraan_lahir, dasawisma=dasawisma, lanjutan=True
         )
         by_actor(continued, actor).save()
+    # A mother in her nifas: its months from today on count here (households.rules.nifas_q).
+    in_nifas = Kehamilan.objects.filter(
+        ibu__keluarga__rumah_tangga=rumah_tangga,
+        hasil__in=rules.DELIVERY_OUTCOMES,
+        pindah_pada__isnull=True,
+        tanggal_selesai__lte=today,
+        tanggal_selesai__gte=today - datetime.timedelta(days=rules.NIFAS_DAYS),
+    )
+    for k in in_nifas.select_for_update():
+        continue_nifas(k, dasawisma, today, actor)
     return rumah_tangga
+
+
+def continue_nifas(kehamilan, dasawisma, day, actor):
+    """The nifas after a delivery goes on in another dasawisma from `day` (a move): the delivery's row
+    keeps the months before, a NIFAS_LANJUTAN row begun that day takes the months after."""
+    kehamilan.pindah_pada = day
+    by_actor(kehamilan, actor).save(update_fields=["pindah_pada"])
+    carrier = Kehamilan(
+        ibu_id=kehamilan.ibu_id,
+        tanggal_mulai=day,
+        tanggal_selesai=kehamilan.tanggal_selesai,
+        hasil=HasilKehamilan.NIFAS_LANJUTAN,
+        dasawisma=dasawisma,
+        lanjutan=True,
+    )
+    by_actor(carrier, actor).save()
 
 
 def close_open_pregnancies(*, actor, women, on_date, hasil):

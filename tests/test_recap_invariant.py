@@ -22,14 +22,16 @@ from collections import defaultdict
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from demo.seed import seed_demo
 from hierarchy.levels import RANK, Level
-from hierarchy.models import Unit
+from hierarchy.models import Unit, User
+from hierarchy.services import unit_close, unit_create
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, RumahTangga
+from households.services import rumah_tangga_move
 from pkkdata import periods
 from recaps import recaps
 from reports import events
@@ -225,36 +227,47 @@ def _recount_yearly(kota, on):
 
 def _recount_monthly(kota, first, last):
     """ibu hamil / melahirkan / nifas (one status per woman: melahirkan, else hamil, else nifas) and the
-    births, of the mothers' dasawisma active in the month."""
+    births, counted in the dasawisma stamped on each event row, of those active in the month."""
     delivered = (
         "SELECT h2.ibu_id FROM households_kehamilan h2 WHERE h2.hasil IN ('melahirkan', 'lahir_mati') "
         "AND h2.tanggal_selesai >= %s AND h2.tanggal_selesai <= %s"
     )
-    running = _RUNNING.replace("h.", "h3.")
-    running_sql = f"SELECT h3.ibu_id FROM households_kehamilan h3 WHERE {running} AND h3.ibu_id NOT IN ({delivered})"
-    # running in the month: begun by its last day, and ended (or, open, still counting) after its first
-    running_params = [last, first, _days(first, 14), _days(first, 300), first, last]
+    # running in the month: begun by its last day and ended (or, open, still counting) after its first;
+    # a continuation after a move counts from the month after the move
+    running = _RUNNING.replace("h.", "{h}.") + " AND NOT ({h}.lanjutan AND {h}.tanggal_mulai > %s)"
+    running_params = [last, first, _days(first, 14), _days(first, 300), first]
+    running_ids = f"SELECT h3.ibu_id FROM households_kehamilan h3 WHERE {running.format(h='h3')}"
+    # nifas: delivered in the 42 days before the month, in the dasawisma she was in on its first day (the
+    # delivery's row until a move, the row continuing it after), and still there that day
+    nifas = (
+        "h.tanggal_selesai < %s AND h.tanggal_selesai >= %s AND ("
+        " (h.hasil IN ('melahirkan', 'lahir_mati') AND (h.pindah_pada IS NULL OR h.pindah_pada > %s))"
+        " OR (h.hasil = 'nifas_lanjutan' AND h.tanggal_mulai <= %s))"
+        " AND (w.status = 'aktif' OR w.tanggal_status > %s) AND (r.tanggal_keluar IS NULL OR r.tanggal_keluar > %s)"
+    )
+    nifas_params = [first, _days(first, 42), first, first, first, first]
     area = [kota.pk, last, first]
     mothers = _rows(
         "SELECT d.kecamatan_id,"
-        f" COUNT(DISTINCT CASE WHEN w.id IN ({delivered}) THEN w.id END) AS ibu_melahirkan,"
-        f" COUNT(DISTINCT CASE WHEN w.id IN ({running_sql}) THEN w.id END) AS ibu_hamil,"
-        " COUNT(DISTINCT CASE WHEN w.id IN (SELECT h4.ibu_id FROM households_kehamilan h4"
-        "   WHERE h4.hasil IN ('melahirkan', 'lahir_mati') AND h4.tanggal_selesai < %s AND h4.tanggal_selesai >= %s)"
-        f"  AND w.id NOT IN ({delivered}) AND w.id NOT IN ({running_sql})"
-        "  AND (w.status = 'aktif' OR w.tanggal_status > %s) AND (r.tanggal_keluar IS NULL OR r.tanggal_keluar > %s)"
-        " THEN w.id END) AS ibu_nifas"
-        f" FROM households_warga w {_HOUSEHOLD_FROM_WARGA} WHERE {_DASAWISMA_ACTIVE} GROUP BY 1",
-        [first, last, *running_params, first, _days(first, 42), first, last, *running_params, first, first, *area],
+        f" COUNT(DISTINCT CASE WHEN h.ibu_id IN ({delivered}) THEN h.ibu_id END) AS ibu_melahirkan,"
+        f" COUNT(DISTINCT CASE WHEN {running.format(h='h')} AND h.ibu_id NOT IN ({delivered}) THEN h.ibu_id END)"
+        " AS ibu_hamil,"
+        f" COUNT(DISTINCT CASE WHEN {nifas} AND h.ibu_id NOT IN ({delivered}) AND h.ibu_id NOT IN ({running_ids})"
+        " THEN h.ibu_id END) AS ibu_nifas"
+        " FROM households_kehamilan h JOIN hierarchy_unit d ON d.id = h.dasawisma_id"
+        " JOIN households_warga w ON w.id = h.ibu_id JOIN households_keluarga k ON k.id = w.keluarga_id"
+        " JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id"
+        f" WHERE {_DASAWISMA_ACTIVE} GROUP BY 1",
+        [first, last, *running_params, first, last, *nifas_params, first, last, *running_params, *area],
     )
     births = _rows(
         "SELECT d.kecamatan_id,"
         " SUM(CASE WHEN b.jenis_kelamin = 'L' THEN 1 ELSE 0 END) AS bayi_lahir_l,"
         " SUM(CASE WHEN b.jenis_kelamin = 'P' THEN 1 ELSE 0 END) AS bayi_lahir_p"
         " FROM households_kelahiran l JOIN households_warga b ON b.id = l.bayi_id"
-        f" JOIN households_warga w ON w.id = l.ibu_id {_HOUSEHOLD_FROM_WARGA}"
+        " JOIN hierarchy_unit d ON d.id = l.dasawisma_id"
         f" WHERE l.tanggal >= %s AND l.tanggal <= %s AND {_DASAWISMA_ACTIVE} GROUP BY 1",
-        [first, last, kota.pk, last, first],
+        [first, last, *area],
     )
     found = defaultdict(dict)
     for part in (mothers, births):
@@ -312,5 +325,66 @@ def test_the_demo_shows_life_happening_and_the_rules_holding(demo):
                 continue
             rows, _numbers = events.monthly_rows(dasawisma, tahun, bulan)
             assert death.warga.nama not in [r.nama_ibu for r in rows], (death, tahun, bulan)
+    # a dasawisma re-formed four months ago: its months before stay its own, the new group's after
+    old = Unit.objects.get(level=Level.DASAWISMA, kabkota_id=demo["kota"].pk, active_to__isnull=False)
+    new = Unit.objects.get(level=Level.DASAWISMA, parent_id=old.parent_id, code=f"{old.code}B")
+    assert not RumahTangga.objects.filter(dasawisma=old).exists() and RumahTangga.objects.filter(dasawisma=new)
+    before = [m for m in demo["months"] if datetime.date(*m, 1) <= old.active_to]
+    after = [m for m in demo["months"] if datetime.date(*m, 1) > old.active_to]
+    assert sum(sum(events.numbers_for(old, *m).values()) for m in before) > 0
+    assert sum(sum(events.numbers_for(old, *m).values()) for m in after) == 0
+    assert sum(sum(events.numbers_for(new, *m).values()) for m in before) == 0
+    assert all(
+        RumahTangga.history.filter(id=rt.pk, dasawisma_id=old.pk).exists()
+        for rt in RumahTangga.objects.filter(dasawisma=new)
+    )
     hamil = [events.numbers_for(demo["kota"], *month)["ibu_hamil"] for month in demo["months"]]
     assert max(hamil) <= 1.3 * min(hamil), hamil
+
+
+def test_a_regrouping_today_changes_no_past_month_or_year(demo):
+    """A TP PKK re-forms a dasawisma today (a new group, every household moved into it, the old one
+    closed yesterday): no past month (approved or current data) and no closed year changes at the RT,
+    kelurahan, kecamatan or kota, and the old group's past 4.18a keeps its numbers; then the invariant
+    still holds over the twelve months."""
+    today = demo["today"]
+    admin = User.objects.get(username="demo-admin")
+    old = (
+        Unit.objects.filter(level=Level.DASAWISMA, kabkota_id=demo["kota"].pk, active_to__isnull=True)
+        .annotate(n=Count("rumah_tangga"))
+        .filter(n__gt=0)
+        .order_by("pk")
+        .first()
+    )
+    chain = [Unit.objects.get(pk=pk) for pk in (old.rt_id, old.desa_id, old.kecamatan_id, old.kabkota_id)]
+    past = demo["months"][:-1]
+
+    def numbers():
+        found = {}
+        for unit in chain:
+            for month in past:
+                for data in (recaps.DISETUJUI, recaps.TERKINI):
+                    found[unit.pk, month, data] = recaps.monthly_recap(unit, *month, data).total
+            found[unit.pk, today.year - 1] = recaps.yearly_recap(unit, today.year - 1).total
+        for month in past:
+            found[old.pk, month] = events.monthly_rows(old, *month)[1]
+        return found
+
+    before = numbers()
+    with transaction.atomic():
+        new = unit_create(
+            actor=admin, parent=old.parent, level=Level.DASAWISMA, code="DWX", name="Baru", active_from=today
+        )
+        for household in RumahTangga.objects.filter(dasawisma=old):
+            rumah_tangga_move(actor=admin, rumah_tangga=household, dasawisma=new)
+        unit_close(actor=admin, unit=old, on_date=today - datetime.timedelta(days=1))
+        after = numbers()
+        problems, _by_id = _check(
+            [u for u in _from(demo["units"], Level.RT) if u.level != Level.PROVINSI],
+            lambda u: recaps.monthly_recap(u, *demo["months"][-1], recaps.TERKINI),
+            Level.KABKOTA,
+        )
+        transaction.set_rollback(True)
+    changed = {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    assert changed == {}
+    assert problems == []

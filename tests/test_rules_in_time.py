@@ -207,6 +207,19 @@ def test_python_and_sql_forms_agree_around_every_boundary(cast):
         {"tanggal_mulai": D(2025, 6, 1), "tanggal_selesai": D(2026, 1, 20), "hasil": "melahirkan"},
         {"tanggal_mulai": D(2025, 9, 1), "tanggal_selesai": D(2025, 12, 31), "hasil": "keguguran"},
         {"tanggal_mulai": D(2026, 2, 10), "perkiraan_lahir": D(2026, 5, 1), "lanjutan": True},  # after a move
+        # a delivery whose nifas moved on 10 February, and the row continuing that nifas
+        {
+            "tanggal_mulai": D(2025, 4, 1),
+            "tanggal_selesai": D(2026, 1, 20),
+            "hasil": "melahirkan",
+            "pindah_pada": D(2026, 2, 10),
+        },
+        {
+            "tanggal_mulai": D(2026, 2, 10),
+            "tanggal_selesai": D(2026, 1, 20),
+            "hasil": "nifas_lanjutan",
+            "lanjutan": True,
+        },
     ]
     fates = [None, ("meninggal", D(2026, 2, 10)), ("pindah", D(2026, 3, 1))]
     keluarga = cast.w_rina.keluarga
@@ -278,3 +291,24 @@ def test_a_household_that_moves_keeps_its_past_under_the_old_dasawisma(cast, mon
     _birth(cast, D(2026, 12, 1), name="Adik Wijayakusuma", actor="admin")
     assert events.numbers_for(cast.dw_c, 2026, 12)["ibu_melahirkan"] == 1
     assert events.numbers_for(cast.dw, 2026, 1)["ibu_melahirkan"] == 1
+
+
+@pytest.mark.parametrize(("moved", "june_in"), [(D(2026, 6, 10), "dw"), (D(2026, 6, 1), "dw_c")])
+def test_a_mother_in_nifas_who_moves_is_nifas_where_she_is_each_month(cast, monkeypatch, moved, june_in):
+    """Delivered 25 May in Melati 1 (nifas until 6 July); the household moves to Mawar. May stays
+    melahirkan in Melati 1; June is nifas where she was on 1 June; July is nifas in Mawar."""
+    ev.kehamilan_record(actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=D(2025, 9, 1))
+    _birth(cast, D(2026, 5, 25))
+    monkeypatch.setattr(household_services.timezone, "localdate", lambda: moved)
+    household_services.rumah_tangga_move(actor=cast.users["kelurahan"], rumah_tangga=cast.hh_a, dasawisma=cast.dw_c)
+
+    def status(unit, month):
+        return tuple(events.numbers_for(unit, *month)[k] for k in KEYS)
+
+    assert status(cast.dw, (2026, 5)) == (0, 1, 0, 0) and status(cast.dw_c, (2026, 5)) == (0, 0, 0, 0)
+    june = {"dw": status(cast.dw, (2026, 6)), "dw_c": status(cast.dw_c, (2026, 6))}
+    assert june[june_in] == (0, 0, 1, 0) and sum(map(sum, june.values())) == 1
+    assert status(cast.dw, (2026, 7)) == (0, 0, 0, 0) and status(cast.dw_c, (2026, 7)) == (0, 0, 1, 0)
+    assert status(cast.dw_c, (2026, 8)) == (0, 0, 0, 0)
+    for month in [(2026, 5), (2026, 6), (2026, 7)]:  # the kelurahan counts her once, as before the move
+        assert status(cast.kel, month) == (0, int(month == (2026, 5)), int(month != (2026, 5)), 0)
