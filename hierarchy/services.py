@@ -89,6 +89,16 @@ def unit_move(*, actor, unit, new_parent):
         raise ValidationError({"parent": "Satuan hanya dapat dipindah di dalam desa/kelurahan yang sama."})
     if new_parent.pk == unit.parent_id:
         return unit
+    if unit.level == Level.DASAWISMA and unit.active_from is not None and unit.active_from < timezone.localdate():
+        # Its past months are counted under its RT: moving it would move them (issue 10). A group formed
+        # today by mistake can still be moved.
+        raise ValidationError(
+            {
+                "parent": "Dasawisma yang sudah berjalan tidak dipindah ke RT lain, agar angka bulan-bulan yang "
+                "lalu tidak berubah: bentuk dasawisma baru di RT tujuan, pindahkan rumah tangganya, lalu tutup "
+                "dasawisma ini."
+            }
+        )
     unit.parent = new_parent
     unit.full_clean()
     with transaction.atomic():

@@ -113,3 +113,15 @@ def test_a_group_opens_and_closes_only_on_sensible_dates(cast):
     with pytest.raises(ValidationError) as exc:
         services.unit_close(actor=kelurahan, unit=cast.dw_b, on_date=datetime.date(1899, 12, 31))
     assert "on_date" in exc.value.message_dict and Unit.objects.get(pk=cast.dw_b.pk).active_to is None
+
+
+def test_a_running_dasawisma_is_not_moved_to_another_rt_but_one_formed_today_is(cast):
+    """Its past months are counted under its RT (issue 10): re-form it instead."""
+    with pytest.raises(ValidationError, match="bentuk dasawisma baru di RT tujuan"):
+        services.unit_move(actor=cast.users["kelurahan"], unit=cast.dw_c, new_parent=cast.rt)
+    assert Unit.objects.get(pk=cast.dw_c.pk).rt_id == cast.rt_b.pk
+    fresh = services.unit_create(
+        actor=cast.users["kelurahan"], parent=cast.rt_b, level="dasawisma", code="DW09", name="Baru"
+    )
+    services.unit_move(actor=cast.users["kelurahan"], unit=fresh, new_parent=cast.rt)
+    assert Unit.objects.get(pk=fresh.pk).rt_id == cast.rt.pk
