@@ -172,23 +172,28 @@ STILL_OPEN = (
     "h.tanggal_selesai IS NULL AND (h.perkiraan_lahir >= %(first)s::date - 14 "
     "OR (h.perkiraan_lahir IS NULL AND h.tanggal_mulai >= %(first)s::date - 300))"
 )
+# A pregnancy continued after its household moved counts from the month after the move.
 HAMIL = (
     f"h.tanggal_mulai <= %(last)s AND (({STILL_OPEN}) OR h.tanggal_selesai > %(first)s) "
-    f"AND NOT coalesce({MELAHIRKAN}, false)"
+    f"AND NOT (h.lanjutan AND h.tanggal_mulai > %(first)s) AND NOT coalesce({MELAHIRKAN}, false)"
 )
 # Nifas only while the mother is still there on the month's first day (not dead, moved or gone with
 # her household).
+# After a move, the nifas months from the move on count on the row continuing it in the new dasawisma.
 NIFAS = (
-    f"{DELIVERED} AND h.tanggal_selesai >= %(nifas_from)s AND h.tanggal_selesai < %(first)s "
+    f"(({DELIVERED} AND (h.pindah_pada IS NULL OR h.pindah_pada > %(first)s)) "
+    "OR (h.hasil = 'nifas_lanjutan' AND h.tanggal_mulai <= %(first)s)) "
+    "AND h.tanggal_selesai >= %(nifas_from)s AND h.tanggal_selesai < %(first)s "
     "AND (w.status = 'aktif' OR w.tanggal_status > %(first)s) "
     "AND (r.tanggal_keluar IS NULL OR r.tanggal_keluar > %(first)s)"
 )
 AGE_MONTHS = """((extract(year FROM m.tanggal) - extract(year FROM w.tanggal_lahir)) * 12
     + extract(month FROM m.tanggal) - extract(month FROM w.tanggal_lahir)
     - CASE WHEN extract(day FROM m.tanggal) < extract(day FROM w.tanggal_lahir) THEN 1 ELSE 0 END)"""
-WHERE_FROM_WARGA = """JOIN households_keluarga k ON k.id = w.keluarga_id
-    JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id
-    JOIN dasawisma d ON d.id = r.dasawisma_id"""
+# Every event counts in the dasawisma stamped on its row (where it happened); the mother's household
+# is read only for whether she is still there.
+HOUSEHOLD_OF_WARGA = """JOIN households_keluarga k ON k.id = w.keluarga_id
+    JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id"""
 
 CURRENT_SQL = f"""
 WITH {UNIT_COUNTS},
@@ -197,7 +202,8 @@ ibu AS (
            count(DISTINCT h.ibu_id) FILTER (WHERE {HAMIL}) AS ibu_hamil,
            count(DISTINCT h.ibu_id) FILTER (WHERE {MELAHIRKAN}) AS ibu_melahirkan,
            count(DISTINCT h.ibu_id) FILTER (WHERE {NIFAS}) AS ibu_nifas
-    FROM households_kehamilan h JOIN households_warga w ON w.id = h.ibu_id {WHERE_FROM_WARGA}
+    FROM households_kehamilan h JOIN dasawisma d ON d.id = h.dasawisma_id
+    JOIN households_warga w ON w.id = h.ibu_id {HOUSEHOLD_OF_WARGA}
     WHERE ({HAMIL}) OR ({MELAHIRKAN}) OR ({NIFAS})
     GROUP BY 1
 ),
@@ -208,7 +214,7 @@ lahir AS (
            count(*) FILTER (WHERE l.akte_kelahiran) AS akte_ada,
            count(*) FILTER (WHERE NOT l.akte_kelahiran) AS akte_tidak
     FROM households_kelahiran l JOIN households_warga b ON b.id = l.bayi_id
-    JOIN households_warga w ON w.id = l.ibu_id {WHERE_FROM_WARGA}
+    JOIN dasawisma d ON d.id = l.dasawisma_id
     WHERE l.tanggal BETWEEN %(first)s AND %(last)s
     GROUP BY 1
 ),
@@ -219,7 +225,8 @@ mati AS (
                     AND (h.tanggal_selesai IS NULL OR m.tanggal <= h.tanggal_selesai + 42)) THEN 'ibu'
                 WHEN {AGE_MONTHS} < 12 THEN 'bayi'
                 WHEN {AGE_MONTHS} < 60 THEN 'balita' END AS kind
-    FROM households_kematian m JOIN households_warga w ON w.id = m.warga_id {WHERE_FROM_WARGA}
+    FROM households_kematian m JOIN dasawisma d ON d.id = m.dasawisma_id
+    JOIN households_warga w ON w.id = m.warga_id
     WHERE m.tanggal BETWEEN %(first)s AND %(last)s
 ),
 meninggal AS (

@@ -686,8 +686,9 @@ def _closed_year(unit, tahun):
         snapshots = PotretTahunan.objects.filter(tahun=tahun, dasawisma__desa_id=unit.desa_id)
     if unit.level == Level.DASAWISMA:
         found = list(snapshots.filter(dasawisma=unit))
-    else:
-        found = [p for p in snapshots.order_by("dasawisma_id") if p.jalur.get(unit.level) == unit.pk]
+    else:  # the 4.16a rows are read only for a dasawisma's own recap
+        rows = snapshots.defer("rumah_tangga").order_by("dasawisma_id")
+        found = [p for p in rows if p.jalur.get(unit.level) == unit.pk]
     return found or None
 
 
@@ -827,12 +828,16 @@ def _steps(unit, tahun, bulan, approval):
     group_levels = [lv for lv in workflow.reporting_levels()[1:] if RANK[lv] >= RANK[unit.level]]
     if not group_levels:
         return steps
-    approved = Q(laporan__tahun=tahun, laporan__bulan=bulan, laporan__status=Status.APPROVED)
+    # the month's approved report of each unit, joined alone (not every month's reports)
+    approved = FilteredRelation(
+        "laporan", condition=Q(laporan__tahun=tahun, laporan__bulan=bulan, laporan__status=Status.APPROVED)
+    )
     rows = (
         Unit.objects.filter(Q(pk=unit.pk) | Q(**{f"{unit.level}_id": unit.pk}), level__in=group_levels)
         .filter(month_overlap_q(tahun, bulan))
+        .annotate(approved_report=approved)
         .values("level")
-        .annotate(expected=Count("pk", distinct=True), approved=Count("laporan", filter=approved, distinct=True))
+        .annotate(expected=Count("pk"), approved=Count("approved_report"))
         .order_by()
     )
     found = {row["level"]: row for row in rows}
