@@ -20,7 +20,7 @@ from django.utils import timezone
 from hierarchy import access
 from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
-from households.services import by_actor, close_open_pregnancies, require_entry, warga_problems
+from households.services import by_actor, close_open_pregnancies, continue_nifas, require_entry, warga_problems
 from pkkdata.db import unique_or_message
 
 from .workflow import is_locked, lock_month_of
@@ -149,6 +149,8 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
     twin = twins.first()
     if pregnancy is None and twin is not None:
         pregnancy = twin.kehamilan
+    if pregnancy is None:
+        pregnancy = _born_before_the_move(actor, ibu, tanggal)
     if pregnancy is None and not confirm_without_pregnancy:
         raise NeedsConfirmation(
             "Kehamilan ibu ini belum tercatat. Centang konfirmasi bila kelahiran ini memang benar, "
@@ -195,6 +197,40 @@ def kelahiran_record(*, actor, ibu, tanggal, bayi, akte_kelahiran, confirm_witho
     )
     by_actor(birth, actor).save()
     return birth
+
+
+def _born_before_the_move(actor, ibu, tanggal):
+    """A birth recorded after the household moved, but dated before the move, while the pregnancy ran:
+    the pregnancy ended with this birth where she then lived (its row before the move), the row that
+    continued it after the move never was (removed, with its history kept), and the nifas from the move
+    on goes on in the new dasawisma. None when that is not the case."""
+    before = (
+        ibu.kehamilan.filter(
+            hasil=HasilKehamilan.PINDAH,
+            pindah_pada__isnull=False,
+            tanggal_mulai__lte=tanggal,
+            tanggal_selesai__gte=tanggal,
+        )
+        .order_by("-tanggal_mulai")
+        .first()
+    )
+    if before is None:
+        return None
+    continued = ibu.kehamilan.filter(lanjutan=True, tanggal_mulai=before.pindah_pada).exclude(
+        hasil=HasilKehamilan.NIFAS_LANJUTAN
+    )
+    if continued.filter(tanggal_selesai__isnull=False).exists():
+        raise ValidationError(
+            {"tanggal": "Kehamilan ini sudah dicatat berakhir di dasawisma barunya: periksa tanggal kelahiran ini."}
+        )
+    target = continued.first().dasawisma if continued.exists() else None
+    for row in continued:
+        by_actor(row, actor).delete()
+    before.tanggal_selesai, before.hasil = tanggal, HasilKehamilan.MELAHIRKAN
+    by_actor(before, actor).save(update_fields=["tanggal_selesai", "hasil"])
+    if target is not None:
+        continue_nifas(before, target, before.pindah_pada, actor)
+    return before
 
 
 @transaction.atomic

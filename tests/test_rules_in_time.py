@@ -312,3 +312,25 @@ def test_a_mother_in_nifas_who_moves_is_nifas_where_she_is_each_month(cast, monk
     assert status(cast.dw_c, (2026, 8)) == (0, 0, 0, 0)
     for month in [(2026, 5), (2026, 6), (2026, 7)]:  # the kelurahan counts her once, as before the move
         assert status(cast.kel, month) == (0, int(month == (2026, 5)), int(month != (2026, 5)), 0)
+
+
+def test_a_birth_recorded_after_the_move_but_born_before_it_ends_the_pregnancy_where_she_was(cast, monkeypatch):
+    """Pregnant in Melati 1; the household moves to Mawar on 10 June; the birth of 5 June is recorded
+    afterwards: the delivery is Melati 1's (June melahirkan there), the continuation in Mawar never was,
+    and the nifas of July is Mawar's."""
+    ev.kehamilan_record(
+        actor=cast.users["kader"], ibu=cast.w_rina, tanggal_mulai=D(2025, 10, 1), perkiraan_lahir=D(2026, 7, 1)
+    )
+    monkeypatch.setattr(household_services.timezone, "localdate", lambda: D(2026, 6, 10))
+    household_services.rumah_tangga_move(actor=cast.users["kelurahan"], rumah_tangga=cast.hh_a, dasawisma=cast.dw_c)
+    monkeypatch.undo()
+    _birth(cast, D(2026, 6, 5), actor="admin")  # no confirmation asked: the pregnancy was recorded
+    assert not Kehamilan.objects.filter(ibu=cast.w_rina, tanggal_selesai__isnull=True).exists()
+
+    def status(unit, month):
+        return tuple(events.numbers_for(unit, *month)[k] for k in KEYS)
+
+    assert status(cast.dw, (2026, 6)) == (0, 1, 0, 0) and status(cast.dw_c, (2026, 6)) == (0, 0, 0, 0)
+    assert events.numbers_for(cast.dw, 2026, 6)["bayi_lahir_p"] == 1
+    assert status(cast.dw, (2026, 7)) == (0, 0, 0, 0) and status(cast.dw_c, (2026, 7)) == (0, 0, 1, 0)
+    assert status(cast.kel, (2026, 8)) == (0, 0, 0, 0)
