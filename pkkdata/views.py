@@ -7,7 +7,17 @@ from django.shortcuts import render
 from hierarchy import access
 from hierarchy.levels import ROLE_PERMS, Perm, Role
 from recaps.dashboard import has_dashboard
+from reports import workflow
 from reports.inbox import inbox_for
+
+
+def _what_the_role_does(assignment):
+    """The permissions of a role as its holder meets them: approving only where the approval chain
+    (reports.workflow.chain) sends reports (a kecamatan holds the right, but no report waits for it)."""
+    perms = set(ROLE_PERMS[Role(assignment.role)])
+    if assignment.unit.level not in workflow.chain():
+        perms.discard(Perm.APPROVE)
+    return perms
 
 
 @login_required
@@ -20,7 +30,7 @@ def home(request):
         {
             "assignment": ra,
             "path": [*access.visible_ancestors(user, ra.unit), ra.unit],
-            "can": sorted(Perm.LABELS[p] for p in ROLE_PERMS[Role(ra.role)]),
+            "can": sorted(Perm.LABELS[p] for p in _what_the_role_does(ra)),
             "intervensi": access.may_see_intervention_lists(user, ra.unit),
             "dasbor": has_dashboard(ra.unit),
         }

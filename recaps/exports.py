@@ -283,13 +283,10 @@ def _steps_line(approval):
     """Each step of the approval chain, when there is more than the dasawisma reports' own."""
     if len(approval.steps) < 2:
         return ""
-    return (
-        " "
-        + "; ".join(
-            f"laporan {st.reports} disetujui {st.approver}: {st.approved} dari {st.expected}" for st in approval.steps
-        )
-        + "."
+    line = "; ".join(
+        f"laporan {st.reports} disetujui {st.approver}: {st.approved} dari {st.expected}" for st in approval.steps
     )
+    return f" {line[0].upper()}{line[1:]}."
 
 
 def _status_of_recap(recap, data):

@@ -21,6 +21,7 @@ from hierarchy import access
 from households import rules
 from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, StatusDalamKeluarga, StatusWarga, Warga
 from households.services import by_actor, close_open_pregnancies, continue_nifas, require_entry, warga_problems
+from pkkdata import periods
 from pkkdata.db import unique_or_message
 
 from .workflow import is_locked, lock_month_of
@@ -53,8 +54,8 @@ def _require_event_rights(actor, warga, day):
         raise PermissionDenied("Hanya kader dasawisma ini yang dapat mencatat peristiwanya.")
     if is_locked(dasawisma, day):
         raise ValidationError(
-            f"Laporan bulan {day:%m/%Y} dasawisma ini sudah dikirim atau disetujui: minta ketua kelompok RT "
-            "mengembalikannya dulu, atau minta TP PKK kelurahan memperbaikinya."
+            f"Laporan {periods.month_label(day.year, day.month)} dasawisma ini sudah dikirim atau disetujui: "
+            "minta ketua kelompok RT mengembalikannya dulu, atau minta TP PKK kelurahan memperbaikinya."
         )
 
 

@@ -15,6 +15,7 @@ from hierarchy.levels import Level
 from hierarchy.models import Unit
 from households.models import IndustriRumahTangga, Kehamilan, Kelahiran, Kematian, PemanfaatanPekarangan
 from households.tests import factories as f
+from recaps import exports as recap_exports
 from recaps import recaps
 from reports import workflow
 from reports.models import Status
@@ -518,3 +519,5 @@ def test_an_approved_recap_says_how_far_each_step_of_the_chain_has_come(cast, cl
     body = client.get(reverse("recaps:rekap_bulanan", args=[cast.kec.pk, *MONTH])).content.decode()
     assert "Laporan Dasawisma disetujui RT: <strong>2</strong> dari 3" in body
     assert "Laporan RT disetujui Desa/Kelurahan: <strong>1</strong> dari 2" in body
+    line = recap_exports._steps_line(recaps.monthly_recap(cast.kec, *MONTH).approval)  # the files' sentence
+    assert line == " Laporan Dasawisma disetujui RT: 2 dari 3; laporan RT disetujui Desa/Kelurahan: 1 dari 2."
