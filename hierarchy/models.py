@@ -1,5 +1,6 @@
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -359,3 +360,22 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} — {self.unit}"
+
+
+class KirimanForm(models.Model):
+    """One create form that went through (hierarchy.receipts): the key the form carried and where its
+    result is, so that the same form sent again (a double tap, a retry on bad signal, a phone sending
+    its queue) shows the first result instead of creating it twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kunci = models.CharField("kunci formulir", max_length=32)
+    alamat_hasil = models.CharField("alamat hasil", max_length=500)
+    dibuat = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "kiriman formulir"
+        verbose_name_plural = "kiriman formulir"
+        constraints = [models.UniqueConstraint(fields=["user", "kunci"], name="kiriman_form_unique")]
+
+    def __str__(self):
+        return f"Kiriman {self.kunci} oleh {self.user_id}"

@@ -17,6 +17,7 @@ from django.urls import reverse
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit, path_related
+from hierarchy.receipts import once_per_form
 from pkkdata.http import posted
 
 from . import services, services_entry
@@ -132,6 +133,7 @@ def _members_by_keluarga(rumah_tangga):
 
 
 @login_required
+@once_per_form
 def rumah_tangga_create(request, unit_pk):
     """One page: the household (address, Data Keluarga), its first No. KK and the members."""
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
@@ -217,6 +219,7 @@ def rumah_tangga_leave(request, pk):
 
 
 @login_required
+@once_per_form
 def keluarga_add(request, pk):
     """A further Kartu Keluarga living in the household, with its members."""
     rt = _rumah_tangga_for_entry(request.user, pk)
@@ -282,6 +285,7 @@ def keluarga_edit(request, pk):
 
 
 @login_required
+@once_per_form
 def warga_add(request, pk):
     keluarga = _keluarga_for_entry(request.user, pk)
     rt = keluarga.rumah_tangga

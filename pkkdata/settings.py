@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hierarchy.context_processors.access_flags",
+                "hierarchy.receipts.form_key",
             ],
         },
     },

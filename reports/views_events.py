@@ -18,6 +18,7 @@ from django.utils import timezone
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit, path_related
+from hierarchy.receipts import once_per_form
 from households import rules, validation
 from households import views_entry as entry
 from households.forms import WargaLeaveForm
@@ -231,6 +232,7 @@ def kejadian_dasawisma(request, unit_pk):
 
 
 @login_required
+@once_per_form
 def kehamilan_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     form = KehamilanForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma)
@@ -302,6 +304,7 @@ def _record_births(user, form):
 
 
 @login_required
+@once_per_form
 def kelahiran_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
@@ -332,6 +335,7 @@ def kelahiran_add(request, unit_pk):
 
 
 @login_required
+@once_per_form
 def kematian_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
     initial = {}
