@@ -16,7 +16,7 @@ from hierarchy.levels import Level, Perm
 from hierarchy.services import by_actor  # names the actor in the change history
 from pkkdata.db import unique_or_message
 
-from . import rules, validation
+from . import rules, validation, versions
 from .models import (
     AksesNIK,
     HasilKehamilan,
@@ -151,8 +151,10 @@ def rumah_tangga_create(*, actor, dasawisma, data, keluarga):
 
 
 @transaction.atomic
-def rumah_tangga_update(*, actor, rumah_tangga, data, krt=None):
+def rumah_tangga_update(*, actor, rumah_tangga, data, krt=None, version=None):
+    """version: the change-history version the form was read at (households.versions); None: no check."""
     require_entry(actor, rumah_tangga.dasawisma)
+    versions.check_version(rumah_tangga, version)
     _set(rumah_tangga, data, RUMAH_TANGGA_FIELDS)
     if krt is not None:
         if krt.keluarga.rumah_tangga_id != rumah_tangga.pk or not krt.is_active:
@@ -289,8 +291,10 @@ def warga_add(*, actor, keluarga, data):
 
 
 @transaction.atomic
-def warga_update(*, actor, warga, data):
+def warga_update(*, actor, warga, data, version=None):
+    """version: the change-history version the form was read at (households.versions); None: no check."""
     require_entry(actor, warga.keluarga.rumah_tangga.dasawisma)
+    versions.check_version(warga, version, hidden=("nik",))
     errors = warga_problems(data, actor=actor, exclude_pk=warga.pk)
     if errors:
         raise ValidationError(errors)

@@ -20,7 +20,7 @@ from hierarchy.models import Unit, path_related
 from hierarchy.receipts import once_per_form
 from pkkdata.http import posted
 
-from . import services, services_entry
+from . import services, services_entry, versions
 from .forms import (
     AnggotaFormSet,
     IndustriFormSet,
@@ -186,20 +186,32 @@ def rumah_tangga_edit(request, pk):
     rt = _rumah_tangga_for_entry(request.user, pk)
     title = str(rt)
     form = RumahTanggaEditForm(posted(request), instance=rt, prefix="rt")
+    version, meanwhile = _version_read(request, rt), None
     if request.method == "POST" and form.is_valid():
         try:
             services.rumah_tangga_update(
-                actor=request.user, rumah_tangga=rt, data=form.data_for_service(), krt=form.cleaned_data["krt"]
+                actor=request.user,
+                rumah_tangga=rt,
+                data=form.data_for_service(),
+                krt=form.cleaned_data["krt"],
+                version=version,
             )
+        except versions.EditedMeanwhile as exc:
+            version, meanwhile = exc.version, exc
+            now = RumahTangga.objects.get(pk=rt.pk)
+            typed_krt = form.cleaned_data["krt"]
+            if typed_krt is not None and (exc.read is None or exc.read.krt_id != typed_krt.pk):
+                now.krt = typed_krt  # this person chose another kepala rumah tangga
+            shown = versions.merged(now, exc.read, form.data_for_service())
+            form = RumahTanggaEditForm(None, instance=shown, prefix="rt")
         except ValidationError as exc:
             put_back(exc, [(form, [*services.RUMAH_TANGGA_FIELDS, "krt"])], form)
         else:
             saved(request, "Data rumah tangga disimpan.")
             return redirect(household_url(rt.pk))
+    context = entry_context(rt, form=form, title=title, keluarga_list=_members_by_keluarga(rt))
     return render(
-        request,
-        "households/entry/rumah_tangga_edit.html",
-        entry_context(rt, form=form, title=title, keluarga_list=_members_by_keluarga(rt)),
+        request, "households/entry/rumah_tangga_edit.html", {**context, "versi": version, "meanwhile": meanwhile}
     )
 
 
@@ -315,19 +327,29 @@ def warga_edit(request, pk):
         return warga_readonly(request, warga)
     name = warga.nama
     form = WargaForm(posted(request), instance=warga, actor=request.user, keluarga=warga.keluarga)
+    version, meanwhile = _version_read(request, warga), None
     if request.method == "POST" and form.is_valid():
         try:
-            services.warga_update(actor=request.user, warga=warga, data=form.data_for_service())
+            services.warga_update(actor=request.user, warga=warga, data=form.data_for_service(), version=version)
+        except versions.EditedMeanwhile as exc:
+            version, meanwhile = exc.version, exc
+            now = Warga.objects.get(pk=warga.pk)
+            shown = versions.merged(now, exc.read, form.data_for_service())
+            form = WargaForm(None, instance=shown, actor=request.user, keluarga=warga.keluarga)
         except ValidationError as exc:
             put_back(exc, [(form, services.WARGA_FIELDS)], form)
         else:
             saved(request, f"Data {warga.nama} disimpan.", form.warnings)
             return redirect(household_url(rt.pk))
-    return render(
-        request,
-        "households/entry/warga_form.html",
-        entry_context(rt, form=form, keluarga=warga.keluarga, warga=warga, title=f"Ubah data {name}"),
-    )
+    context = entry_context(rt, form=form, keluarga=warga.keluarga, warga=warga, title=f"Ubah data {name}")
+    return render(request, "households/entry/warga_form.html", {**context, "versi": version, "meanwhile": meanwhile})
+
+
+def _version_read(request, instance):
+    """The version the form was read at: the posted one, else the record's current one (a new form)."""
+    if request.method == "POST":
+        return versions.parse_version(request.POST.get("versi", ""))
+    return versions.version_of(instance)
 
 
 def warga_readonly(request, warga):
