@@ -16,6 +16,7 @@ from hierarchy.levels import Level, Role
 from hierarchy.models import Unit, User
 from hierarchy.tests.cast import build_cast
 from households import services as household_services
+from households import versions
 from households.models import Keluarga, Warga
 from households.tests.cast import add_households
 
@@ -117,3 +118,36 @@ def test_a_group_created_twice_is_created_once(cast_tx, monkeypatch):
 
     assert "baru saja dipakai" in _one_saved_one_told(_twice(create), "code")
     assert Unit.objects.filter(parent=cast.rt, code="DW09").count() == 1
+
+
+def test_two_saves_of_one_member_read_at_the_same_version_keep_one_and_tell_the_other(cast_tx, monkeypatch):
+    """Both requests past their checks at once (a barrier in require_entry): the row lock makes the second
+    compare after the first committed, and it is refused with the first one's change (households.versions)."""
+    cast = cast_tx
+    rina = Warga.objects.get(pk=cast.w_rina.pk)
+    read = versions.version_of(rina)
+    barrier = threading.Barrier(2)
+    real = household_services.require_entry
+
+    def require_entry_at_the_barrier(actor, dasawisma):
+        real(actor, dasawisma)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=3)
+
+    monkeypatch.setattr(household_services, "require_entry", require_entry_at_the_barrier)
+    changes = iter([{"tempat_lahir": "Samarinda"}, {"keterangan": "Pindah kamar"}])
+    lock = threading.Lock()
+
+    def save():
+        with lock:
+            change = next(changes)
+        warga = Warga.objects.get(pk=cast.w_rina.pk)
+        data = {name: getattr(warga, name) for name in household_services.WARGA_FIELDS} | change
+        household_services.warga_update(actor=cast.users["kader"], warga=warga, data=data, version=read)
+
+    outcomes = _twice(save)
+    assert outcomes.count(None) == 1, outcomes
+    refused = next(o for o in outcomes if o is not None)
+    assert isinstance(refused, versions.EditedMeanwhile) and refused.changes, refused
+    rina = Warga.objects.get(pk=cast.w_rina.pk)
+    assert (rina.tempat_lahir == "Samarinda") != (rina.keterangan == "Pindah kamar")  # exactly one went through
