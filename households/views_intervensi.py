@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +20,11 @@ from hierarchy.models import Unit
 
 from . import intervensi
 from .intervensi import INTERVENSI_PERM
+from .models import AksesNIK
+from .validation import mask
 
 DENIED = "Daftar sasaran intervensi hanya untuk TP PKK desa/kelurahan, kecamatan, dan kabupaten/kota."
+AKSES_DENIED = "Catatan pembukaan NIK hanya untuk TP PKK desa/kelurahan, kecamatan, dan kabupaten/kota."
 
 
 def _url(unit_pk, daftar_key, **extra):
@@ -87,3 +91,34 @@ def intervensi_view(request, unit_pk):
             "page_url": _url(unit.pk, daftar.key),
         },
     )
+
+
+# -- who opened a masked number --------------------------------------------------------------------
+
+AKSES_PER_PAGE = 50
+
+
+@login_required
+@never_cache
+def akses_nik_view(request, unit_pk):
+    """Every reveal of a masked NIK or No. KK of a person or family in the area (households.AksesNIK):
+    when, who, which number, whose; for the people who may reveal them there (TP PKK desa/kelurahan and
+    up), so that they can see each other's use of it."""
+    try:
+        unit = access.get_for_user(request.user, Unit.objects.all(), INTERVENSI_PERM, pk=unit_pk)
+    except PermissionDenied:
+        raise PermissionDenied(AKSES_DENIED) from None
+    area = Q(**{f"warga__keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk}) | Q(
+        **{f"keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk}
+    )
+    rows = (
+        AksesNIK.objects.filter(area)
+        .select_related("user", "warga__keluarga__rumah_tangga__dasawisma", "keluarga__rumah_tangga__dasawisma")
+        .order_by("-at", "-pk")
+    )
+    page = Paginator(rows, AKSES_PER_PAGE).get_page(request.GET.get("hal"))
+    for row in page:
+        holder = row.warga.keluarga if row.warga_id else row.keluarga
+        row.whose = row.warga.nama if row.warga_id else f"KK {mask(row.keluarga.no_kk)}"
+        row.where = holder.rumah_tangga.dasawisma
+    return render(request, "households/intervensi/akses_nik.html", {"unit": unit, "page": page})

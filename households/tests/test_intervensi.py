@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from households import intervensi, rules
-from households.models import Kehamilan, RumahTangga, Warga
+from households import intervensi, rules, services
+from households.models import AksesNIK, Kehamilan, RumahTangga, Warga
 from households.tests import factories as f
 from households.validation import mask
 
@@ -371,3 +371,17 @@ def test_queries_do_not_grow_with_the_rows(client, cast, hamil, django_assert_ma
         response = client.get(url(cast.kota, key, **extra))
     if not unduh:
         assert len(response.context["rows"]) > 30
+
+
+def test_the_log_of_opened_numbers_shows_who_opened_whose_and_only_in_the_area(client, cast):
+    """TP PKK see each other's reveals of masked NIK and No. KK in their area (households.AksesNIK)."""
+    services.nik_reveal(actor=cast.users["kelurahan"], warga=cast.w_rina)
+    services.nik_reveal(actor=cast.users["outsider"], warga=cast.w_maria)
+    client.force_login(cast.users["kecamatan"])
+    body = client.get(reverse("households:akses_nik", args=[cast.kel.pk])).content.decode()
+    assert "Rina Wijayakusuma" in body and "(kelurahan)" in body and "NIK" in body
+    assert "Maria Siregar" not in body  # Belimbing's reveal is not in Berbas Tengah's log
+    assert cast.w_rina.nik not in body
+    assert AksesNIK.objects.count() == 2
+    client.force_login(cast.users["kader"])
+    assert client.get(reverse("households:akses_nik", args=[cast.dw.pk])).status_code == 403

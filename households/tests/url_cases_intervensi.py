@@ -28,4 +28,14 @@ CASES = [
     ),
     ("households:intervensi", lambda c: {"unit_pk": c.rw.pk}, "get", None, table(redirect=SEE_KEL, forbidden={"rw"})),
     ("households:intervensi", lambda c: {"unit_pk": 999999}, "get", None, table()),
+    # the log of reveals: the same people as the lists, on their own area
+    ("households:akses_nik", lambda c: {"unit_pk": c.kel.pk}, "get", None, table(ok=SEE_KEL)),
+    ("households:akses_nik", lambda c: {"unit_pk": c.kec.pk}, "get", None, table(ok={"admin", "kota", "kecamatan"})),
+    (
+        "households:akses_nik",
+        lambda c: {"unit_pk": c.dw.pk},
+        "get",
+        None,
+        table(ok=SEE_KEL, forbidden=GROUP_LEADERS),
+    ),
 ]
