@@ -1,7 +1,7 @@
 """Groups re-formed and households moved in the demo's past, as the rules of issue 10 must take them:
 the events keep the dasawisma where they happened, a running pregnancy ends in the old group and goes
-on in the new one (households.services.rumah_tangga_move does the same for a move made today; here the
-day lies in the past, so the rows are written as that service would have written them then).
+on in the new one (households.services.events_follow_move, the same as for a move made today, here
+with a day in the past).
 
 - In one kelurahan, a dasawisma is re-formed: a new group takes over all its households on the first
   day of the month four months ago, and the old one closes the day before.
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from households import rules, services
-from households.models import HasilKehamilan, Kehamilan, Kelahiran, Kematian, RumahTangga
+from households import services
+from households.models import RumahTangga
 from pkkdata import periods
 
 CHANGE_REASON = "Data demo: dibentuk ulang"
@@ -26,33 +26,15 @@ def _at(day):
 
 
 def move_in_past(households, target, day, actor):
-    """Move households to target as of `day` (in the past): the move dated in their history, the
-    events from that day stamped with target, running pregnancies split at that day."""
+    """Move households to target as of `day` (in the past): the move dated in their history, and their
+    events follow it as households.services.events_follow_move says."""
     for rt in households:
         rt.dasawisma = target
         rt._history_date = _at(day)  # django-simple-history dates the change on the day of the move
         rt._history_user = actor
         rt._change_reason = CHANGE_REASON
         rt.save(update_fields=["dasawisma", "updated_at"])
-    people = {"ibu__keluarga__rumah_tangga__in": households}
-    Kelahiran.objects.filter(tanggal__gte=day, **people).update(dasawisma=target)
-    Kematian.objects.filter(tanggal__gte=day, warga__keluarga__rumah_tangga__in=households).update(dasawisma=target)
-    Kehamilan.objects.filter(tanggal_mulai__gte=day, **people).update(dasawisma=target)
-    across = Kehamilan.objects.filter(tanggal_mulai__lt=day, **people).exclude(tanggal_selesai__lte=day)
-    for k in list(across):  # running on the day: ends here, goes on there (as rumah_tangga_move does)
-        end, hasil = k.tanggal_selesai, k.hasil
-        Kehamilan.objects.filter(pk=k.pk).update(tanggal_selesai=day, hasil=HasilKehamilan.PINDAH, pindah_pada=day)
-        continued = Kehamilan.objects.create(
-            ibu_id=k.ibu_id, tanggal_mulai=day, perkiraan_lahir=k.perkiraan_lahir, tanggal_selesai=end,
-            hasil=hasil, dasawisma=target, lanjutan=True,
-        )  # fmt: skip
-        Kelahiran.objects.filter(kehamilan_id=k.pk, tanggal__gte=day).update(kehamilan=continued)
-    in_nifas = Kehamilan.objects.filter(
-        hasil__in=rules.DELIVERY_OUTCOMES, pindah_pada__isnull=True, tanggal_selesai__lte=day,
-        tanggal_selesai__gte=day - datetime.timedelta(days=rules.NIFAS_DAYS), **people,
-    ).exclude(dasawisma=target)  # fmt: skip
-    for k in list(in_nifas):
-        services.continue_nifas(k, target, day, actor)
+    services.events_follow_move(actor=actor, households=households, dasawisma=target, day=day)
 
 
 def regroup(kota, today, actor):

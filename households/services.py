@@ -179,32 +179,46 @@ def rumah_tangga_move(*, actor, rumah_tangga, dasawisma):
         raise ValidationError({"dasawisma": "Rumah tangga hanya dapat dipindah di dalam desa/kelurahan yang sama."})
     rumah_tangga.dasawisma = dasawisma
     by_actor(rumah_tangga, actor).save(update_fields=["dasawisma", "updated_at"])
-    # What happened before today stays counted in the old dasawisma (events carry their own). A running
-    # pregnancy ends there today and goes on here as a continuation, counted here from next month.
-    today = timezone.localdate()
-    running = Kehamilan.objects.filter(ibu__keluarga__rumah_tangga=rumah_tangga, tanggal_selesai__isnull=True)
-    for k in running.select_for_update():
-        if k.tanggal_mulai >= today:  # begun today: simply counted here
-            k.dasawisma = dasawisma
-            by_actor(k, actor).save(update_fields=["dasawisma"])
-            continue
-        k.tanggal_selesai, k.hasil, k.pindah_pada = today, HasilKehamilan.PINDAH, today
+    events_follow_move(actor=actor, households=[rumah_tangga], dasawisma=dasawisma, day=timezone.localdate())
+    return rumah_tangga
+
+
+def events_follow_move(*, actor, households, dasawisma, day):
+    """The households moved to `dasawisma` on `day` (today for a move made now; a past day for the demo's
+    regroupings): what happened before stays counted where it happened (events carry their own
+    dasawisma); the events from that day count here; a pregnancy running that day ends in the old
+    dasawisma ("pindah") and goes on here as a continuation, counted here from the next month; a mother
+    in her nifas has its months from that day on counted here (households.rules)."""
+    people = {"ibu__keluarga__rumah_tangga__in": households}
+    Kelahiran.objects.filter(tanggal__gte=day, **people).update(dasawisma=dasawisma)
+    Kematian.objects.filter(tanggal__gte=day, warga__keluarga__rumah_tangga__in=households).update(dasawisma=dasawisma)
+    for k in (
+        Kehamilan.objects.filter(tanggal_mulai__gte=day, **people).exclude(dasawisma=dasawisma).select_for_update()
+    ):
+        k.dasawisma = dasawisma  # begun that day or later: simply counted here
+        by_actor(k, actor).save(update_fields=["dasawisma"])
+    running = Kehamilan.objects.filter(
+        Q(tanggal_selesai__isnull=True) | Q(tanggal_selesai__gt=day), tanggal_mulai__lt=day
+    )
+    for k in running.filter(**people).select_for_update():
+        end, hasil = k.tanggal_selesai, k.hasil
+        k.tanggal_selesai, k.hasil, k.pindah_pada = day, HasilKehamilan.PINDAH, day
         by_actor(k, actor).save(update_fields=["tanggal_selesai", "hasil", "pindah_pada"])
         continued = Kehamilan(
-            ibu_id=k.ibu_id, tanggal_mulai=today, perkiraan_lahir=k.perkiraan_lahir, dasawisma=dasawisma, lanjutan=True
-        )
+            ibu_id=k.ibu_id, tanggal_mulai=day, perkiraan_lahir=k.perkiraan_lahir, tanggal_selesai=end, hasil=hasil,
+            dasawisma=dasawisma, lanjutan=True,
+        )  # fmt: skip
         by_actor(continued, actor).save()
-    # A mother in her nifas: its months from today on count here (households.rules.nifas_q).
+        Kelahiran.objects.filter(kehamilan=k, tanggal__gte=day).update(kehamilan=continued)
     in_nifas = Kehamilan.objects.filter(
-        ibu__keluarga__rumah_tangga=rumah_tangga,
         hasil__in=rules.DELIVERY_OUTCOMES,
         pindah_pada__isnull=True,
-        tanggal_selesai__lte=today,
-        tanggal_selesai__gte=today - datetime.timedelta(days=rules.NIFAS_DAYS),
-    )
+        tanggal_selesai__lte=day,
+        tanggal_selesai__gte=day - datetime.timedelta(days=rules.NIFAS_DAYS),
+        **people,
+    ).exclude(dasawisma=dasawisma)
     for k in in_nifas.select_for_update():
-        continue_nifas(k, dasawisma, today, actor)
-    return rumah_tangga
+        continue_nifas(k, dasawisma, day, actor)
 
 
 def continue_nifas(kehamilan, dasawisma, day, actor):
