@@ -10,15 +10,19 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from hierarchy import services as hierarchy_services
 from hierarchy.levels import Level, Role
-from hierarchy.models import Unit, User
+from hierarchy.models import KirimanForm, Unit, User
 from hierarchy.tests.cast import build_cast
 from households import services as household_services
 from households import versions
-from households.models import Keluarga, Warga
+from households.models import Kelahiran, Keluarga, Warga
 from households.tests.cast import add_households
+from reports import services as events_services
+from reports.tests.url_cases_events import kelahiran_post
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -151,3 +155,25 @@ def test_two_saves_of_one_member_read_at_the_same_version_keep_one_and_tell_the_
     assert isinstance(refused, versions.EditedMeanwhile) and refused.changes, refused
     rina = Warga.objects.get(pk=cast.w_rina.pk)
     assert (rina.tempat_lahir == "Samarinda") != (rina.keterangan == "Pindah kamar")  # exactly one went through
+
+
+def test_the_same_birth_form_sent_twice_at_the_same_moment_records_one_birth(cast_tx, monkeypatch):
+    """hierarchy.receipts: both requests past every check before either writes; the second waits on the
+    form key's row, is rolled back and sent to the first result."""
+    cast = cast_tx
+    _hold_writes_of(events_services, Kelahiran, monkeypatch)
+    key = "ab" * 16
+    url = reverse("reports:kelahiran_add", args=[cast.dw.pk])
+    data = kelahiran_post(cast.w_rina, tanggal="2026-03-10", konfirmasi=True) | {"kirim_id": key}
+    responses = []
+
+    def send():
+        browser = Client()
+        browser.force_login(cast.users["kader"])
+        responses.append(browser.post(url, data))
+
+    assert _twice(send) == [None, None]
+    assert [r.status_code for r in responses] == [302, 302]
+    assert responses[0]["Location"] == responses[1]["Location"]
+    assert Kelahiran.objects.count() == 1 and Warga.objects.filter(nama="Putri").count() == 1
+    assert KirimanForm.objects.count() == 1

@@ -1,24 +1,17 @@
 """Each create form counts once (hierarchy.receipts, issue 11): the same form sent again (a double tap,
 a retry on bad signal) shows the first result instead of recording a second birth or member; a form
-corrected after an error is still one form; two copies at the same moment on PostgreSQL save one."""
+corrected after an error is still one form. Two copies at the same moment: tests/test_double_posts.py."""
 
-import contextlib
 import datetime
 import re
-import threading
 
-import pytest
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from hierarchy.models import KirimanForm
 from hierarchy.receipts import ALREADY_SENT
-from hierarchy.tests.cast import build_cast
 from households.models import Kelahiran, Warga
-from households.tests.cast import add_households
-from reports import services as events_services
 from reports.tests.url_cases_events import kelahiran_post
 
 DAY = datetime.date(2026, 3, 10)
@@ -90,40 +83,3 @@ def test_the_key_is_one_persons_a_colleague_with_the_same_key_is_not_sent_to_it(
     other.force_login(cast.users["ketua_dasawisma"])
     response = other.post(url, _birth(cast, key, bayi_nama="Putra", bayi_jenis_kelamin="L"))
     assert response.status_code == 302 and Kelahiran.objects.count() == 2  # twins, recorded by two people
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need PostgreSQL's concurrent writers")
-def test_the_same_birth_form_sent_twice_at_the_same_moment_records_one_birth(transactional_db, monkeypatch):
-    cast = add_households(build_cast())
-    barrier = threading.Barrier(2)
-    real = events_services.by_actor
-
-    def by_actor_at_the_barrier(obj, actor):  # both requests past every check before either writes
-        if isinstance(obj, Kelahiran) and obj.pk is None:
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=5)
-        return real(obj, actor)
-
-    monkeypatch.setattr(events_services, "by_actor", by_actor_at_the_barrier)
-    key = "ab" * 16
-    url = reverse("reports:kelahiran_add", args=[cast.dw.pk])
-    responses = [None, None]
-
-    def send(i):
-        try:
-            browser = Client()
-            browser.force_login(cast.users["kader"])
-            responses[i] = browser.post(url, _birth(cast, key))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert [r.status_code for r in responses] == [302, 302]
-    assert responses[0]["Location"] == responses[1]["Location"]
-    assert Kelahiran.objects.count() == 1 and Warga.objects.filter(nama="Putri").count() == 1
-    assert KirimanForm.objects.count() == 1

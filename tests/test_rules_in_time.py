@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from documents.exporters import Period, get_exporter
 from households import rules
 from households import services as household_services
-from households.models import Kehamilan, Warga
+from households.models import Kehamilan, Keluarga, Warga
+from households.tests import factories as f
 from pkkdata import periods
 from recaps import recaps
 from reports import events
@@ -231,12 +232,18 @@ def test_python_and_sql_forms_agree_around_every_boundary(cast):
             status=fate[0] if fate else "aktif", tanggal_status=fate[1] if fate else None,
         )  # fmt: skip
         made.append(Kehamilan.objects.create(ibu=woman, **shape))
+    # a family whose only member moved out on 10 February, beside the cast's families
+    gone = f.keluarga(cast.hh_c)
+    f.warga(gone, "Tono Wijayakusuma", D(1970, 1, 1), "L", status="pindah", tanggal_status=D(2026, 2, 10))
+    families = list(Keluarga.objects.prefetch_related("anggota"))
     days = [D(2025, 12, 31) + datetime.timedelta(days=n) for n in range(0, 75, 3)]
     for day in days:
         in_sql = set(Kehamilan.objects.filter(rules.hamil_on_q(day)).values_list("pk", flat=True))
         assert in_sql == {k.pk for k in made if rules.is_hamil_on(k, day)}, day
         there = set(Warga.objects.filter(rules.there_q(day)).values_list("pk", flat=True))
         assert there == {w.pk for w in Warga.objects.all() if rules.is_there(w, day)}, day
+        counted = set(Keluarga.objects.filter(rules.keluarga_counted_q(day)).values_list("pk", flat=True))
+        assert counted == {k.pk for k in families if rules.is_keluarga_counted(k.anggota.all(), day)}, day
     for month in [(2025, 12), (2026, 1), (2026, 2), (2026, 3), (2026, 4)]:
         first, last = periods.month_bounds(*month)
         for name, q in [("hamil", rules.hamil_q), ("melahirkan", rules.melahirkan_q), ("nifas", rules.nifas_q)]:
