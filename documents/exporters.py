@@ -25,7 +25,13 @@ An exporter is an object with
   like the services do, so no caller can skip it; the views still fetch the target through
   hierarchy.access first (404 outside the user's area). NIK and No. KK are always masked.
 
-``Exporter`` below implements ``render`` once (the checks, the file name, the content type) and
+    write(*, user, target, period, edition, fmt, options, out, progress=None) -> None
+
+- ``write`` puts the same file into the binary file ``out``, for a download prepared in the background
+  (the jobs app); ``progress(done, total)``, when given, hears how far it is. The default renders and
+  copies; a form that can count its progress overrides it.
+
+``Exporter`` below implements ``render`` and ``write`` once (the checks, the file name, the content type) and
 leaves each form two methods: ``render_xlsx`` and ``render_pdf`` (keyword arguments user, target,
 period, edition, options), returning the content.
 
@@ -36,9 +42,9 @@ this module never imports the apps that use it.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 
@@ -53,6 +59,8 @@ from .xlsx import XLSX_CONTENT_TYPE
 
 # What a form renders: the whole file, or its pieces in order for a file too large to hold in memory.
 Content = bytes | Iterable[bytes]
+# How far a long write is: progress(done, total), in the exporter's own unit (warga, rows).
+Progress = Callable[[int, int], None]
 
 XLSX, PDF = "xlsx", "pdf"
 CONTENT_TYPES = {XLSX: XLSX_CONTENT_TYPE, PDF: PDF_CONTENT_TYPE}
@@ -142,10 +150,12 @@ class Exporter:
     formats = (XLSX, PDF)
     scope_level = ""
     editions = (DEFAULT_EDITION,)
+    # What write's progress counts ("warga"), shown beside the numbers; "" when it reports none.
+    progress_unit = ""
 
-    def render(
-        self, *, user: AnyUser, target: Any, period: Period, edition: str, fmt: str, options: dict | None = None
-    ) -> ExportResult:
+    def check(self, *, user: AnyUser, target: Any, edition: str, fmt: str) -> None:
+        """What render and write check first: the format, the edition, the target's level, and
+        required_perm on unit_of(target) (PermissionDenied)."""
         if fmt not in self.formats:
             raise ValueError(f"{self.identifier}: format {fmt!r} tidak tersedia")
         if edition not in self.editions:
@@ -155,11 +165,44 @@ class Exporter:
             raise ValueError(f"{self.identifier} dibuat untuk {self.scope_level}, bukan {unit.level}")
         if not access.has_perm(user, self.required_perm, unit):
             raise PermissionDenied("Peran Anda tidak mengizinkan mengunduh formulir ini.")
+
+    def render(
+        self, *, user: AnyUser, target: Any, period: Period, edition: str, fmt: str, options: dict | None = None
+    ) -> ExportResult:
+        self.check(user=user, target=target, edition=edition, fmt=fmt)
         method = self.render_xlsx if fmt == XLSX else self.render_pdf
         content = method(user=user, target=target, period=period, edition=edition, options=options or {})
         return ExportResult(
             filename=f"{self.file_stem(target, period)}.{fmt}", content_type=CONTENT_TYPES[fmt], content=content
         )
+
+    def write(
+        self,
+        *,
+        user: AnyUser,
+        target: Any,
+        period: Period,
+        edition: str,
+        fmt: str,
+        options: dict | None,
+        out: BinaryIO,
+        progress: Progress | None = None,
+    ) -> None:
+        """Writes the file to out, for a background job (jobs app). The default renders it and copies
+        the content; an exporter that can tell how far it is overrides this and calls
+        progress(done, total) as it goes."""
+        content = self.render(user=user, target=target, period=period, edition=edition, fmt=fmt, options=options)
+        pieces = content.content
+        if isinstance(pieces, bytes):
+            out.write(pieces)
+            return
+        try:
+            for piece in pieces:
+                out.write(piece)
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
 
     def unit_of(self, target: Any) -> Unit:
         """The unit whose rights govern the target (the target itself for unit-level forms)."""

@@ -17,8 +17,6 @@ urlpatterns = [
     ),
     path("kelurahan/<int:unit_pk>/data-warga/", views_exports.unduh_kelurahan, name="unduh_kelurahan"),
     path("kelurahan/<int:unit_pk>/data-warga/siapkan/", views_exports.unduhan_minta, name="unduhan_minta"),
-    path("unduhan/<int:pk>/", views_exports.unduhan_status, name="unduhan_status"),
-    path("unduhan/<int:pk>/berkas/", views_exports.unduhan_berkas, name="unduhan_berkas"),
     path(
         "kelurahan/<int:unit_pk>/unduh/<str:form>.<str:fmt>",
         views_exports.export_kelurahan,

@@ -7,24 +7,26 @@ Catatan Keluarga correction screen (households/catatan.py)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from documents.exporters import DEFAULT_EDITION, Period, get_exporter
-from documents.xlsx import XLSX_CONTENT_TYPE
+from documents.exporters import DEFAULT_EDITION, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from jobs.exports import latest_export, start_export
+from jobs.services import TooManyJobs
 from pkkdata import periods
 from pkkdata.http import posted
 
 from . import catatan
-from .exports import EXPORTERS, background
+from .exports import EXPORTERS
 from .exports.kelurahan import SLOW_SECONDS, DataWargaKelurahanExporter, estimated_seconds, kelurahan_totals
 from .forms_catatan import KoreksiCatatanForm
-from .models import RumahTangga, StatusUnduhan, UnduhanKelurahan, Warga
+from .models import RumahTangga, Warga
 from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
 # The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
@@ -120,13 +122,7 @@ def unduh_kelurahan(request, unit_pk):
     kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
     totals = kelurahan_totals(kelurahan)
     seconds = estimated_seconds(totals["warga"])
-    terakhir = (
-        UnduhanKelurahan.objects.filter(
-            user=request.user, kelurahan=kelurahan, created_at__gte=timezone.now() - background.KEPT_FOR
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    terakhir = latest_export(user=request.user, exporter=get_exporter(exporter.identifier), target=kelurahan)
     return render(
         request,
         "households/exports/kelurahan.html",
@@ -146,59 +142,24 @@ def unduh_kelurahan(request, unit_pk):
 @require_POST
 def unduhan_minta(request, unit_pk):
     """Asks for the kelurahan's Data Warga in the background (or finds the user's running or fresh
-    job) and sends the user to its page."""
-    kelurahan = _kelurahan_or_404(request.user, unit_pk, DataWargaKelurahanExporter.required_perm)
-    job = background.unduhan_minta(user=request.user, kelurahan=kelurahan)
-    return redirect("households:unduhan_status", pk=job.pk)
-
-
-def _job_or_404(request, pk):
-    """The job, for the user who asked for it and still may download the kelurahan's file; 404 for
-    anyone else (another user's job does not exist for them)."""
-    job = get_object_or_404(UnduhanKelurahan.objects.select_related("kelurahan"), pk=pk, user=request.user)
-    _kelurahan_or_404(request.user, job.kelurahan_id, DataWargaKelurahanExporter.required_perm)
-    return background.unduhan_periksa(job)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def unduhan_status(request, pk):
-    """How far the file is (the page reloads itself every few seconds while it is being built), then
-    its download link; on failure, the reason and a button to try again."""
-    job = _job_or_404(request, pk)
-    return render(
-        request,
-        "households/exports/unduhan_status.html",
-        {
-            "job": job,
-            "kelurahan": job.kelurahan,
-            "filename": background.unduhan_filename(job),
-            "refresh_seconds": REFRESH_SECONDS,
-            "siap": job.status == StatusUnduhan.SIAP,
-        },
-    )
-
-
-REFRESH_SECONDS = 2
-
-
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def unduhan_berkas(request, pk):
-    """The ready file, under the same name as the streamed download; before it is ready, its page."""
-    job = _job_or_404(request, pk)
-    if job.status != StatusUnduhan.SIAP:
-        return redirect("households:unduhan_status", pk=job.pk)
+    job for it) and sends the user to the job's page (jobs app)."""
+    exporter = get_exporter(DataWargaKelurahanExporter.identifier)
+    kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
+    back = reverse("households:unduh_kelurahan", args=[kelurahan.pk])
     try:
-        file = background.unduhan_path(job).open("rb")
-    except OSError:
-        # Removed between the check and now (a cleanup by another request): its page says so.
-        return redirect("households:unduhan_status", pk=job.pk)
-    response = FileResponse(
-        file, as_attachment=True, filename=background.unduhan_filename(job), content_type=XLSX_CONTENT_TYPE
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+        job = start_export(
+            user=request.user,
+            exporter=exporter,
+            target=kelurahan,
+            period=Period(timezone.localdate().year),
+            edition=exporter.editions[0],
+            fmt=XLSX,
+            back_url=back,
+        )
+    except TooManyJobs as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect("jobs:status", pk=job.pk)
 
 
 @login_required

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "import_export",
+    # Before django_tasks_db: its db_worker command is jobs' own (the same worker, with a heartbeat).
+    "jobs",
+    "django_tasks",
+    "django_tasks_db",
     "hierarchy",
     "documents",
     "households",
@@ -190,13 +194,40 @@ STORAGES = {
     },
 }
 
-# Large downloads prepared in the background (the whole kelurahan's Data Warga): a private directory,
-# never one the web server publishes; EXPORT_INLINE runs the work in the request instead of a thread.
-PKK_EXPORT_DIR = Path(env_str("EXPORT_DIR", str(BASE_DIR / "var" / "unduhan"))).resolve()
+# Private files: downloads prepared in the background and uploads waiting for their confirmation, in a
+# directory the web server never publishes, shared by every web and worker process (one server, or a
+# mount they all see). Django's STORAGES["private"] reaches it; another storage backend can replace it.
+PKK_PRIVATE_DIR = Path(env_str("PRIVATE_DIR", str(BASE_DIR / "var"))).resolve()
 for _public in (STATIC_ROOT, *STATICFILES_DIRS, BASE_DIR / "media"):
-    if PKK_EXPORT_DIR.is_relative_to(Path(_public).resolve()):
-        raise ImproperlyConfigured(f"EXPORT_DIR={PKK_EXPORT_DIR} lies in a public directory ({_public}).")
-PKK_EXPORT_INLINE = env_bool("EXPORT_INLINE", False)
+    if PKK_PRIVATE_DIR.is_relative_to(Path(_public).resolve()):
+        raise ImproperlyConfigured(f"PRIVATE_DIR={PKK_PRIVATE_DIR} lies in a public directory ({_public}).")
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": PKK_PRIVATE_DIR / "berkas",
+        "base_url": None,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+
+# Background work (jobs app): Django's task framework through its backport django-tasks. "db" keeps
+# the queue in this database (django-tasks-db; `manage.py db_worker` runs it), "rq" in Redis
+# (django-tasks-rq, for several servers), "immediate" runs each task inside the request (tests).
+TASK_BACKEND = env_str("TASK_BACKEND", "db")
+_task_backends = {
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASK_BACKEND not in _task_backends:
+    raise ImproperlyConfigured(f"TASK_BACKEND: use one of {', '.join(_task_backends)}.")
+TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND], "QUEUES": ["default"]}}
+if TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("RQ_URL", "redis://127.0.0.1:6379/0")}}
+# How many background jobs one account may have waiting or running at once.
+PKK_JOBS_PER_USER = env_int("JOBS_PER_USER", 2, minimum=1, maximum=20)
 
 # HTTPS in production: one switch for the secure cookies, redirect and HSTS.
 HTTPS = env_bool("HTTPS", not DEBUG)

@@ -2,8 +2,8 @@
 DEBUG defaults to on (a random SECRET_KEY kept out of the repository, no HTTPS redirect). Django's
 test runner still runs the tests themselves with DEBUG off.
 
-Background downloads run inline (deterministic, inside the test's transaction) and write to a
-directory of this run, removed at its end, never to the checkout's var/unduhan."""
+Background jobs run inline (the immediate task backend: deterministic, inside the test's transaction)
+and write to a private directory of this run, removed at its end, never to the checkout's var/."""
 
 import atexit
 import os
@@ -12,11 +12,11 @@ import tempfile
 
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("HTTPS", "0")
-os.environ.setdefault("EXPORT_INLINE", "1")
-if "EXPORT_DIR" not in os.environ:
-    _export_dir = tempfile.mkdtemp(prefix="pkk-unduhan-")
-    os.environ["EXPORT_DIR"] = _export_dir
-    atexit.register(shutil.rmtree, _export_dir, ignore_errors=True)
+os.environ.setdefault("TASK_BACKEND", "immediate")
+if "PRIVATE_DIR" not in os.environ:
+    _private_dir = tempfile.mkdtemp(prefix="pkk-privat-")
+    os.environ["PRIVATE_DIR"] = _private_dir
+    atexit.register(shutil.rmtree, _private_dir, ignore_errors=True)
 
 
 # -- one clock for the whole run ---------------------------------------------------------------------

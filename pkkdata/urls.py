@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("laporan/", include("recaps.urls")),
     path("", include("documents.urls")),
+    path("", include("jobs.urls")),
     path("admin/", admin.site.urls),
 ]

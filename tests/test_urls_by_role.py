@@ -16,7 +16,7 @@ from households.tests.cast import add_households
 def _collect_cases():
     """The cases of every app: modules named url_cases* in <app>/tests/."""
     cases = []
-    for app in ["hierarchy", "documents", "households", "reports", "recaps", "demo"]:
+    for app in ["hierarchy", "documents", "jobs", "households", "reports", "recaps", "demo"]:
         try:
             package = importlib.import_module(f"{app}.tests")
         except ModuleNotFoundError:

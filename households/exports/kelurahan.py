@@ -302,6 +302,13 @@ class DataWargaKelurahanExporter(Exporter):
             raise
         return FileChunks(file)
 
+    # A progress step counts warga.
+    progress_unit = "warga"
+
+    def write(self, *, user, target, period, edition, fmt, options, out, progress=None):
+        self.check(user=user, target=target, edition=edition, fmt=fmt)
+        self.write_xlsx(target, out, progress)
+
     def write_xlsx(self, kelurahan, file, progress=None):
         """Writes the workbook to `file`. progress(done, total), when given, hears how many of the
         kelurahan's warga are written: at the start, each time another chunk_size are done, and at

@@ -1,17 +1,15 @@
-"""The whole kelurahan's Data Warga prepared in the background (households/exports/background.py, unduhan_*): asking
-creates a job that writes the file under PKK_EXPORT_DIR while counting the warga written; its page shows
-the count, then the link; the file reads back with the kelurahan's members under the streamed download's
-name; only the user who asked sees the job; a failure says so in Bahasa Indonesia, leaves no file and
-offers to try again; jobs are reused, stalled ones reported, old files removed; and the same job run in a
-real thread."""
+"""The whole kelurahan's Data Warga prepared in the background (a job of the jobs app, asked for through
+households:unduhan_minta): asking creates a job that writes the file while counting the warga written;
+its page shows the count, then the link; the file reads back with the kelurahan's members under the
+streamed download's name; only the user who asked sees the job; a failure says so in Bahasa Indonesia,
+leaves no file and offers to try again; jobs are reused, dead ones reported, old files removed.
+
+The tests run the task framework's immediate backend (the job runs inside the request); the real
+worker process is exercised in jobs/tests/test_worker.py."""
 
 import datetime
 import io
 import os
-import subprocess
-import sys
-import threading
-import time
 
 import pytest
 from django.db import connection
@@ -20,11 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from households.exports.background import GAGAL_UMUM, unduhan_jalankan, unduhan_minta, unduhan_path
+from documents.exporters import RAKERNAS_X, XLSX, Period, get_exporter
 from households.exports.data_warga import data_warga_values
 from households.exports.kelurahan import DataWargaKelurahanExporter
-from households.models import StatusUnduhan, UnduhanKelurahan
 from households.tests.test_exports_stream import MEMBERS, _field, _grow, _names
+from jobs import runner, services
+from jobs.exports import start_export
+from jobs.models import Job, Pekerja, Status
 
 FILENAME = "data-warga-kelurahan_64.74.02.1002.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,29 +32,55 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture
 def export_dir(settings, tmp_path):
-    settings.PKK_EXPORT_DIR = tmp_path / "unduhan"
-    settings.PKK_EXPORT_INLINE = True
-    return settings.PKK_EXPORT_DIR
+    """The private storage, in a directory of this test: its downloads folder."""
+    location = tmp_path / "privat"
+    settings.STORAGES = {**settings.STORAGES, "private": {**settings.STORAGES["private"], "OPTIONS": {
+        **settings.STORAGES["private"]["OPTIONS"], "location": location}}}  # fmt: skip
+    return location / "unduhan"
 
 
 def _files(directory):
-    return sorted(os.listdir(directory)) if directory.exists() else []
+    return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
 def _ask(client, unit):
     return client.post(reverse("households:unduhan_minta", args=[unit.pk]))
 
 
+def _start(user, kelurahan):
+    exporter = get_exporter(DataWargaKelurahanExporter.identifier)
+    return start_export(
+        user=user, exporter=exporter, target=kelurahan, period=Period(timezone.localdate().year),
+        edition=RAKERNAS_X, fmt=XLSX,
+    )  # fmt: skip
+
+
 def _status(client, job):
-    return client.get(reverse("households:unduhan_status", args=[job.pk]))
+    return client.get(reverse("jobs:status", args=[job.pk]))
 
 
 def _file(client, job):
-    return client.get(reverse("households:unduhan_berkas", args=[job.pk]))
+    return client.get(reverse("jobs:berkas", args=[job.pk]))
 
 
 def _read(response):
     return load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def _queued(user, kelurahan, **fields):
+    """A job of the kelurahan's Data Warga as start_export writes it, not run."""
+    fields = {
+        "key": f"ekspor:data-warga-kelurahan:hierarchy.unit:{kelurahan.pk}:{timezone.localdate().year}:"
+        f"{RAKERNAS_X}:xlsx:",
+        **fields,
+    }
+    return Job.objects.create(
+        user=user, unit=kelurahan, kind="ekspor", title="Data Warga", unit_label="warga", filename=FILENAME,
+        params={"exporter": "data-warga-kelurahan", "target": ["hierarchy.unit", kelurahan.pk],
+                "tahun": timezone.localdate().year, "bulan": None, "edition": RAKERNAS_X, "fmt": "xlsx",
+                "options": {}},
+        **fields,
+    )  # fmt: skip
 
 
 # -- ask, wait, download --------------------------------------------------------------------------------
@@ -63,16 +89,16 @@ def _read(response):
 def test_asking_builds_the_file_and_its_page_links_it(client, cast, export_dir):
     client.force_login(cast.users["sekretaris"])
     response = _ask(client, cast.kel)
-    job = UnduhanKelurahan.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("households:unduhan_status", args=[job.pk])
-    assert (job.user, job.kelurahan, job.status) == (cast.users["sekretaris"], cast.kel, StatusUnduhan.SIAP)
-    assert (job.selesai, job.total) == (5, 5) and job.finished_at is not None
-    assert _files(export_dir) == [f"{job.berkas}.xlsx"]  # the finished file only, no .part
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:status", args=[job.pk])
+    assert (job.user, job.unit, job.status) == (cast.users["sekretaris"], cast.kel, Status.SIAP)
+    assert (job.done, job.total) == (5, 5) and job.finished_at is not None
+    assert _files(export_dir) == [job.berkas.removeprefix("unduhan/")]  # the finished file only
 
     body = _status(client, job).content.decode()
     assert 'data-status="siap"' in body and "5 warga" in body
     assert 'http-equiv="refresh"' not in body  # ready: the page stops reloading
-    assert reverse("households:unduhan_berkas", args=[job.pk]) in body and FILENAME in body
+    assert reverse("jobs:berkas", args=[job.pk]) in body and FILENAME in body
 
     download = _file(client, job)
     assert download.status_code == 200 and download["Content-Type"] == XLSX_TYPE
@@ -83,17 +109,17 @@ def test_asking_builds_the_file_and_its_page_links_it(client, cast, export_dir):
 
 
 def test_the_page_of_a_running_job_counts_the_warga_and_reloads_itself(client, cast, export_dir):
-    job = UnduhanKelurahan.objects.create(
-        user=cast.users["kelurahan"], kelurahan=cast.kel, status=StatusUnduhan.DIPROSES, selesai=12000, total=19962
-    )
+    job = _queued(cast.users["kelurahan"], cast.kel, status=Status.DIPROSES, done=12000, total=19962)
+    services.beat("w1", timezone.now())
+    Job.objects.filter(pk=job.pk).update(worker_id="w1")
     client.force_login(cast.users["kelurahan"])
     body = _status(client, job).content.decode()
     assert "12.000 dari 19.962 warga (60%)" in body
     assert '<meta http-equiv="refresh" content="2">' in body
-    assert reverse("households:unduhan_berkas", args=[job.pk]) not in body
+    assert reverse("jobs:berkas", args=[job.pk]) not in body
     # Asked for before it is ready, the file sends the user back to the page.
     response = _file(client, job)
-    assert response.status_code == 302 and response["Location"] == reverse("households:unduhan_status", args=[job.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:status", args=[job.pk])
     # And the kelurahan page says a file is on its way.
     page = client.get(reverse("households:unduh_kelurahan", args=[cast.kel.pk])).content.decode()
     assert 'data-unduhan="diproses"' in page and "12.000 dari 19.962 warga" in page
@@ -116,33 +142,34 @@ def test_the_job_row_follows_the_progress(cast, export_dir, monkeypatch):
     def watched(self, kelurahan, file, progress=None):
         def spy(done, total):
             progress(done, total)
-            job = UnduhanKelurahan.objects.get()
-            seen.append((job.status, job.selesai, job.total))
+            job = Job.objects.get()
+            seen.append((job.status, job.done, job.total))
 
         return real(self, kelurahan, file, progress=spy)
 
     monkeypatch.setattr(DataWargaKelurahanExporter, "write_xlsx", watched)
-    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
+    job = _start(cast.users["kelurahan"], cast.kel)
     assert seen == [("diproses", 0, 2505), ("diproses", 1204, 2505), ("diproses", 2505, 2505)]
-    assert job.status == StatusUnduhan.SIAP
+    assert job.status == Status.SIAP
 
 
 def test_the_job_takes_the_same_queries_plus_one_per_thousand_warga(cast, export_dir):
-    """The job's row (read, marked running, marked done: 3, with the refresh 4), the kelurahan's groups,
-    totals and members (3), and the progress updates: at the start, after each dasawisma that brings
-    another thousand warga, and at the end unless just reported."""
+    """The job's row (claimed, read, marked done: 3), the rights check (1: the user's roles, kept for the
+    exporter's own check), the target (1), the kelurahan's groups, totals and members (3), and the progress updates:
+    at the start, after each dasawisma that brings another thousand warga, and at the end unless just
+    reported."""
     counts = []
     for extra in [0, 2500]:
         if extra:
             _grow(cast.dw, 1200)
             _grow(cast.dw_b, 1300)  # 1,204 then 2,505 warga written: one step more than for 5 warga
-        job = UnduhanKelurahan.objects.create(user=cast.users["kelurahan"], kelurahan=cast.kel, berkas="a" * 32)
+        job = _queued(cast.users["kelurahan"], cast.kel)
         with CaptureQueriesContext(connection) as queries:
-            unduhan_jalankan(job.pk)
+            runner.execute(job.pk)
         job.refresh_from_db()
-        assert job.status == StatusUnduhan.SIAP and job.total == 5 + extra
+        assert job.status == Status.SIAP and job.total == 5 + extra
         counts.append(len(queries))
-    assert counts == [9, 10]
+    assert counts == [10, 11]
 
 
 # -- who sees a job ----------------------------------------------------------------------------------------
@@ -152,7 +179,7 @@ def test_the_job_takes_the_same_queries_plus_one_per_thousand_warga(cast, export
 def test_another_user_does_not_find_the_job(client, cast, export_dir, other):
     client.force_login(cast.users["kelurahan"])
     _ask(client, cast.kel)
-    job = UnduhanKelurahan.objects.get()
+    job = Job.objects.get()
     assert _file(client, job).status_code == 200
     client.force_login(cast.users[other])
     assert _status(client, job).status_code == 404
@@ -163,19 +190,19 @@ def test_another_user_does_not_find_the_job(client, cast, export_dir, other):
 def test_those_who_do_not_see_the_kelurahan_cannot_ask(client, cast, export_dir, role):
     client.force_login(cast.users[role])
     assert _ask(client, cast.kel).status_code == 404
-    assert not UnduhanKelurahan.objects.exists() and _files(export_dir) == []
+    assert not Job.objects.exists() and _files(export_dir) == []
 
 
 def test_asking_takes_a_post(client, cast, export_dir):
     client.force_login(cast.users["kelurahan"])
     assert client.get(reverse("households:unduhan_minta", args=[cast.kel.pk])).status_code == 405
-    assert not UnduhanKelurahan.objects.exists()
+    assert not Job.objects.exists()
 
 
 def test_the_owner_who_lost_the_right_no_longer_finds_the_job(client, cast, export_dir):
     client.force_login(cast.users["kelurahan"])
     _ask(client, cast.kel)
-    job = UnduhanKelurahan.objects.get()
+    job = Job.objects.get()
     job.user = cast.users["rw"]  # as if the RW's cadre had asked, then lost the kelurahan role
     job.save()
     client.force_login(cast.users["rw"])
@@ -210,8 +237,8 @@ def test_a_failure_says_so_leaves_no_file_and_can_be_tried_again(client, cast, e
     monkeypatch.setattr("households.exports.kelurahan.data_warga_values", broken)
     client.force_login(cast.users["kelurahan"])
     _ask(client, cast.kel)
-    job = UnduhanKelurahan.objects.get()
-    assert job.status == StatusUnduhan.GAGAL and job.pesan_galat == GAGAL_UMUM
+    job = Job.objects.get()
+    assert job.status == Status.GAGAL and job.pesan_galat == runner.GAGAL_UMUM
     assert _files(export_dir) == []  # neither the half-written .part nor a file under the final name
 
     response = _status(client, job)
@@ -222,9 +249,10 @@ def test_a_failure_says_so_leaves_no_file_and_can_be_tried_again(client, cast, e
     assert _file(client, job).status_code == 302  # nothing to download
 
     monkeypatch.setattr("households.exports.kelurahan.data_warga_values", real)
-    _ask(client, cast.kel)  # the "Coba lagi" button
-    again = UnduhanKelurahan.objects.latest("pk")
-    assert again.pk != job.pk and again.status == StatusUnduhan.SIAP
+    retried = client.post(reverse("jobs:ulangi", args=[job.pk]))  # the "Coba lagi" button
+    again = Job.objects.latest("pk")
+    assert retried["Location"] == reverse("jobs:status", args=[again.pk])
+    assert again.pk != job.pk and again.status == Status.SIAP
     assert _names(_read(_file(client, again))) == MEMBERS
 
 
@@ -232,9 +260,9 @@ def test_a_file_that_cannot_be_saved_says_so(client, cast, export_dir, monkeypat
     def full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("households.exports.background.os.replace", full)
-    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
-    assert job.status == StatusUnduhan.GAGAL and "ruang penyimpanan" in job.pesan_galat
+    monkeypatch.setattr(runner.storage().__class__, "_save", full)
+    job = _start(cast.users["kelurahan"], cast.kel)
+    assert job.status == Status.GAGAL and "ruang penyimpanan" in job.pesan_galat
     assert _files(export_dir) == []
 
 
@@ -243,98 +271,76 @@ def test_a_file_that_cannot_be_saved_says_so(client, cast, export_dir, monkeypat
 
 def test_a_running_job_or_a_fresh_file_is_reused(cast, export_dir):
     user = cast.users["kelurahan"]
-    running = UnduhanKelurahan.objects.create(user=user, kelurahan=cast.kel, status=StatusUnduhan.DIPROSES)
-    assert unduhan_minta(user=user, kelurahan=cast.kel).pk == running.pk
-    # Another user, or the other kelurahan, gets its own job.
-    assert unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel).pk != running.pk
+    running = _queued(user, cast.kel)
+    assert _start(user, cast.kel).pk == running.pk
+    # Another user gets its own job.
+    assert _start(cast.users["sekretaris"], cast.kel).pk != running.pk
 
     running.delete()
-    ready = unduhan_minta(user=user, kelurahan=cast.kel)
-    assert ready.status == StatusUnduhan.SIAP
-    assert unduhan_minta(user=user, kelurahan=cast.kel).pk == ready.pk  # offered again
-    UnduhanKelurahan.objects.filter(pk=ready.pk).update(finished_at=timezone.now() - datetime.timedelta(minutes=11))
-    fresh = unduhan_minta(user=user, kelurahan=cast.kel)
-    assert fresh.pk != ready.pk and fresh.status == StatusUnduhan.SIAP
+    ready = _start(user, cast.kel)
+    assert ready.status == Status.SIAP
+    assert _start(user, cast.kel).pk == ready.pk  # offered again
+    Job.objects.filter(pk=ready.pk).update(finished_at=timezone.now() - datetime.timedelta(minutes=11))
+    fresh = _start(user, cast.kel)
+    assert fresh.pk != ready.pk and fresh.status == Status.SIAP
 
 
-def test_a_stalled_job_is_reported_and_not_reused(client, cast, export_dir):
+def test_a_job_whose_worker_died_is_reported_within_a_minute_and_not_reused(client, cast, export_dir, settings):
+    settings.TASK_BACKEND = "db"  # the heartbeat is what tells (the immediate backend has none)
     user = cast.users["kelurahan"]
-    stalled = UnduhanKelurahan.objects.create(user=user, kelurahan=cast.kel, status=StatusUnduhan.DIPROSES)
-    UnduhanKelurahan.objects.filter(pk=stalled.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=11))
+    services.beat("w1", timezone.now())
+    job = _queued(user, cast.kel, status=Status.DIPROSES, worker_id="w1", done=10, total=100)
     client.force_login(user)
-    body = _status(client, stalled).content.decode()
+    assert 'data-status="diproses"' in _status(client, job).content.decode()
+    Pekerja.objects.update(seen_at=timezone.now() - datetime.timedelta(seconds=61))
+    body = _status(client, job).content.decode()
     assert 'data-status="gagal"' in body and "terhenti" in body and "Coba lagi" in body
-    assert unduhan_minta(user=user, kelurahan=cast.kel).pk != stalled.pk
+    settings.TASK_BACKEND = "immediate"
+    assert _start(user, cast.kel).pk != job.pk
+
+
+def test_a_queued_job_without_a_worker_says_the_worker_is_not_running(client, cast, export_dir, settings):
+    settings.TASK_BACKEND = "db"
+    job = _queued(cast.users["kelurahan"], cast.kel)
+    client.force_login(cast.users["kelurahan"])
+    body = _status(client, job).content.decode()
+    assert 'data-status="antri"' in body and "pekerja latar di server sedang tidak berjalan" in body
+    services.beat("w1", timezone.now())
+    assert "tidak berjalan" not in _status(client, job).content.decode()
 
 
 def test_a_ready_file_that_was_removed_is_reported(client, cast, export_dir):
-    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
-    unduhan_path(job).unlink()
+    job = _start(cast.users["kelurahan"], cast.kel)
+    runner.storage().delete(job.berkas)
     client.force_login(cast.users["kelurahan"])
     assert "sudah dihapus" in _status(client, job).content.decode()
     assert _file(client, job).status_code == 302
 
 
-def test_files_older_than_a_day_are_removed_when_a_job_starts(cast, export_dir):
-    user = cast.users["kelurahan"]
-    old = unduhan_minta(user=user, kelurahan=cast.kel)
-    young = unduhan_minta(user=cast.users["sekretaris"], kelurahan=cast.kel)
+def test_jobs_and_files_older_than_a_day_are_removed_by_the_housekeeping(cast, export_dir):
+    old = _start(cast.users["kelurahan"], cast.kel)
+    young = _start(cast.users["sekretaris"], cast.kel)
     two_days_ago = timezone.now() - datetime.timedelta(days=2)
-    UnduhanKelurahan.objects.filter(pk=old.pk).update(created_at=two_days_ago, finished_at=two_days_ago)
-    stray = export_dir / ("b" * 32 + ".part")  # left by a process that died
+    Job.objects.filter(pk=old.pk).update(created_at=two_days_ago, finished_at=two_days_ago)
+    stray = export_dir / ("b" * 32)  # a file whose job row is gone
     stray.write_bytes(b"half")
     os.utime(stray, (two_days_ago.timestamp(),) * 2)
-    keep = export_dir / "README.txt"  # not ours: never touched
-    keep.write_text("x")
-    os.utime(keep, (two_days_ago.timestamp(),) * 2)
 
-    new = unduhan_minta(user=cast.users["admin"], kelurahan=cast.kel)
-    assert set(UnduhanKelurahan.objects.values_list("pk", flat=True)) == {young.pk, new.pk}
-    assert _files(export_dir) == sorted(["README.txt", f"{young.berkas}.xlsx", f"{new.berkas}.xlsx"])
+    summary = services.remove_old()
+    assert summary.startswith("1 pekerjaan lama, 2 berkas")
+    assert list(Job.objects.values_list("pk", flat=True)) == [young.pk]
+    assert _files(export_dir) == [young.berkas.removeprefix("unduhan/")]
 
 
-def test_the_directory_setting_refuses_a_public_directory():
-    from django.conf import settings
-
-    env = {**os.environ, "EXPORT_DIR": str(settings.BASE_DIR / "static" / "unduhan")}
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "pkkdata.settings"},
-        capture_output=True,
-        text=True,
-        cwd=settings.BASE_DIR,
-    )
-    assert result.returncode != 0 and "EXPORT_DIR" in result.stderr
-
-
-# -- in a real thread ----------------------------------------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_job_runs_in_a_thread_of_the_web_process(client, cast, export_dir, settings):
-    settings.PKK_EXPORT_INLINE = False
-    client.force_login(cast.users["kelurahan"])
-    started = time.monotonic()
+def test_beyond_the_limit_a_user_is_asked_to_wait(client, cast, export_dir, settings):
+    settings.PKK_JOBS_PER_USER = 1
+    user = cast.users["kelurahan"]
+    _queued(user, cast.kel, key="lain")
+    client.force_login(user)
     response = _ask(client, cast.kel)
-    assert response.status_code == 302
-    job = UnduhanKelurahan.objects.get()
-    threads = [t for t in threading.enumerate() if t.name == f"unduhan-{job.pk}"]
-    for thread in threads:
-        thread.join(timeout=60)
-    assert time.monotonic() - started < 60
-    job.refresh_from_db()
-    assert job.status == StatusUnduhan.SIAP, job.pesan_galat
-    assert (job.selesai, job.total) == (5, 5)
-    assert _names(_read(_file(client, job))) == MEMBERS
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_thread_is_started_once_the_row_is_committed(cast, export_dir, settings):
-    settings.PKK_EXPORT_INLINE = False
-    job = unduhan_minta(user=cast.users["kelurahan"], kelurahan=cast.kel)
-    assert job.thread is not None and job.thread.daemon
-    job.thread.join(timeout=60)
-    assert not job.thread.is_alive()
-    job.refresh_from_db()
-    assert job.status == StatusUnduhan.SIAP, job.pesan_galat
-    assert _files(export_dir) == [f"{job.berkas}.xlsx"]
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "households:unduh_kelurahan", args=[cast.kel.pk]
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "sudah punya 1 pekerjaan" in page
+    assert Job.objects.count() == 1

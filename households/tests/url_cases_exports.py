@@ -23,7 +23,7 @@ has no .content to read); CASES holds its page and the requests that answer no f
 
 from hierarchy.tests.url_cases import SEE_DW, SEE_KEL, SEE_RT, table
 from households.catatan import KOLOM
-from households.models import UnduhanKelurahan
+from jobs.models import Job
 
 CADRES = {"admin", "ketua_dasawisma", "kader"}
 SEE_SIBLING = SEE_RT  # Melati 2: the RT and above, not the cadres of Melati 1
@@ -138,7 +138,13 @@ CASES += [
 
 def _job(c):
     """A job of the kelurahan's TP PKK, still in the queue (nothing runs it)."""
-    job = UnduhanKelurahan.objects.create(user=c.users["kelurahan"], kelurahan=c.kel, berkas="0" * 32)
+    job = Job.objects.create(
+        user=c.users["kelurahan"],
+        unit=c.kel,
+        kind="ekspor",
+        title="Data Warga",
+        params={"exporter": "data-warga-kelurahan", "target": ["hierarchy.unit", c.kel.pk]},
+    )
     return {"pk": job.pk}
 
 
@@ -146,7 +152,8 @@ CASES += [
     ("households:unduhan_minta", lambda c: {"unit_pk": c.kel.pk}, "post", {}, table(redirect=SEE_KEL)),
     ("households:unduhan_minta", lambda c: {"unit_pk": c.kel2.pk}, "post", {}, table(redirect=BELIMBING_SIDE)),
     ("households:unduhan_minta", lambda c: {"unit_pk": c.dw.pk}, "post", {}, table()),  # not a kelurahan
-    ("households:unduhan_status", _job, "get", None, table(ok={"kelurahan"})),
-    ("households:unduhan_status", lambda c: {"pk": 999999}, "get", None, table()),
-    ("households:unduhan_berkas", _job, "get", None, table(redirect={"kelurahan"})),  # not ready: its page
+    ("jobs:status", _job, "get", None, table(ok={"kelurahan"})),
+    ("jobs:status", lambda c: {"pk": 999999}, "get", None, table()),
+    ("jobs:berkas", _job, "get", None, table(redirect={"kelurahan"})),  # not ready: its page
+    ("jobs:ulangi", _job, "post", {}, table(redirect={"kelurahan"})),
 ]
