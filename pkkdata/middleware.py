@@ -1,5 +1,8 @@
 """Request guards that hold for every page (a ground helper: imports nothing of ours)."""
 
+import logging
+import time
+
 from django.core.exceptions import BadRequest
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import bad_request
@@ -33,4 +36,33 @@ class NoStoreForSignedInMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)  # a view that set its own (a download: private, no-store) keeps it
+        return response
+
+
+request_log = logging.getLogger("pkkdata.request")
+
+
+class RequestLogMiddleware:
+    """One line per request (logger pkkdata.request): method, the URL's name, status, duration, the
+    user's id and the unit the URL names. Never the query string or a posted value (a search may be a
+    NIK), never a name: the line reads the same for every person."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        kwargs = match.kwargs if match else {}
+        user = getattr(request, "user", None)
+        request_log.info(
+            "method=%s view=%s status=%s ms=%d user=%s unit=%s",
+            request.method,
+            match.view_name if match else "-",
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+            user.pk if user is not None and user.is_authenticated else "-",
+            kwargs.get("unit_pk", "-"),
+        )
         return response

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from .env import env_bool, env_database, env_int, env_list, env_str, env_timezone
+from .observability import init_sentry
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its line times the whole request (pkkdata.request; no query string, no name, no NIK).
+    "pkkdata.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,6 +121,11 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles a large recap statement for seconds once its cost passes the threshold;
+    # these statements are short and repeated: no JIT on this application's connections (docs/DEPLOY.md).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hierarchy.User"
 
@@ -249,11 +257,50 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line"},
+        # Errors to ADMINS by e-mail when no SENTRY_DSN is set (pkkdata.observability keeps personal
+        # data out of them).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "reporter_class": "pkkdata.observability.PersonalDataReporter",
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every login at INFO; failed logins and lock-outs still show at WARNING.
-    # WeasyPrint reports every layout step at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    # WeasyPrint reports every layout step at INFO. The request line is pkkdata.request.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        # Replaces Django's own "django" logger (whose mail_admins would send a second, unfiltered mail).
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "jobs": {"handlers": ["mail_admins"], "level": "INFO"},
+        "pkkdata.request": {"level": env_str("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER = "pkkdata.observability.PersonalDataReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "pkkdata.observability.PersonalDataFilter"
 
-ADMINS = []
+# Who hears of an error: Sentry when SENTRY_DSN is set, else e-mail to ADMINS (comma-separated).
+ADMINS = [(address, address) for address in env_list("ADMINS", [])]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "data-pkk@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    LOGGING["loggers"]["django"]["handlers"] = []
+    LOGGING["loggers"]["jobs"]["handlers"] = []
+    init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
+
+# /healthz answers an uptime monitor over plain HTTP on the server itself, too.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The health check fails when the private directory has less free space than this.
+PKK_MIN_FREE_DISK_MB = env_int("MIN_FREE_DISK_MB", 500, minimum=0)

@@ -4,13 +4,14 @@ from django.urls import include, path
 
 from hierarchy.views import LogoutView
 
-from .views import home
+from .views import healthz, home
 
 admin.site.site_header = "Administrasi Sistem Data PKK"
 admin.site.site_title = "Data PKK"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", LogoutView.as_view(), name="logout"),
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),

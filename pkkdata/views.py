@@ -1,11 +1,21 @@
 """The home page: what the user's roles are and what waits for them. It composes the inbox (reports)
 and the dashboard links (recaps), so it lives here at the top of the apps, not in any one of them."""
 
+import shutil
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
 
 from hierarchy import access
 from hierarchy.levels import ROLE_PERMS, Perm, Role
+from jobs.services import workers_alive
 from recaps.dashboard import has_dashboard
 from reports import workflow
 from reports.inbox import inbox_for
@@ -46,3 +56,43 @@ def home(request):
             "inbox": inbox_for(user),
         },
     )
+
+
+_migrated = False  # once seen complete, stays so for this process (a new release restarts it)
+
+
+def _migrations_applied():
+    global _migrated
+    if not _migrated:
+        executor = MigrationExecutor(connection)
+        _migrated = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return _migrated
+
+
+@require_http_methods(["GET", "HEAD"])
+def healthz(request):
+    """For an uptime monitor, without login: the database answers, every migration is applied, a
+    background worker was seen in the last minute (with the database queue), and the private
+    directory has room. Plain JSON of ok/error per check and 503 when one fails; no personal data."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+        checks["migrations"] = "ok" if _migrations_applied() else "error: belum di-migrate"
+        if settings.TASK_BACKEND == "db":
+            checks["worker"] = "ok" if workers_alive().exists() else "error: tidak ada pekerja latar"
+        else:
+            checks["worker"] = f"tidak diperiksa ({settings.TASK_BACKEND})"
+    except DatabaseError:
+        checks["database"] = "error: tidak terhubung"
+    # The directory is made on the first file: until then, the disk it will be on.
+    place = Path(settings.PKK_PRIVATE_DIR)
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    free_mb = shutil.disk_usage(place).free // (1024 * 1024)
+    checks["disk"] = f"error: sisa {free_mb} MB" if free_mb < settings.PKK_MIN_FREE_DISK_MB else "ok"
+    ok = all(not str(value).startswith("error") for value in checks.values())
+    response = JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+    add_never_cache_headers(response)
+    return response
