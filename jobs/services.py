@@ -14,6 +14,7 @@ import datetime
 import logging
 import os
 import socket
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -184,15 +185,16 @@ def remove_old(now=None):
         names = []
     for name in names:
         path = f"{FILES_PREFIX}{name}"
-        if path not in kept and _older_than(path, cutoff) and _delete_file(path):
+        if path not in kept and _older_than(path, time.time() - KEPT_FOR.total_seconds()) and _delete_file(path):
             files += 1
     workers, _ = Pekerja.objects.filter(seen_at__lt=cutoff).delete()
     return f"{jobs} pekerjaan lama, {files} berkas, {workers} catatan pekerja dihapus"
 
 
 def _older_than(name, cutoff):
+    """Modified before cutoff, a Unix time: file ages are read on the file system's own clock."""
     try:
-        return storage().get_modified_time(name) < cutoff
+        return storage().get_modified_time(name).timestamp() < cutoff
     except (OSError, NotImplementedError):
         return False
 

@@ -1,52 +1,61 @@
-"""The uploaded file between preview and confirm: kept in a private temporary folder under a random
-token with its sha256 (`store_upload`), read back at the confirm (`load_upload`), removed once used
-or an hour later (`discard_upload`, `purge_uploads`)."""
+"""The uploaded file between preview and confirm: kept in the private storage (STORAGES["private"],
+under impor/, so every web process reads the same file) under a random token with its sha256
+(`store_upload`), read back at the confirm (`load_upload`), removed once used or an hour later
+(`discard_upload`; `purge_uploads`, a step of `manage.py rapikan` and of every new upload)."""
 
 import hashlib
-import os
 import re
 import secrets
-import tempfile
 import time
-from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 UPLOAD_MAX_AGE_SECONDS = 3600
+PREFIX = "impor"
 _TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def upload_dir():
-    path = Path(tempfile.gettempdir()) / "pkkdata-import"
-    path.mkdir(mode=0o700, exist_ok=True)
-    return path
+def _storage():
+    return storages["private"]
 
 
-def _upload_path(token):
+def upload_name(token):
+    """The stored name of an upload; None for anything that is not one of our tokens (never a path)."""
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         return None
-    return upload_dir() / f"{token}.xlsx"
+    return f"{PREFIX}/{token}.xlsx"
 
 
 def store_upload(data):
     """Keep the uploaded bytes until the confirm: (token, sha256)."""
     purge_uploads()
     token = secrets.token_hex(16)
-    descriptor = os.open(_upload_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as fh:
-        fh.write(data)
+    _storage().save(upload_name(token), ContentFile(data))
     return token, hashlib.sha256(data).hexdigest()
+
+
+def _too_old(name, now):
+    """Older than an hour by the file system's clock (now: a Unix time)."""
+    try:
+        modified = _storage().get_modified_time(name).timestamp()
+    except FileNotFoundError:
+        return False
+    return now - modified > UPLOAD_MAX_AGE_SECONDS
 
 
 def load_upload(token, sha256):
     """The stored bytes, or None when the token is unknown, older than an hour or the file changed."""
-    path = _upload_path(token)
-    if path is None:
+    name = upload_name(token)
+    if name is None:
         return None
+    storage = _storage()
     try:
-        age = time.time() - path.stat().st_mtime
-        if age > UPLOAD_MAX_AGE_SECONDS:
-            path.unlink(missing_ok=True)
+        if _too_old(name, time.time()):
+            storage.delete(name)
             return None
-        data = path.read_bytes()
+        with storage.open(name, "rb") as file:
+            data = file.read()
     except FileNotFoundError:
         return None
     if hashlib.sha256(data).hexdigest() != sha256:
@@ -55,17 +64,25 @@ def load_upload(token, sha256):
 
 
 def discard_upload(token):
-    path = _upload_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    name = upload_name(token)
+    if name is not None:
+        _storage().delete(name)
 
 
 def purge_uploads(now=None):
-    """Delete the uploads older than an hour (previews nobody confirmed)."""
-    now = now or time.time()
-    for path in upload_dir().glob("*.xlsx"):
-        try:
-            if now - path.stat().st_mtime > UPLOAD_MAX_AGE_SECONDS:
-                path.unlink()
-        except FileNotFoundError:
-            continue
+    """Delete the uploads older than an hour (previews nobody confirmed). Returns a summary line. As a
+    step of `manage.py rapikan` it is given the run's time; file ages are read on the file system's
+    own clock all the same."""
+    now = time.time() if now is None or not isinstance(now, int | float) else now
+    storage = _storage()
+    try:
+        _dirs, names = storage.listdir(PREFIX)
+    except FileNotFoundError:
+        names = []
+    removed = 0
+    for file_name in names:
+        name = f"{PREFIX}/{file_name}"
+        if _too_old(name, now):
+            storage.delete(name)
+            removed += 1
+    return f"{removed} unggahan impor basi dihapus"

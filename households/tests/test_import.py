@@ -5,11 +5,13 @@ import datetime
 import io
 import itertools
 import os
-import tempfile
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
+from django.core.files.storage import storages
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -21,7 +23,7 @@ from households.importer.analyse import analyse
 from households.importer.columns import HEADERS, MAX_ROWS, SHEET_TITLE
 from households.importer.read import MAX_BYTES, read_dataset
 from households.importer.template import build_template
-from households.importer.uploads import UPLOAD_MAX_AGE_SECONDS, purge_uploads, store_upload, upload_dir
+from households.importer.uploads import PREFIX, UPLOAD_MAX_AGE_SECONDS, purge_uploads, store_upload
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests.url_cases_imports import DOWNLOAD_CASES
 
@@ -54,9 +56,17 @@ def make_nik(born, sex, area="647402"):
 
 
 @pytest.fixture(autouse=True)
-def own_upload_dir(tmp_path, monkeypatch):
-    """Uploads of this test only: other test runs on the machine share the real temporary folder."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+def own_upload_dir(tmp_path, settings):
+    """Uploads of this test only, in a private storage of its own."""
+    private = settings.STORAGES["private"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {**private, "OPTIONS": {**private["OPTIONS"], "location": tmp_path}},
+    }
+
+
+def upload_dir():
+    return Path(storages["private"].path(PREFIX))
 
 
 @pytest.fixture
@@ -645,7 +655,18 @@ def test_an_expired_upload_is_deleted_and_the_user_asked_to_upload_again(client,
 def test_old_uploads_are_purged(cast):
     token, _digest = store_upload(b"x")
     path = upload_dir() / f"{token}.xlsx"
-    purge_uploads(now=time.time() + UPLOAD_MAX_AGE_SECONDS + 1)
+    assert path.exists() and purge_uploads() == "0 unggahan impor basi dihapus"
+    assert purge_uploads(now=time.time() + UPLOAD_MAX_AGE_SECONDS + 1) == "1 unggahan impor basi dihapus"
+    assert not path.exists()
+
+
+def test_rapikan_purges_stale_uploads(cast, capsys):
+    token, _digest = store_upload(b"x")
+    path = upload_dir() / f"{token}.xlsx"
+    old = time.time() - UPLOAD_MAX_AGE_SECONDS - 5
+    os.utime(path, (old, old))
+    call_command("rapikan")
+    assert "unggahan-impor: 1 unggahan impor basi dihapus" in capsys.readouterr().out
     assert not path.exists()
 
 
