@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from documents.exporters import DEFAULT_EDITION, XLSX, Period, get_exporter
+from documents.exporters import DEFAULT_EDITION, PDF, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
@@ -24,9 +24,10 @@ from pkkdata.http import posted
 
 from . import catatan
 from .exports import EXPORTERS
+from .exports.common import SLOW_PDF_SECONDS
 from .exports.kelurahan import SLOW_SECONDS, DataWargaKelurahanExporter, estimated_seconds, kelurahan_totals
 from .forms_catatan import KoreksiCatatanForm
-from .models import RumahTangga, Warga
+from .models import RumahTangga, StatusWarga, Warga
 from .selectors import VIA_RUMAH_TANGGA, VIA_WARGA
 
 # The household forms: these URLs serve them and no other exporter, each at the level it is kept at.
@@ -91,13 +92,52 @@ def export_rumah_tangga(request, pk, form, fmt):
 
 
 @login_required
-@require_http_methods(["GET", "HEAD"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def export_dasawisma(request, unit_pk, form, fmt):
+    """A dasawisma's form. A PDF estimated to take longer than SLOW_PDF_SECONDS to lay out is not
+    built in the request: the page says so and its button (a POST to this address) asks for it in
+    the background (the jobs app), as does any POST."""
     exporter = _exporter_or_404(form, fmt)
     dasawisma = access.get_for_user(
         request.user, Unit.objects.filter(level=Level.DASAWISMA), exporter.required_perm, pk=unit_pk
     )
+    if request.method == "POST":
+        return _export_in_background(request, exporter, dasawisma, fmt)
+    if fmt == PDF:
+        warga = Warga.objects.filter(keluarga__rumah_tangga__dasawisma=dasawisma, status=StatusWarga.AKTIF).count()
+        seconds = exporter.pdf_seconds(warga)
+        if seconds >= SLOW_PDF_SECONDS:
+            return render(
+                request,
+                "households/exports/siapkan.html",
+                {
+                    "dasawisma": dasawisma,
+                    "exporter": exporter,
+                    "warga": warga,
+                    "seconds": round(seconds),
+                    "tahun": _year_or_404(request.GET.get("tahun")),
+                },
+            )
     return _export(request, exporter, dasawisma, fmt)
+
+
+def _export_in_background(request, exporter, target, fmt):
+    period = Period(_year_or_404(request.GET.get("tahun")))
+    back = reverse("households:rumah_tangga_list", kwargs={"unit_pk": exporter.unit_of(target).pk})
+    try:
+        job = start_export(
+            user=request.user,
+            exporter=exporter,
+            target=target,
+            period=period,
+            edition=DEFAULT_EDITION,
+            fmt=fmt,
+            back_url=back,
+        )
+    except TooManyJobs as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect("jobs:status", pk=job.pk)
 
 
 def _kelurahan_or_404(user, unit_pk, perm):

@@ -104,6 +104,7 @@ def rumah_tangga_facts(rt):
 
 class CatatanKeluargaExporter(HouseholdExporter):
     identifier = "catatan-keluarga"
+    pdf_warga_per_second = 27
     title = "Catatan Keluarga (Lampiran 4.15)"
     form = "4.15"
     heading = "CATATAN KELUARGA"

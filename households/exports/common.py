@@ -194,6 +194,9 @@ def dasawisma_signature(dasawisma):
     return {"tempat": desa.name if desa else "", "kiri": "Ketua Kelompok Dasawisma", "kanan": "Kader Dasawisma"}
 
 
+SLOW_PDF_SECONDS = 2
+
+
 class HouseholdExporter(Exporter):
     """A form kept per dasawisma and per household: the target is a dasawisma or one RumahTangga."""
 
@@ -201,6 +204,12 @@ class HouseholdExporter(Exporter):
     scope_level = Level.DASAWISMA
     editions = (RAKERNAS_X,)
     form = ""  # the form's Rakernas X number ("4.14.1a")
+    # WeasyPrint lays out about this many of a dasawisma's warga a second (measured on the benchmark
+    # machine, 200 and 800 warga): a PDF estimated above SLOW_PDF_SECONDS is prepared in the background.
+    pdf_warga_per_second = 25
+
+    def pdf_seconds(self, warga):
+        return warga / self.pdf_warga_per_second
 
     def lampiran_line(self, edition=RAKERNAS_X):
         """The line under the title, "LAMPIRAN 4.14.1a": the form's number in the edition

@@ -120,6 +120,7 @@ def group_label(rt, count):
 
 class DataWargaExporter(HouseholdExporter):
     identifier = "data-warga"
+    pdf_warga_per_second = 50
     title = "Data Warga (Lampiran 4.14.1a)"
     form = "4.14.1a"
     heading = "DAFTAR WARGA TP PKK"

@@ -16,11 +16,13 @@ from documents.exporters import Period, get_exporter
 from documents.tests.test_pdf import A4_LANDSCAPE_PX, document_text, spy_documents
 from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
 from households import services
+from households.exports.data_warga import DataWargaExporter
 from households.models import IndustriRumahTangga, KegiatanWarga, PemanfaatanPekarangan
 from households.tests import factories as f
 from households.tests.factories import leave
 from households.tests.url_cases_exports import DOWNLOAD_CASES
 from households.validation import mask
+from jobs.models import Job, Status
 
 YEAR = timezone.localdate().year
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -350,11 +352,35 @@ def test_download_status_by_role_and_no_names_from_the_other_side(client, cast, 
             assert forbidden not in text, f"{role} sees {forbidden!r} in {url}"
 
 
-def test_downloads_need_a_login_and_a_get(client, cast):
+def test_downloads_need_a_login_and_a_post_asks_for_the_file_in_the_background(client, cast):
     url = _url("export_dasawisma", "data-warga", "xlsx", unit_pk=cast.dw.pk)
     assert client.get(url).status_code == 302
+    assert client.post(url).status_code == 302 and not Job.objects.exists()  # to the login
     client.force_login(cast.users["kader"])
-    assert client.post(url).status_code == 405
+    response = client.post(url)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:status", args=[job.pk]) and job.status == Status.SIAP
+    assert job.filename.endswith(".xlsx") and job.user == cast.users["kader"]
+
+
+def test_a_large_dasawisma_pdf_is_prepared_in_the_background(client, cast, monkeypatch):
+    monkeypatch.setattr(DataWargaExporter, "pdf_warga_per_second", 1)
+    client.force_login(cast.users["kader"])
+    url = _url("export_dasawisma", "data-warga", "pdf", unit_pk=cast.dw.pk)
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert 'data-note="lama"' in body and "Siapkan berkas PDF" in body and "csrfmiddlewaretoken" in body
+    assert not Job.objects.exists()  # a GET asks for nothing
+    response = client.post(url + f"?tahun={YEAR}")
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:status", args=[job.pk])
+    assert job.status == Status.SIAP and job.params["tahun"] == YEAR and job.content_type == "application/pdf"
+    pdf = b"".join(client.get(reverse("jobs:berkas", args=[job.pk])).streaming_content)
+    assert pdf.startswith(b"%PDF")
+    # Another cadre's dasawisma: neither the page nor the job.
+    client.force_login(cast.users["outsider"])
+    assert client.get(url).status_code == 404 and client.post(url).status_code == 404
 
 
 def _grow(cast, households):
@@ -380,13 +406,14 @@ def test_a_dasawisma_download_takes_the_same_queries_for_few_or_many_households(
     client, cast, form, fmt, django_assert_max_num_queries
 ):
     """Login, session and grants (3), the dasawisma and its area (2), the households and what hangs on
-    them (3 for Data Warga, 7 for Catatan Keluarga), the session's save (3)."""
+    them (3 for Data Warga, 7 for Catatan Keluarga), the session's save (3); a PDF counts the warga
+    first (1: a large one is prepared in the background instead)."""
     client.force_login(cast.users["kader"])
     url = _url("export_dasawisma", form, fmt, unit_pk=cast.dw.pk)
     counts = []
     for extra in [0, 8]:
         _grow(cast, extra)
-        with django_assert_max_num_queries(15) as queries:
+        with django_assert_max_num_queries(16 if fmt == "pdf" else 15) as queries:
             response = client.get(url)
         assert response.status_code == 200
         counts.append(len(queries))
