@@ -72,3 +72,43 @@ class LogLaporan(models.Model):
 
     def __str__(self):
         return f"{self.laporan}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Tahap(models.TextChoices):
+    """The stage of an unsent report a reminder is about (reports.reminders)."""
+
+    TERBUKA = "terbuka", "Dapat dikirim"
+    TERLAMBAT = "terlambat", "Terlambat"
+
+
+class Saluran(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    APLIKASI = "aplikasi", "Aplikasi (kotak masuk)"
+
+
+class Pengingat(models.Model):
+    """One reminder of a dasawisma's unsent monthly report to one of its ketua, at one stage. The
+    unique row is the claim: a second run (or two timers at once) finds it and reminds nobody again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pengingat_laporan", verbose_name="pengguna"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="pengingat", verbose_name="satuan")
+    tahun = models.PositiveSmallIntegerField(
+        "tahun", validators=[MinValueValidator(periods.FIRST_YEAR), MaxValueValidator(periods.LAST_YEAR)]
+    )
+    bulan = models.PositiveSmallIntegerField("bulan", validators=[MinValueValidator(1), MaxValueValidator(12)])
+    tahap = models.CharField("tahap", max_length=12, choices=Tahap.choices)
+    dikirim_pada = models.DateTimeField("dikirim pada")
+    saluran = models.CharField("saluran", max_length=8, choices=Saluran.choices)
+
+    class Meta:
+        verbose_name = "pengingat laporan"
+        verbose_name_plural = "pengingat laporan"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "tahun", "bulan", "tahap"], name="pengingat_sekali")
+        ]
+        indexes = [models.Index(fields=["tahun", "bulan", "tahap"])]
+
+    def __str__(self):
+        return f"Pengingat {self.unit} {self.bulan:02d}/{self.tahun} ({self.get_tahap_display()}) untuk {self.user}"
