@@ -12,6 +12,7 @@ class HouseholdsConfig(AppConfig):
         from jobs.housekeeping import register as register_housekeeping
 
         from .exports import EXPORTERS
+        from .importer import job as import_job
         from .importer.uploads import purge_uploads
         from .selectors import households_held, households_present
 
@@ -19,3 +20,4 @@ class HouseholdsConfig(AppConfig):
         register_household_counter(households_present)
         register_household_lister(households_held)
         register_housekeeping("unggahan-impor", purge_uploads)
+        import_job.register_kind()

@@ -2,7 +2,8 @@
 the work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
 everyone outside the area 404.
 
-Between upload and confirm the file waits in a temporary file; the session maps its token to
+Between upload and confirm the file waits in the private storage; a confirm of more than
+importer.job.BACKGROUND_ROWS rows is committed by the background worker (the jobs app); the session maps its token to
 (user id, dasawisma id, file name, sha256), so a token is worth nothing in another user's hands."""
 
 from django.contrib import messages
@@ -21,9 +22,11 @@ from hierarchy import access
 from hierarchy.forms import units_with_path
 from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
+from jobs.services import TooManyJobs
 
 from .forms_imports import ImportUploadForm
 from .importer.analyse import ERROR, NEW, UNCHANGED, UPDATE, analyse
+from .importer.job import BACKGROUND_ROWS, start_import
 from .importer.read import ImportFileError, read_dataset
 from .importer.template import build_template
 from .importer.uploads import discard_upload, load_upload, store_upload
@@ -52,11 +55,12 @@ def _remember(request, token, entry):
     request.session[SESSION_KEY] = uploads
 
 
-def _forget(request, token):
+def _forget(request, token, *, keep_file=False):
     uploads = _uploads(request)
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
-    discard_upload(token)
+    if not keep_file:
+        discard_upload(token)
 
 
 @login_required
@@ -106,7 +110,18 @@ def import_preview(request, token):
         return redirect("households:import_upload", unit_pk=unit_pk)
 
     preview = None
-    if request.method == "POST":
+    if request.method == "POST" and len(dataset) > BACKGROUND_ROWS:
+        # Thousands of rows: the worker commits them (the same commit), the user watches its page.
+        back = reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk})
+        try:
+            job = start_import(user=request.user, dasawisma=dasawisma, token=token, sha256=digest, name=name,
+                               back_url=back)  # fmt: skip
+        except TooManyJobs as exc:
+            messages.error(request, exc.message)
+        else:
+            _forget(request, token, keep_file=True)  # the job reads the file, and removes it once done
+            return redirect("jobs:status", pk=job.pk)
+    elif request.method == "POST":
         try:
             preview = commit(dataset, actor=request.user, dasawisma=dasawisma)
         except ImportBlocked as exc:

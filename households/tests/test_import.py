@@ -19,13 +19,17 @@ from openpyxl import Workbook, load_workbook
 from documents import xlsx
 from hierarchy import services as hierarchy_services
 from hierarchy.tests.url_cases import OTHER_SIDE, ROLES
+from households.importer import job as import_job
 from households.importer.analyse import analyse
 from households.importer.columns import HEADERS, MAX_ROWS, SHEET_TITLE
+from households.importer.job import KEDALUWARSA
 from households.importer.read import MAX_BYTES, read_dataset
 from households.importer.template import build_template
 from households.importer.uploads import PREFIX, UPLOAD_MAX_AGE_SECONDS, purge_uploads, store_upload
+from households.importer.write import ImportBlocked
 from households.models import Keluarga, RumahTangga, Warga
 from households.tests.url_cases_imports import DOWNLOAD_CASES
+from jobs.models import Job, Status
 
 KK_1 = "6474021205160001"
 KK_2 = "6474021205160002"
@@ -711,3 +715,47 @@ def test_analysis_reads_the_database_in_a_few_queries(cast, django_assert_max_nu
         analyse(one, actor=kader, dasawisma=cast.dw)
     with django_assert_max_num_queries(6):
         analyse(many, actor=kader, dasawisma=cast.dw)
+
+
+# -- a large file: committed by the background worker --------------------------------------------------
+
+
+def test_a_large_confirm_is_committed_by_the_worker_with_its_counts(client, cast, monkeypatch):
+    monkeypatch.setattr("households.views_imports.BACKGROUND_ROWS", 1)
+    _page, url = preview_of(client, cast, family())
+    token = url.rstrip("/").split("/")[-1]
+    response = client.post(url)
+    job = Job.objects.get()
+    assert response["Location"] == reverse("jobs:status", args=[job.pk])
+    assert (job.kind, job.status, job.user, job.unit) == ("impor-warga", Status.SIAP, cast.users["kader"], cast.dw)
+    assert job.hasil.endswith("warga baru, 0 diperbarui") and (job.done, job.total) == (4, 4)
+    assert Warga.objects.filter(nik=NIK_SITI).exists()
+    assert not (upload_dir() / f"{token}.xlsx").exists()  # used: removed
+    body = client.get(response["Location"]).content.decode()
+    assert "warga baru" in body and reverse("households:rumah_tangga_list", kwargs={"unit_pk": cast.dw.pk}) in body
+    assert client.get(url).status_code == 404  # the preview is gone from the session
+
+
+def test_a_large_confirm_whose_upload_is_gone_saves_nothing_and_says_so(client, cast, monkeypatch):
+    monkeypatch.setattr("households.importer.job.load_upload", lambda token, sha256: None)
+    monkeypatch.setattr("households.views_imports.BACKGROUND_ROWS", 1)
+    _page, url = preview_of(client, cast, family())
+    client.post(url)
+    job = Job.objects.get()
+    assert (job.status, job.pesan_galat) == (Status.GAGAL, KEDALUWARSA)
+    assert not Warga.objects.filter(nik=NIK_SITI).exists()
+
+
+def test_a_large_confirm_of_rows_that_became_wrong_saves_nothing(client, cast, monkeypatch):
+    monkeypatch.setattr("households.views_imports.BACKGROUND_ROWS", 1)
+    _page, url = preview_of(client, cast, family())
+    real = import_job.commit
+
+    def meanwhile(dataset, **kwargs):  # another cadre's change makes a row wrong before the worker runs
+        raise ImportBlocked(None)
+
+    monkeypatch.setattr(import_job, "commit", meanwhile)
+    client.post(url)
+    job = Job.objects.get()
+    assert (job.status, job.pesan_galat) == (Status.GAGAL, import_job.ADA_GALAT)
+    assert not Warga.objects.filter(nik=NIK_SITI).exists() and real is not meanwhile
