@@ -121,6 +121,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo runs the web server and the background worker on one SQLite file: in WAL mode readers and
+    # a writer work at once; a writer waits up to 20 s for another instead of failing at once; and a
+    # transaction takes the write lock when it begins, so two never deadlock upgrading a read to a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20, "transaction_mode": "IMMEDIATE"}
+    )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL's JIT compiles a large recap statement for seconds once its cost passes the threshold;
     # these statements are short and repeated: no JIT on this application's connections (docs/DEPLOY.md).
