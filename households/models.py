@@ -558,18 +558,35 @@ class Kematian(models.Model):
         super().save(*args, **kwargs)
 
 
+class JenisAkses(models.TextChoices):
+    BUKA = "buka", "dibuka"  # a masked number shown unmasked (services.nik_reveal)
+    CEK = "cek", "cek"  # a typed number found registered outside the checker's area (services.NikLookups)
+
+
+class SumberCek(models.TextChoices):
+    FORMULIR = "formulir", "formulir"
+    IMPOR = "impor", "impor"
+
+
 class AksesNIK(models.Model):
-    """Every reveal of a masked NIK or No. KK: who, when, whose."""
+    """Every reveal of a masked NIK or No. KK (jenis "buka"): who, when, whose. And every check of a
+    typed NIK or No. KK that found it registered outside the checker's area (jenis "cek", from a form or
+    an import: who, when, whose record, from where); households.services.NikLookups writes, dedups and
+    limits those."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     warga = models.ForeignKey(Warga, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     keluarga = models.ForeignKey(Keluarga, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     field = models.CharField(max_length=8, choices=[("nik", "NIK"), ("no_kk", "No. KK")])
     at = models.DateTimeField(auto_now_add=True)
+    jenis = models.CharField(max_length=4, choices=JenisAkses.choices, default=JenisAkses.BUKA)
+    sumber = models.CharField(max_length=8, choices=SumberCek.choices, blank=True, default="")  # of a "cek"
 
     class Meta:
         verbose_name = "akses NIK"
         verbose_name_plural = "akses NIK"
+        indexes = [models.Index(fields=["user", "jenis", "at"], name="aksesnik_user_jenis_at")]
 
     def __str__(self):
-        return f"{self.user} membuka {self.get_field_display()} pada {self.at:%d-%m-%Y %H:%M}"
+        verb = "membuka" if self.jenis == JenisAkses.BUKA else f"memeriksa (dari {self.sumber})"
+        return f"{self.user} {verb} {self.get_field_display()} pada {self.at:%d-%m-%Y %H:%M}"

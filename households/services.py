@@ -5,9 +5,13 @@ Field values arrive already typed (from a form's cleaned_data or the import's ro
 write names the actor for the change history (django-simple-history)."""
 
 import datetime
+import logging
+import threading
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,6 +24,7 @@ from . import rules, validation, versions
 from .models import (
     AksesNIK,
     HasilKehamilan,
+    JenisAkses,
     Kehamilan,
     Kelahiran,
     Keluarga,
@@ -29,8 +34,11 @@ from .models import (
     RumahTangga,
     StatusDalamKeluarga,
     StatusWarga,
+    SumberCek,
     Warga,
 )
+
+logger = logging.getLogger(__name__)
 
 # A unique number saved a moment ago by another request (a double tap, two cadres at once).
 NO_KK_SAVED_ALREADY = "No. KK ini baru saja tersimpan (mungkin formulir terkirim dua kali): periksa daftar keluarga."
@@ -70,30 +78,155 @@ def _set(instance, data, allowed):
 # -- checks shared with the forms and the import ---------------------------------------------------
 
 
+# A number typed in a form or an import that is registered outside the user's area is a "lookup hit":
+# the answer "sudah terdaftar di wilayah lain" tells the user that the number exists (issue 11).
+NIK_ELSEWHERE = "NIK ini sudah terdaftar di wilayah lain."
+NO_KK_ELSEWHERE = "No. KK ini sudah terdaftar di wilayah lain."
+LOOKUP_LIMIT_MESSAGE = (
+    "Terlalu banyak pemeriksaan NIK yang cocok dengan data di wilayah lain dalam 24 jam. Hubungi TP PKK desa/kelurahan."
+)
+LOOKUP_WINDOW = datetime.timedelta(hours=24)
+DEFAULT_LOOKUP_LIMIT = 20
+
+
+def nik_lookup_limit():
+    """How many lookup hits one account may have in LOOKUP_WINDOW (setting PKK_NIK_LOOKUP_LIMIT)."""
+    return getattr(settings, "PKK_NIK_LOOKUP_LIMIT", DEFAULT_LOOKUP_LIMIT)
+
+
+class NikLookups:
+    """The lookups of one check (a form's NIK or No. KK, or a whole import file) by one account.
+
+    - A hit (the number is registered outside the actor's area, i.e. where access.can_see says no) is
+      logged as AksesNIK(jenis="cek") with the record hit, the field and the source (formulir/impor).
+    - Once per (account, record, field) per LOOKUP_WINDOW (rolling 24 hours): a hit on a record already
+      logged in the window is answered again without a new row and without counting again, so a preview
+      re-rendered (each page, each "tampil" switch), the confirm that analyses the file again and the
+      service that repeats the form's check log nothing more. The window is the limit's window: what the
+      account learnt in it is counted once.
+    - The limit: an account with nik_lookup_limit() hits in the window gets no further answer. Any number
+      not already logged for it in the window, hit or free, is refused with LOOKUP_LIMIT_MESSAGE (were
+      free numbers answered, the refusal itself would mean "registered elsewhere"). Nothing is written
+      for a refused lookup. Numbers in the actor's own area are named as before, neither logged nor
+      limited; a record's own unchanged number is no lookup at all (the callers skip it).
+    - `ahead`: the (field, pk) keys the whole check will hit (an import knows them after its queries).
+      Those already logged are not counted in advance but where they come, so that a file analysed again
+      gives the same answers row by row whatever was logged by its earlier analyses.
+    """
+
+    def __init__(self, actor, sumber, *, ahead=()):
+        self.actor, self.sumber, self.limit = actor, sumber, nik_lookup_limit()
+        since = timezone.now() - LOOKUP_WINDOW
+        rows = AksesNIK.objects.filter(user_id=actor.pk, jenis=JenisAkses.CEK, at__gte=since).values_list(
+            "field", "warga_id", "keluarga_id"
+        )
+        self.logged = {(field, warga_id or keluarga_id) for field, warga_id, keluarga_id in rows}
+        self.used = len(self.logged - set(ahead))
+        self.answered = {}
+
+    def hit(self, *, warga=None, keluarga=None):
+        """Whether the hit may be answered ("terdaftar di wilayah lain"); logs it when it is new."""
+        field, record = ("nik", warga) if warga is not None else ("no_kk", keluarga)
+        key = (field, record.pk)
+        if key not in self.answered:
+            allowed = key in self.logged or self.used < self.limit
+            if allowed and key not in self.logged:
+                _log_lookup(self.actor, field, warga, keluarga, self.sumber)
+                self.logged.add(key)
+            if allowed:
+                self.used += 1
+            self.answered[key] = allowed
+        return self.answered[key]
+
+    def free(self):
+        """Whether a number registered nowhere may be answered as free (the account is under its limit)."""
+        return self.used < self.limit
+
+
+def _log_lookup(actor, field, warga, keluarga, sumber):
+    AksesNIK.objects.create(
+        user=actor, warga=warga, keluarga=keluarga, field=field, jenis=JenisAkses.CEK, sumber=sumber
+    )
+    if transaction.get_connection().in_atomic_block:
+        # The check may be rolled back with what it refused (a service's ValidationError, a blocked
+        # import confirm), the answer is shown all the same: written again after the request.
+        pending = _pending()
+        pending.append((actor.pk, field, getattr(warga, "pk", None), getattr(keluarga, "pk", None), sumber))
+        del pending[:-PENDING_KEPT]  # a worker thread sees no request end: keep its list small
+
+
+_local = threading.local()
+PENDING_KEPT = 1000
+
+
+def _pending():
+    return _local.__dict__.setdefault("pending", [])
+
+
+def _forget_pending_lookups(**_kwargs):
+    _local.pending = []  # left by work outside a request (a job, a shell): not this request's
+
+
+def flush_pending_lookups(**_kwargs):
+    """After the request (request_finished): the lookup hits of this request that were rolled back with
+    its transaction are written now (those that were committed are found and not written twice)."""
+    entries, _local.pending = _pending(), []
+    since = timezone.now() - LOOKUP_WINDOW
+    for user_id, field, warga_id, keluarga_id, sumber in entries:
+        record = {"warga_id": warga_id} if warga_id else {"keluarga_id": keluarga_id}
+        try:
+            with transaction.atomic():
+                logged = AksesNIK.objects.filter(user_id=user_id, jenis=JenisAkses.CEK, field=field, at__gte=since)
+                owner = Warga if warga_id else Keluarga
+                if logged.filter(**record).exists() or not owner.objects.filter(pk=warga_id or keluarga_id).exists():
+                    continue
+                AksesNIK.objects.create(user_id=user_id, field=field, jenis=JenisAkses.CEK, sumber=sumber, **record)
+        except DatabaseError:
+            logger.exception("a NIK lookup hit could not be logged after the request")
+    connection = transaction.get_connection()
+    if entries and not connection.in_atomic_block:
+        # Django closed the request's connection just before (close_old_connections): as it would.
+        connection.close_if_unusable_or_obsolete()
+
+
+request_started.connect(_forget_pending_lookups, dispatch_uid="households.nik_lookups.start")
+request_finished.connect(flush_pending_lookups, dispatch_uid="households.nik_lookups.finish")
+
+
 def nik_taken_message(nik, actor, exclude_pk=None):
-    """None when the NIK is free; otherwise a message that names the place only inside the actor's area."""
+    """None when the NIK is free; otherwise a message that names the place only inside the actor's area.
+
+    A NIK outside the area is a lookup hit, logged and limited (NikLookups); past the limit any NIK but
+    the record's own is refused with LOOKUP_LIMIT_MESSAGE."""
     if not nik:
         return None
     other = (
         Warga.objects.filter(nik=nik).exclude(pk=exclude_pk).select_related("keluarga__rumah_tangga__dasawisma").first()
     )
-    if other is None:
-        return None
-    dasawisma = other.keluarga.rumah_tangga.dasawisma
-    if access.can_see(actor, dasawisma):
-        return f"NIK ini sudah terdaftar atas nama {other.nama} di {dasawisma}."
-    return "NIK ini sudah terdaftar di wilayah lain."
+    if other is not None:
+        dasawisma = other.keluarga.rumah_tangga.dasawisma
+        if access.can_see(actor, dasawisma):
+            return f"NIK ini sudah terdaftar atas nama {other.nama} di {dasawisma}."
+        return NIK_ELSEWHERE if NikLookups(actor, SumberCek.FORMULIR).hit(warga=other) else LOOKUP_LIMIT_MESSAGE
+    if exclude_pk is not None and Warga.objects.filter(pk=exclude_pk, nik=nik).exists():
+        return None  # the member's own NIK, unchanged
+    return None if NikLookups(actor, SumberCek.FORMULIR).free() else LOOKUP_LIMIT_MESSAGE
 
 
 def no_kk_taken_message(no_kk, actor, exclude_pk=None):
+    """As nik_taken_message, for a keluarga's No. KK."""
+    if not no_kk:
+        return None
     other = (
         Keluarga.objects.filter(no_kk=no_kk).exclude(pk=exclude_pk).select_related("rumah_tangga__dasawisma").first()
     )
-    if other is None:
-        return None
-    if access.can_see(actor, other.rumah_tangga.dasawisma):
-        return f"No. KK ini sudah terdaftar di {other.rumah_tangga.dasawisma}."
-    return "No. KK ini sudah terdaftar di wilayah lain."
+    if other is not None:
+        if access.can_see(actor, other.rumah_tangga.dasawisma):
+            return f"No. KK ini sudah terdaftar di {other.rumah_tangga.dasawisma}."
+        return NO_KK_ELSEWHERE if NikLookups(actor, SumberCek.FORMULIR).hit(keluarga=other) else LOOKUP_LIMIT_MESSAGE
+    if exclude_pk is not None and Keluarga.objects.filter(pk=exclude_pk, no_kk=no_kk).exists():
+        return None  # the keluarga's own No. KK, unchanged
+    return None if NikLookups(actor, SumberCek.FORMULIR).free() else LOOKUP_LIMIT_MESSAGE
 
 
 def warga_problems(data, *, actor, exclude_pk=None, today=None):

@@ -20,7 +20,7 @@ from hierarchy.models import Unit
 
 from . import intervensi
 from .intervensi import INTERVENSI_PERM
-from .models import AksesNIK
+from .models import AksesNIK, JenisAkses
 from .validation import mask
 
 DENIED = "Daftar sasaran intervensi hanya untuk TP PKK desa/kelurahan, kecamatan, dan kabupaten/kota."
@@ -103,13 +103,20 @@ AKSES_PER_PAGE = 50
 def akses_nik_view(request, unit_pk):
     """Every reveal of a masked NIK or No. KK of a person or family in the area (households.AksesNIK):
     when, who, which number, whose; for the people who may reveal them there (TP PKK desa/kelurahan and
-    up), so that they can see each other's use of it."""
+    up), so that they can see each other's use of it.
+
+    Beside the reveals, the lookup hits (jenis "cek": a number typed in a form or an import found
+    registered outside the checker's area, services.NikLookups), listed on both sides: where the record
+    hit lies (whose number was tried), and where the account that tried it belongs (its home unit: the
+    TP PKK who manage the account see what it looks up). A record outside the viewer's area is not named."""
     try:
         unit = access.get_for_user(request.user, Unit.objects.all(), INTERVENSI_PERM, pk=unit_pk)
     except PermissionDenied:
         raise PermissionDenied(AKSES_DENIED) from None
-    area = Q(**{f"warga__keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk}) | Q(
-        **{f"keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk}
+    area = (
+        Q(**{f"warga__keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk})
+        | Q(**{f"keluarga__rumah_tangga__dasawisma__{unit.level}_id": unit.pk})
+        | Q(jenis=JenisAkses.CEK, **{f"user__home_unit__{unit.level}_id": unit.pk})
     )
     rows = (
         AksesNIK.objects.filter(area)
@@ -119,6 +126,9 @@ def akses_nik_view(request, unit_pk):
     page = Paginator(rows, AKSES_PER_PAGE).get_page(request.GET.get("hal"))
     for row in page:
         holder = row.warga.keluarga if row.warga_id else row.keluarga
-        row.whose = row.warga.nama if row.warga_id else f"KK {mask(row.keluarga.no_kk)}"
         row.where = holder.rumah_tangga.dasawisma
+        row.whose = row.warga.nama if row.warga_id else f"KK {mask(row.keluarga.no_kk)}"
+        if not access.can_see(request.user, row.where):
+            row.whose, row.where = "di luar wilayah Anda", ""
+        row.kind = "dibuka" if row.jenis == JenisAkses.BUKA else f"cek {row.get_field_display()} dari {row.sumber}"
     return render(request, "households/intervensi/akses_nik.html", {"unit": unit, "page": page})

@@ -241,6 +241,8 @@ TASKS = {"default": {"BACKEND": _task_backends[TASK_BACKEND], "QUEUES": ["defaul
 if TASK_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq"]
     RQ_QUEUES = {"default": {"URL": env_str("RQ_URL", "redis://127.0.0.1:6379/0")}}
+# Cross-area NIK/No. KK lookup hits one account may have in 24 hours (households.services.NikLookups).
+PKK_NIK_LOOKUP_LIMIT = env_int("NIK_LOOKUP_LIMIT", 20, minimum=1, maximum=1000)
 # How many background jobs one account may have waiting or running at once.
 PKK_JOBS_PER_USER = env_int("JOBS_PER_USER", 2, minimum=1, maximum=20)
 

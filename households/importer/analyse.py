@@ -9,6 +9,12 @@ in services.nik_taken_message), one active kepala per keluarga, the dependent fi
 forms (jenis KB when akseptor Ya, ...), field lengths and choices of the models. What exists is read in
 a few queries into dictionaries (NIKs, No. KKs, the dasawisma's households and the members of the
 keluarga in the file), never one query per row.
+
+A NIK or No. KK registered outside the user's area is a lookup hit, as on the forms
+(services.NikLookups, source "impor"): logged once per account, record and field in 24 hours (a preview
+shown again, page by page, and the confirm's second analysis log nothing more), and limited per account:
+past the limit every number of the file not already answered, registered elsewhere or free, is an error
+with services.LOOKUP_LIMIT_MESSAGE, so nothing can be written.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +34,7 @@ from ..models import (
     MakananPokok,
     RumahTangga,
     StatusDalamKeluarga,
+    SumberCek,
     Warga,
 )
 from .columns import (
@@ -181,6 +188,7 @@ class _Analysis:
         for row in rows:
             self._check_row(row)
         self._load_existing(rows)
+        self.lookups = services.NikLookups(self.actor, SumberCek.IMPOR, ahead=self._hits_ahead(rows))
         plan = self._group(rows)
         for rt_plan in plan:
             self._match_rumah_tangga(rt_plan)
@@ -282,6 +290,19 @@ class _Analysis:
             qs = Warga.objects.filter(nik__in=chunk).select_related("keluarga__rumah_tangga__dasawisma")
             self.warga_by_nik.update({w.nik: w for w in qs})
 
+    def _own_area(self, dasawisma):
+        return dasawisma.pk == self.dasawisma.pk or access.can_see(self.actor, dasawisma)
+
+    def _hits_ahead(self, rows):
+        """The records outside the user's area that the file's numbers hit (services.NikLookups)."""
+        ahead = {("no_kk", k.pk) for k in self.keluarga_by_kk.values() if not self._own_area(k.rumah_tangga.dasawisma)}
+        niks = {r.warga["nik"] for r in rows if r.warga.get("nik")}
+        for nik in niks & set(self.warga_by_nik):
+            other = self.warga_by_nik[nik]
+            if not self._own_area(other.keluarga.rumah_tangga.dasawisma):
+                ahead.add(("nik", other.pk))
+        return ahead
+
     # -- grouping: keluarga by No. KK, rumah tangga by No. Registrasi RT or Alamat ------------------
 
     def _group(self, rows):
@@ -337,14 +358,18 @@ class _Analysis:
     def _check_keluarga(self, kk_plan):
         existing = kk_plan.existing
         if existing is None:
+            if not self.lookups.free():
+                for row in kk_plan.rows:
+                    row.report.error(HEADER_OF["keluarga__no_kk"], services.LOOKUP_LIMIT_MESSAGE)
             return
         if existing.rumah_tangga.dasawisma_id != self.dasawisma.pk:
             other = existing.rumah_tangga.dasawisma
-            message = (
-                f"No. KK ini sudah terdaftar di {other}."
-                if access.can_see(self.actor, other)
-                else "No. KK ini sudah terdaftar di wilayah lain."
-            )
+            if access.can_see(self.actor, other):
+                message = f"No. KK ini sudah terdaftar di {other}."
+            elif self.lookups.hit(keluarga=existing):
+                message = services.NO_KK_ELSEWHERE
+            else:
+                message = services.LOOKUP_LIMIT_MESSAGE
             for row in kk_plan.rows:
                 row.report.error(HEADER_OF["keluarga__no_kk"], message)
             kk_plan.existing = None
@@ -446,6 +471,9 @@ class _Analysis:
                 if other is not None:
                     self._match_by_nik(row, other, kk)
                     continue
+                if not self.lookups.free():
+                    row.report.error(nik_header, services.LOOKUP_LIMIT_MESSAGE)
+                    continue
             person = (norm(row.warga.get("nama") or ""), row.warga.get("tanggal_lahir"))
             if not nik:
                 seen_key = (kk_plan.no_kk, *person)
@@ -474,8 +502,10 @@ class _Analysis:
         if dasawisma.pk != self.dasawisma.pk:
             if access.can_see(self.actor, dasawisma):
                 row.report.error(header, f"NIK ini sudah terdaftar atas nama {other.nama} di {dasawisma}.")
-            else:
+            elif self.lookups.hit(warga=other):
                 row.report.error(header, "NIK sudah terdaftar di wilayah lain.")
+            else:
+                row.report.error(header, services.LOOKUP_LIMIT_MESSAGE)
             return
         if kk is None or other.keluarga_id != kk.pk:
             row.report.error(
