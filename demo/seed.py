@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -81,4 +81,9 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
         close_year(today.year - 1, under=kota)
 
         logins = login_rows([(admin, admin_created), *list(accounts.values())], password)
+    # Statistics for the planner after the bulk load (PostgreSQL; SQLite plans without them): autovacuum
+    # would get to it, but the first recaps would be planned on empty tables until then.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return DemoResult(groups=counts, logins=logins, kelurahan=len(desa_units))
