@@ -29,4 +29,5 @@ class ImportUploadForm(forms.Form):
             dataset = read_dataset(data, upload.name)
         except ImportFileError as exc:
             raise forms.ValidationError(exc.message) from exc
-        return {"name": upload.name, "data": data, "rows": len(dataset)}
+        # The rows are kept: the upload is parsed once, here (the preview and the confirm use them).
+        return {"name": upload.name, "data": data, "rows": len(dataset), "dataset": dataset}

@@ -2,9 +2,11 @@
 the work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
 everyone outside the area 404.
 
-Between upload and confirm the file waits in the private storage; a confirm of more than
-importer.job.BACKGROUND_ROWS rows is committed by the background worker (the jobs app); the session maps its token to
-(user id, dasawisma id, file name, sha256), so a token is worth nothing in another user's hands."""
+Between upload and confirm the file waits in the private storage with the rows read from it: the
+workbook is parsed once, at the upload, and the preview pages and the confirm use the stored rows. A
+confirm of more than importer.job.BACKGROUND_ROWS rows is committed by the background worker (the jobs
+app); the session maps its token to (user id, dasawisma id, file name, sha256), so a token is worth
+nothing in another user's hands. The preview warns when the dasawisma would grow past a sane size."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -24,17 +27,25 @@ from hierarchy.levels import Level, Perm
 from hierarchy.models import Unit
 from jobs.services import TooManyJobs
 
+from . import rules
 from .forms_imports import ImportUploadForm
 from .importer.analyse import ERROR, NEW, UNCHANGED, UPDATE, analyse
 from .importer.job import BACKGROUND_ROWS, start_import
-from .importer.read import ImportFileError, read_dataset
+from .importer.read import dataset_from_json, dataset_to_json
 from .importer.template import build_template
-from .importer.uploads import discard_upload, load_upload, store_upload
+from .importer.uploads import discard_upload, load_rows, load_upload, store_upload
 from .importer.write import ImportBlocked, commit
+from .models import RumahTangga, Warga
 
 SESSION_KEY = "impor_warga"
 KEEP_UPLOADS = 5  # previews one user may keep open at once
 PER_PAGE = 50
+# A dasawisma is a group of about ten neighbouring households (dasa wisma: ten houses), 10 to 20 in
+# practice. Far above that it is no longer one group, and its PDF forms grow slow (WeasyPrint lays out
+# 25 to 50 warga a second: 300 warga are 6 to 12 s, households.exports.common.pdf_warga_per_second). The
+# preview warns past either number; it does not refuse, the user may still confirm.
+SANE_RUMAH_TANGGA = 60
+SANE_WARGA = 300
 
 
 def _dasawisma(user, pk):
@@ -63,6 +74,18 @@ def _forget(request, token, *, keep_file=False):
         discard_upload(token)
 
 
+def _stored_dataset(token, digest):
+    """The rows read at the upload (a Dataset), or None when the upload or its rows are gone, older than
+    an hour or changed on disk."""
+    if load_upload(token, digest) is None:
+        return None
+    rows = load_rows(token, digest)
+    try:
+        return None if rows is None else dataset_from_json(rows)
+    except ValueError:
+        return None
+
+
 @login_required
 @require_GET
 def import_template(request, unit_pk):
@@ -80,7 +103,7 @@ def import_upload(request, unit_pk):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["berkas"]
-        token, digest = store_upload(upload["data"])
+        token, digest = store_upload(upload["data"], rows=dataset_to_json(upload["dataset"]))
         _remember(request, token, [request.user.pk, dasawisma.pk, upload["name"], digest])
         return redirect("households:import_preview", token=token)
     return render(
@@ -97,16 +120,11 @@ def import_preview(request, token):
         raise Http404("Pratinjau impor tidak ditemukan.")
     _user_pk, unit_pk, name, digest = entry
     dasawisma = _dasawisma(request.user, unit_pk)
-    data = load_upload(token, digest)
-    if data is None:
+    # The rows read at the upload: the workbook is not parsed again, on any page or at the confirm.
+    dataset = _stored_dataset(token, digest)
+    if dataset is None:
         _forget(request, token)
         messages.error(request, "Berkas unggahan sudah kedaluwarsa (lebih dari 1 jam) atau hilang. Unggah lagi.")
-        return redirect("households:import_upload", unit_pk=unit_pk)
-    try:
-        dataset = read_dataset(data, name)
-    except ImportFileError as exc:
-        _forget(request, token)
-        messages.error(request, exc.message)
         return redirect("households:import_upload", unit_pk=unit_pk)
 
     preview = None
@@ -160,5 +178,24 @@ def import_preview(request, token):
             "problem_count": len(problem_rows),
             "show": show,
             "page": page,
+            "size": _size_after(dasawisma, preview),
         },
     )
+
+
+def _size_after(dasawisma, preview):
+    """{rumah_tangga, warga, sane_...} the dasawisma would hold after this import, when past a sane size;
+    else None. Counted as the recaps count today: households present, warga still there."""
+    today = timezone.localdate()
+    households = RumahTangga.objects.filter(rules.present_q(today), dasawisma=dasawisma).count()
+    warga = Warga.objects.filter(rules.there_q(today), keluarga__rumah_tangga__dasawisma=dasawisma).count()
+    households += preview.households["rumah_tangga_baru"]
+    warga += preview.counts[NEW]
+    if households <= SANE_RUMAH_TANGGA and warga <= SANE_WARGA:
+        return None
+    return {
+        "rumah_tangga": households,
+        "warga": warga,
+        "sane_rumah_tangga": SANE_RUMAH_TANGGA,
+        "sane_warga": SANE_WARGA,
+    }

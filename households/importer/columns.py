@@ -370,6 +370,15 @@ COLUMNS = [
     ),
 ]
 HEADERS = [c.header for c in COLUMNS]
+# The columns read from an uploaded sheet: the template's, and a few to spare (a column of notes, an empty
+# column between ours: what sits under an empty header is ignored, as it always was). Content further
+# right is refused before the sheet is read, and cells there are never converted.
+MAX_COLUMNS = len(HEADERS) + 10
+# Cells an uploaded workbook may hold, counted over every sheet as the file is streamed, empty cells that
+# carry a format included (each costs the XML parser as much as a filled one): every row of the template
+# filled to the last spare column. A 5 MB file can hold millions (issue 11: 2.2 million, 33 s of a web
+# worker); this keeps the worst accepted file near the cost of a full template.
+MAX_CELLS = MAX_ROWS * MAX_COLUMNS
 COLUMN_BY_ATTRIBUTE = {c.attribute: c for c in COLUMNS}
 HEADER_OF = {c.attribute: c.header for c in COLUMNS}
 

@@ -1,8 +1,9 @@
 """A large import committed by the background worker (the jobs app): the confirm of a file with more
-than BACKGROUND_ROWS rows does not write in the request. The job reads the upload again from the
-private storage (checked against its sha256), reads and commits it exactly as the request would
-(write.commit: analysed again on fresh data, all or nothing), and tells the user its counts or,
-in Bahasa Indonesia, why nothing was saved."""
+than BACKGROUND_ROWS rows does not write in the request. The job checks the upload in the private
+storage (against its sha256), takes the rows read from it at the upload (uploads.load_rows: the
+workbook is not parsed again), commits them exactly as the request would (write.commit: analysed again
+on fresh data, all or nothing), and tells the user its counts or, in Bahasa Indonesia, why nothing was
+saved."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
@@ -13,8 +14,8 @@ from jobs import services
 from jobs.registry import JobFailed, Kind, register
 
 from .analyse import NEW, UPDATE
-from .read import ImportFileError, read_dataset
-from .uploads import discard_upload, load_upload
+from .read import dataset_from_json
+from .uploads import discard_upload, load_rows, load_upload
 from .write import ImportBlocked, commit
 
 KIND = "impor-warga"
@@ -46,16 +47,27 @@ def start_import(*, user, dasawisma, token, sha256, name, back_url):
     )
 
 
+def _stored_dataset(token, sha256):
+    """The rows read at the upload, as the Dataset read.read_dataset made; None when the upload or its
+    rows are gone, older than an hour, or changed on disk (the preview view does the same)."""
+    if load_upload(token, sha256) is None:
+        return None
+    rows = load_rows(token, sha256)
+    if rows is None:
+        return None
+    try:
+        return dataset_from_json(rows)
+    except ValueError:
+        return None
+
+
 def _run(job, progress, out):
     params = job.params
-    data = load_upload(params["token"], params["sha256"])
-    if data is None:
+    dataset = _stored_dataset(params["token"], params["sha256"])
+    if dataset is None:
         raise JobFailed(KEDALUWARSA)
     try:
-        dataset = read_dataset(data, params["name"])
         preview = commit(dataset, actor=job.user, dasawisma=job.unit, progress=progress)
-    except ImportFileError as exc:
-        raise JobFailed(exc.message) from None
     except ImportBlocked:
         raise JobFailed(ADA_GALAT) from None
     except (ValidationError, IntegrityError):

@@ -1,9 +1,13 @@
 """Reading an uploaded workbook: `read_dataset` (with `check_file_name` and the size limits) turns the
-file into a tablib Dataset or refuses it with ImportFileError; `WargaRowResource` cleans one row of it
-into typed values.
+file into a tablib Dataset or refuses it with ImportFileError; `dataset_to_json` / `dataset_from_json`
+keep that Dataset between the upload and the confirm (the file is parsed once); `WargaRowResource`
+cleans one row of it into typed values.
 
 `SafeXLSX` (a subclass of import-export's XLSX format) turns the workbook into a tablib Dataset,
-refusing formulas, wrong headers, empty sheets and more than MAX_ROWS rows; `WargaRowResource` (an
+refusing formulas, wrong headers, empty sheets, more than MAX_ROWS rows, more than MAX_CELLS cells and
+content right of MAX_COLUMNS. The cells are counted as the archive is streamed, before openpyxl parses
+anything (a sheet's declared size may lie or be missing), and only the first MAX_COLUMNS columns are
+read; `WargaRowResource` (an
 import-export Resource whose Fields carry our Indonesian headers and our widgets) cleans each row into
 typed values, one message per column. `Resource.import_data(dry_run=...)` is not used: one row of our
 sheet feeds three models (rumah tangga, keluarga, warga) that only make sense once the rows are grouped,
@@ -11,9 +15,13 @@ while import_data saves one instance per row as it reads; its dry run would writ
 savepoint only to roll it back, and would check each row only as far as that row's own save.
 """
 
+import datetime
+import decimal
 import io
+import json
 import re
 import zipfile
+from dataclasses import dataclass, field
 
 import tablib
 from import_export import resources
@@ -22,7 +30,17 @@ from import_export.formats.base_formats import XLSX
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from .columns import COLUMNS, HEADERS, MAX_ROWS, PREFILLED_ROWS, SHEET_TITLE, blank, norm
+from .columns import (
+    COLUMNS,
+    HEADERS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    PREFILLED_ROWS,
+    SHEET_TITLE,
+    blank,
+    norm,
+)
 
 MAX_BYTES = 5 * 1024 * 1024
 # A 5 MB xlsx that unpacks to gigabytes is a zip bomb, not a list of warga.
@@ -75,9 +93,10 @@ class ImportFileError(Exception):
 
 
 class SafeXLSX(XLSX):
-    """import-export's XLSX format, read defensively: formulas refused (the cell is named), headers
-    checked, at most MAX_ROWS data rows, empty rows skipped. The dataset carries `row_numbers`, the sheet
-    row of each data row, for the messages."""
+    """import-export's XLSX format, read defensively: the cells of the archive counted and content right
+    of MAX_COLUMNS refused before openpyxl parses a sheet, formulas refused (the cell is named), headers
+    checked, at most MAX_ROWS data rows, empty rows skipped, only the first MAX_COLUMNS columns read. The
+    dataset carries `row_numbers`, the sheet row of each data row, for the messages."""
 
     def create_dataset(self, in_stream):
         data = bytes(in_stream)
@@ -89,20 +108,15 @@ class SafeXLSX(XLSX):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
                     raise ImportFileError(NOT_XLSX)
-                # Reading cell types is slow; a quick look at the sheets' XML tells whether it is needed.
-                may_have_formulas = any(
-                    _FORMULA_TAG.search(archive.read(name))
-                    for name in archive.namelist()
-                    if name.startswith("xl/worksheets/") and name.endswith(".xml")
-                )
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                scan = _scan(archive)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
             raise ImportFileError(NOT_XLSX) from exc
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
             raise ImportFileError(NOT_XLSX) from exc
         try:
-            return self._read(book, may_have_formulas)
+            return self._read(book, scan)
         except ImportFileError:
             raise
         except Exception as exc:  # a damaged sheet inside a valid zip: a message, not a stack trace
@@ -110,24 +124,35 @@ class SafeXLSX(XLSX):
         finally:
             book.close()
 
-    def _read(self, book, may_have_formulas):
+    def _read(self, book, scan):
         if not book.worksheets:
             raise ImportFileError(EMPTY)
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
-        if may_have_formulas:
-            _refuse_formulas(sheet)
-        rows = sheet.iter_rows(values_only=True)
+        # openpyxl keeps the archive path of a read-only sheet here; without it the check is left to the
+        # cell budget (the columns right of MAX_COLUMNS are never read either way).
+        too_far = scan.beyond.get(getattr(sheet, "_worksheet_path", None))
+        if too_far:
+            raise ImportFileError(too_wide_message(sheet.title, too_far))
+        # The declared size (<dimension>) may lie or be missing: read what is there, up to MAX_COLUMNS.
+        sheet.reset_dimensions()
+        formulas = _Formulas() if scan.formulas else None
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=formulas is None)
+        if formulas is not None:
+            rows = (formulas.values(cells) for cells in rows)
         headers = list(next(rows, None) or ())
         while headers and blank(headers[-1]):
             headers.pop()
         if not headers:
+            formulas and formulas.check()
             raise ImportFileError(EMPTY)
-        positions = _check_headers(headers)
+        positions = _check_headers(headers, formulas)
         prefilled = {i for i, target in positions.items() if HEADERS[target] in _PREFILLED}
         dataset = tablib.Dataset(headers=HEADERS)
         dataset.row_numbers = []
         last_filled = 1
         for number, cells in enumerate(rows, start=2):
+            if formulas is not None and formulas.full:
+                break
             if not any(not blank(v) for i, v in enumerate(cells) if i not in prefilled):
                 # A thousand empty rows in a row end the data (a sheet may be formatted to row 1,048,576).
                 if number - last_filled > PREFILLED_ROWS + 1000:
@@ -135,9 +160,9 @@ class SafeXLSX(XLSX):
                 continue
             last_filled = number
             if len(dataset) >= MAX_ROWS:
+                formulas and formulas.check()
                 raise ImportFileError(
-                    f"Berkas berisi lebih dari {MAX_ROWS:,} baris data warga.".replace(",", ".")
-                    + " Bagi menjadi beberapa berkas."
+                    f"Berkas berisi lebih dari {_number(MAX_ROWS)} baris data warga. Bagi menjadi beberapa berkas."
                 )
             values = [None] * len(HEADERS)
             for index, target in positions.items():
@@ -145,30 +170,117 @@ class SafeXLSX(XLSX):
                     values[target] = cells[index]
             dataset.append(values)
             dataset.row_numbers.append(number)
+        formulas and formulas.check()
         if not len(dataset):
             raise ImportFileError(EMPTY)
         return dataset
 
 
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
+_FORMULA_TAG = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+# A cell element with a namespace prefix (<x:c ...>); one without is counted as any "<c" (<col>, <cols>
+# and <cfRule> too: a few more, counted in C).
+_PREFIXED_CELL_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
 
 
-def _refuse_formulas(sheet, limit=5):
-    """Name the first cells that hold a formula: its value would be whatever Excel last computed."""
-    found = []
-    for cells in sheet.iter_rows():
+def _columns_after(column):
+    """A regex of the letters of every column right of `column` (a two-letter column, AA to ZY)."""
+    first, second = get_column_letter(column)
+    parts = [b"[A-Z]{3}"]
+    if first < "Z":
+        parts.append(f"[{chr(ord(first) + 1)}-Z][A-Z]".encode())
+    if second < "Z":
+        parts.append(f"{first}[{chr(ord(second) + 1)}-Z]".encode())
+    return b"|".join(parts)
+
+
+# A reference right of MAX_COLUMNS, as spreadsheet programs write it (r="BJ2"): the quick look for one.
+_FAR_REFERENCE = re.compile(rb"\br=[\"'](?:" + _columns_after(MAX_COLUMNS) + rb")\d")
+# A cell right of MAX_COLUMNS that holds something: a value, an inline string or a formula. An empty cell
+# there that only carries a format (Excel keeps them for a formatted range) is no content.
+_CONTENT_TOO_FAR = re.compile(
+    rb"<" + _PREFIX + rb"c\s[^>]*?\br\s*=\s*[\"']((?:" + _columns_after(MAX_COLUMNS) + rb")\d+)[\"'][^>]*>\s*"
+    rb"<" + _PREFIX + rb"(?:v>[^<]|is[\s>]|f[\s/>])"
+)
+_CHUNK = 1024 * 1024
+
+
+@dataclass
+class _Scan:
+    """What a look at the archive's XML found: whether some part has a formula, and per part the first
+    cell with content right of MAX_COLUMNS."""
+
+    formulas: bool = False
+    beyond: dict = field(default_factory=dict)
+
+
+def _scan(archive):
+    """Stream every part of the archive once (decompressed chunk by chunk, never whole in memory) and
+    count its cells: more than MAX_CELLS in all refuses the file as soon as the count passes it, before
+    openpyxl parses anything (it would walk a sheet whose <dimension> is missing just to size it). The
+    regular expressions run in C: a part costs about what unpacking it costs. Every part, not only
+    xl/worksheets/: a workbook may name its sheets anywhere."""
+    scan, cells = _Scan(), 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        with archive.open(info) as stream:
+            buffer = bytearray()
+            while chunk := stream.read(_CHUNK):
+                start = max(len(buffer) - 1, 0)
+                buffer += chunk
+                # Cut before the last closing tag (else after the last empty element): a tag, and a cell's
+                # start tag with its first child, are never split between two pieces.
+                cut = buffer.rfind(b"</", start)
+                if cut < 0:
+                    cut = buffer.rfind(b"/>", start)
+                    cut = cut + 2 if cut >= 0 else 0
+                if cut > 0:
+                    cells = _scan_piece(scan, info.filename, buffer[:cut], cells)
+                    del buffer[:cut]
+            cells = _scan_piece(scan, info.filename, buffer, cells)
+    return scan
+
+
+def _scan_piece(scan, name, piece, cells):
+    # Byte counts and `in` run at memory speed; a regular expression only where they found something.
+    cells += piece.count(b"<c")
+    if b":c" in piece:
+        cells += len(_PREFIXED_CELL_TAG.findall(piece))
+    if cells > MAX_CELLS:
+        raise ImportFileError(too_many_cells_message())
+    if not scan.formulas and (b"<f" in piece or b":f" in piece) and _FORMULA_TAG.search(piece):
+        scan.formulas = True
+    if name not in scan.beyond and _FAR_REFERENCE.search(piece):
+        found = _CONTENT_TOO_FAR.search(piece)
+        if found:
+            scan.beyond[name] = bytes(found[1]).decode("ascii")
+    return cells
+
+
+class _Formulas:
+    """The formula cells met while reading (cells read with their type only when the archive holds a
+    formula somewhere): the first `limit` are named, then reading stops."""
+
+    def __init__(self, limit=5):
+        self.limit, self.found = limit, []
+
+    @property
+    def full(self):
+        return len(self.found) >= self.limit
+
+    def values(self, cells):
         for cell in cells:
-            if cell.data_type == "f":
-                found.append(f"{get_column_letter(cell.column)}{cell.row}")
-                if len(found) == limit:
-                    break
-        if len(found) == limit:
-            break
-    if found:
-        raise ImportFileError(
-            f"Sel {', '.join(found)} berisi rumus. Impor hanya menerima nilai: salin sel itu, lalu tempel "
-            "sebagai nilai saja (Paste Special › Values), atau ketik ulang isinya."
-        )
+            if cell.data_type == "f" and not self.full:
+                self.found.append(cell.coordinate)
+        return tuple(cell.value for cell in cells)
+
+    def check(self):
+        if self.found:
+            raise ImportFileError(
+                f"Sel {', '.join(self.found)} berisi rumus. Impor hanya menerima nilai: salin sel itu, lalu tempel "
+                "sebagai nilai saja (Paste Special › Values), atau ketik ulang isinya."
+            )
 
 
 NOT_XLSX = (
@@ -183,8 +295,30 @@ def too_big_message():
     return f"Berkas lebih besar dari {MAX_BYTES // (1024 * 1024)} MB. Bagi menjadi beberapa berkas."
 
 
-def _check_headers(headers):
-    """{position in the file: position in HEADERS}; a message listing what is missing or unknown."""
+def _number(value):
+    return f"{value:,}".replace(",", ".")
+
+
+def too_many_cells_message():
+    return (
+        f"Berkas berisi lebih dari {_number(MAX_CELLS)} sel (sel kosong yang diberi format ikut dihitung), "
+        f"lebih banyak daripada templat yang terisi penuh ({_number(MAX_ROWS)} baris × {MAX_COLUMNS} kolom). "
+        "Salin data warga saja ke templat yang diunduh dari halaman ini (tanpa lembar lain dan tanpa kolom atau "
+        "baris kosong yang diberi format), atau bagi menjadi beberapa berkas."
+    )
+
+
+def too_wide_message(title, coordinate):
+    return (
+        f"Lembar “{title}” berisi data di sel {coordinate}, di kanan kolom templat (yang dibaca hanya kolom A "
+        f"sampai {get_column_letter(MAX_COLUMNS)}). Hapus kolom di kanan tabel, atau salin data warga saja ke "
+        "templat yang diunduh dari halaman ini."
+    )
+
+
+def _check_headers(headers, formulas=None):
+    """{position in the file: position in HEADERS}; a message listing what is missing or unknown (after
+    the formulas met so far: a header row written by formulas is told as such)."""
     positions, unknown, seen = {}, [], set()
     for index, header in enumerate(headers):
         if blank(header):
@@ -197,6 +331,7 @@ def _check_headers(headers):
         positions[index] = HEADERS.index(canonical)
     missing = [h for h in HEADERS if h not in seen]
     if missing or unknown:
+        formulas and formulas.check()
         parts = []
         if missing:
             parts.append("kolom yang tidak ada: " + ", ".join(f"“{h}”" for h in missing))
@@ -223,3 +358,72 @@ def read_dataset(data, name):
     if len(data) > MAX_BYTES:
         raise ImportFileError(too_big_message())
     return SafeXLSX().create_dataset(data)
+
+
+# -- the parsed rows kept between the upload and the confirm ------------------------------------------
+# JSON, never pickle: the stored file is data, not code. A cell holds what openpyxl read (text, a number,
+# a boolean, a date or time, or None); JSON keeps the first four as they are (a float as its shortest
+# repr, which reads back to the same float), the others are tagged ({"datetime": "2019-01-15T00:00:00"}).
+
+_TAGGED = {
+    "datetime": (datetime.datetime, datetime.datetime.isoformat, datetime.datetime.fromisoformat),
+    "date": (datetime.date, datetime.date.isoformat, datetime.date.fromisoformat),
+    "time": (datetime.time, datetime.time.isoformat, datetime.time.fromisoformat),
+    "timedelta": (
+        datetime.timedelta,
+        lambda v: [v.days, v.seconds, v.microseconds],
+        lambda v: datetime.timedelta(days=v[0], seconds=v[1], microseconds=v[2]),
+    ),
+    "decimal": (decimal.Decimal, str, decimal.Decimal),
+}
+_ROWS_VERSION = 1
+
+
+def _encode(value):
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    # datetime before date: a datetime is also a date.
+    for tag, (kind, dump, _load) in _TAGGED.items():
+        if isinstance(value, kind):
+            return {tag: dump(value)}
+    raise TypeError(f"Sel bertipe {type(value).__name__} tidak dapat disimpan.")
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        ((tag, raw),) = value.items()
+        return _TAGGED[tag][2](raw)
+    return value
+
+
+def dataset_to_json(dataset):
+    """The Dataset read_dataset made, as JSON bytes that dataset_from_json turns back into an equal one."""
+    payload = {
+        "version": _ROWS_VERSION,
+        "headers": list(dataset.headers),
+        "row_numbers": list(dataset.row_numbers),
+        "rows": [[_encode(v) for v in row] for row in dataset],
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def dataset_from_json(data):
+    """The Dataset stored by dataset_to_json; ValueError for anything else (another version of the
+    template's columns included: the upload is then read again by nobody, the user uploads again)."""
+    try:
+        payload = json.loads(data)
+    except ValueError as exc:
+        raise ValueError("Baris tersimpan rusak.") from exc
+    try:
+        if payload["version"] != _ROWS_VERSION or payload["headers"] != HEADERS:
+            raise ValueError("Baris tersimpan untuk templat lain.")
+        numbers, rows = payload["row_numbers"], payload["rows"]
+        if len(numbers) != len(rows) or any(len(row) != len(HEADERS) for row in rows):
+            raise ValueError("Baris tersimpan tidak utuh.")
+        dataset = tablib.Dataset(headers=HEADERS)
+        for row in rows:
+            dataset.append([_decode(v) for v in row])
+        dataset.row_numbers = [int(n) for n in numbers]
+    except (KeyError, TypeError, AttributeError, IndexError, decimal.InvalidOperation) as exc:
+        raise ValueError("Baris tersimpan rusak.") from exc
+    return dataset

@@ -1,7 +1,12 @@
 """The uploaded file between preview and confirm: kept in the private storage (STORAGES["private"],
 under impor/, so every web process reads the same file) under a random token with its sha256
-(`store_upload`), read back at the confirm (`load_upload`), removed once used or an hour later
-(`discard_upload`; `purge_uploads`, a step of `manage.py rapikan` and of every new upload)."""
+(`store_upload`), checked again on each page and at the confirm (`load_upload`), removed once used or
+an hour later (`discard_upload`; `purge_uploads`, a step of `manage.py rapikan` and of every new upload).
+
+Beside it, impor/<token>.json: the rows read from it (read.dataset_to_json), so that the preview pages
+and the confirm never parse the workbook again (`load_rows`). That file carries its own check, an HMAC
+of its content bound to the token and the upload's sha256 under the SECRET_KEY: rows changed on disk or
+copied from another upload are refused, never used."""
 
 import hashlib
 import re
@@ -10,6 +15,7 @@ import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 UPLOAD_MAX_AGE_SECONDS = 3600
 PREFIX = "impor"
@@ -27,12 +33,30 @@ def upload_name(token):
     return f"{PREFIX}/{token}.xlsx"
 
 
-def store_upload(data):
-    """Keep the uploaded bytes until the confirm: (token, sha256)."""
+def rows_name(token):
+    """The stored name of an upload's parsed rows; None for anything that is not one of our tokens."""
+    name = upload_name(token)
+    return None if name is None else f"{PREFIX}/{token}.json"
+
+
+_ROWS_SALT = "households.importer.uploads.rows"
+
+
+def _seal(token, sha256, rows):
+    return salted_hmac(_ROWS_SALT, b"%s:%s:%s" % (token.encode(), sha256.encode(), rows), algorithm="sha256")
+
+
+def store_upload(data, rows=None):
+    """Keep the uploaded bytes until the confirm: (token, sha256). rows: the rows read from it (bytes),
+    kept beside it with their seal."""
     purge_uploads()
     token = secrets.token_hex(16)
-    _storage().save(upload_name(token), ContentFile(data))
-    return token, hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
+    storage = _storage()
+    storage.save(upload_name(token), ContentFile(data))
+    if rows is not None:
+        storage.save(rows_name(token), ContentFile(_seal(token, digest, rows).hexdigest().encode() + b"\n" + rows))
+    return token, digest
 
 
 def _too_old(name, now):
@@ -63,26 +87,48 @@ def load_upload(token, sha256):
     return data
 
 
+def load_rows(token, sha256):
+    """The stored rows of the upload (bytes), or None when missing, older than an hour, or when their seal
+    does not match (changed on disk, or another upload's)."""
+    name = rows_name(token)
+    if name is None or not isinstance(sha256, str):
+        return None
+    storage = _storage()
+    try:
+        if _too_old(name, time.time()):
+            storage.delete(name)
+            return None
+        with storage.open(name, "rb") as file:
+            stored = file.read()
+    except FileNotFoundError:
+        return None
+    seal, _newline, rows = stored.partition(b"\n")
+    if not constant_time_compare(seal, _seal(token, sha256, rows).hexdigest().encode()):
+        return None
+    return rows
+
+
 def discard_upload(token):
-    name = upload_name(token)
-    if name is not None:
-        _storage().delete(name)
+    """Remove the upload and its rows."""
+    for name in (upload_name(token), rows_name(token)):
+        if name is not None:
+            _storage().delete(name)
 
 
 def purge_uploads(now=None):
-    """Delete the uploads older than an hour (previews nobody confirmed). Returns a summary line. As a
-    step of `manage.py rapikan` it is given the run's time; file ages are read on the file system's
-    own clock all the same."""
+    """Delete the uploads older than an hour (previews nobody confirmed), each with its rows. Returns a
+    summary line (uploads, not files). As a step of `manage.py rapikan` it is given the run's time; file
+    ages are read on the file system's own clock all the same."""
     now = time.time() if now is None or not isinstance(now, int | float) else now
     storage = _storage()
     try:
         _dirs, names = storage.listdir(PREFIX)
     except FileNotFoundError:
         names = []
-    removed = 0
+    removed = set()
     for file_name in names:
         name = f"{PREFIX}/{file_name}"
         if _too_old(name, now):
             storage.delete(name)
-            removed += 1
-    return f"{removed} unggahan impor basi dihapus"
+            removed.add(file_name.split(".", 1)[0])
+    return f"{len(removed)} unggahan impor basi dihapus"
