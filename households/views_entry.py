@@ -5,11 +5,17 @@ the two household sheets, and recording who left.
 Every object is fetched through hierarchy.access.get_for_user with Perm.ENTRY: outside the user's area
 404, inside it without the right (RT, RW, kelurahan, kota...) 403. Only the dasawisma's own cadres (isi_data_warga)
 get this far: they typed the numbers, so these forms show NIK and No. KK in full; every other screen
-masks them. Writes go through households.services / services_entry."""
+masks them. Writes go through households.services / services_entry.
+
+Every form that changes a saved record carries the version it was read at (hidden "versi",
+households.versions): a save over a newer version shows what the other person changed above the form,
+which keeps what this person typed. The services that take no version are called inside one
+transaction after the view's check, so the check's row lock lasts until the write commits."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +40,16 @@ from .forms import (
     sheet_initial,
     typed_values,
 )
-from .models import Keluarga, RumahTangga, StatusWarga, Warga
+from .models import (
+    IndustriRumahTangga,
+    Kegiatan,
+    KegiatanWarga,
+    Keluarga,
+    PemanfaatanPekarangan,
+    RumahTangga,
+    StatusWarga,
+    Warga,
+)
 from .selectors import VIA_KELUARGA, VIA_RUMAH_TANGGA, VIA_WARGA
 from .validation import mask
 
@@ -219,12 +234,21 @@ def rumah_tangga_edit(request, pk):
 def rumah_tangga_leave(request, pk):
     rt = _rumah_tangga_for_entry(request.user, pk)
     form = RumahTanggaLeaveForm(posted(request), initial={"tanggal_keluar": rt.tanggal_keluar})
+    version, meanwhile = _version_read(request, rt), None
     if request.method == "POST" and form.is_valid():
         on_date = form.cleaned_data["tanggal_keluar"]
-        services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
-        saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
-        return redirect(household_url(rt.pk))
-    return render(request, "households/entry/rumah_tangga_leave.html", entry_context(rt, form=form))
+        try:
+            with transaction.atomic():
+                versions.check_version(rt, version)
+                services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
+        except versions.EditedMeanwhile as exc:
+            version, meanwhile = exc.version, exc
+            form = RumahTanggaLeaveForm(initial={"tanggal_keluar": on_date})  # what this person typed
+        else:
+            saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
+            return redirect(household_url(rt.pk))
+    context = entry_context(rt, form=form, versi=version, meanwhile=meanwhile)
+    return render(request, "households/entry/rumah_tangga_leave.html", context)
 
 
 # -- keluarga --------------------------------------------------------------------------------------
@@ -272,14 +296,19 @@ def keluarga_edit(request, pk):
     keluarga = _keluarga_for_entry(request.user, pk)
     rt = keluarga.rumah_tangga
     form = KeluargaForm(posted(request), actor=request.user, keluarga=keluarga)
+    version, meanwhile = _version_read(request, keluarga), None
     if request.method == "POST" and form.is_valid():
+        typed = {"no_kk": form.cleaned_data["no_kk"], "no_kk_dikonfirmasi": form.cleaned_data["no_kk_dikonfirmasi"]}
         try:
-            services.keluarga_update(
-                actor=request.user,
-                keluarga=keluarga,
-                no_kk=form.cleaned_data["no_kk"],
-                confirmed=form.cleaned_data["no_kk_dikonfirmasi"],
-            )
+            with transaction.atomic():
+                versions.check_version(keluarga, version, hidden=("no_kk",))
+                services.keluarga_update(
+                    actor=request.user, keluarga=keluarga, no_kk=typed["no_kk"], confirmed=typed["no_kk_dikonfirmasi"]
+                )
+        except versions.EditedMeanwhile as exc:
+            version, meanwhile = exc.version, exc
+            shown = versions.merged(Keluarga.objects.get(pk=keluarga.pk), exc.read, typed)
+            form = KeluargaForm(actor=request.user, keluarga=shown)
         except ValidationError as exc:
             put_back(exc, [(form, ["no_kk"])], form)
         else:
@@ -289,7 +318,7 @@ def keluarga_edit(request, pk):
     return render(
         request,
         "households/entry/keluarga_edit.html",
-        entry_context(rt, form=form, keluarga=keluarga, members=members),
+        entry_context(rt, form=form, keluarga=keluarga, members=members, versi=version, meanwhile=meanwhile),
     )
 
 
@@ -346,7 +375,8 @@ def warga_edit(request, pk):
 
 
 def _version_read(request, instance):
-    """The version the form was read at: the posted one, else the record's current one (a new form)."""
+    """The version the form was read at: the posted one, else the record's current one (a new form).
+    instance: a record, or a versions.RowSet."""
     if request.method == "POST":
         return versions.parse_version(request.POST.get("versi", ""))
     return versions.version_of(instance)
@@ -391,15 +421,41 @@ def kegiatan_edit(request, pk):
     if not warga.is_active:
         return warga_readonly(request, warga)
     form = KegiatanWargaForm(posted(request), warga=warga)
+    rows = kegiatan_rows(warga)
+    version, meanwhile = _version_read(request, rows), None
     if request.method == "POST" and form.is_valid():
+        typed = form.rows_for_service()
         try:
-            services_entry.kegiatan_warga_set(actor=request.user, warga=warga, rows=form.rows_for_service())
+            with transaction.atomic():
+                rows.check(version)
+                services_entry.kegiatan_warga_set(actor=request.user, warga=warga, rows=typed)
+        except versions.EditedMeanwhile as exc:
+            version, meanwhile = exc.version, exc
+            sent = [(row["kegiatan"], {"aktif": row["aktif"], "keterangan": row["keterangan"]}) for row in typed]
+            shown = versions.merged_rows(exc.read, rows.values(rows.rows()), sent)
+            initial = {f"{code}_{name}": value for code, values in shown for name, value in values.items()}
+            form = KegiatanWargaForm(initial=initial, warga=warga)
         except ValidationError as exc:
             put_back(exc, [], form)
         else:
             saved(request, f"Kegiatan {warga.nama} disimpan.")
             return redirect(household_url(rt.pk))
-    return render(request, "households/entry/kegiatan_form.html", entry_context(rt, form=form, warga=warga))
+    context = entry_context(rt, form=form, warga=warga, versi=version, meanwhile=meanwhile)
+    return render(request, "households/entry/kegiatan_form.html", context)
+
+
+def kegiatan_rows(warga):
+    """A member's 7 Kegiatan Warga rows as one versions.RowSet: the version is the rows' latest history id
+    (not the member's, which changes with Data Warga edits and not with these rows); the member's row is
+    locked while checking. Rows not saved yet count as Tidak, so a first save shows as changed answers."""
+    return versions.RowSet(
+        parent=warga,
+        history=KegiatanWarga.history.filter(warga_id=warga.pk),
+        fields=("aktif", "keterangan"),
+        key="kegiatan",
+        fixed_keys=tuple(Kegiatan.values),
+        label=lambda row: row.get_kegiatan_display(),
+    )
 
 
 # -- household sheets ------------------------------------------------------------------------------
@@ -408,6 +464,7 @@ SHEETS = {
     "pekarangan": {
         "formset": PekaranganFormSet,
         "rows": lambda rt: rt.pekarangan.order_by("kategori", "pk"),
+        "model": PemanfaatanPekarangan,
         "service": services_entry.pekarangan_set,
         "title": "Pemanfaatan Tanah Pekarangan (HATINYA PKK)",
         "lampiran": "4.14.2b",
@@ -415,6 +472,7 @@ SHEETS = {
     "industri": {
         "formset": IndustriFormSet,
         "rows": lambda rt: rt.industri.order_by("kategori", "pk"),
+        "model": IndustriRumahTangga,
         "service": services_entry.industri_set,
         "title": "Industri Rumah Tangga",
         "lampiran": "4.14.2c",
@@ -422,18 +480,43 @@ SHEETS = {
 }
 
 
+SHEET_ROW_FIELDS = tuple(services_entry.SHEET_FIELDS)
+
+
+def sheet_rows(rumah_tangga, model):
+    """A household sheet (its Pemanfaatan Pekarangan or Industri Rumah Tangga rows) as one versions.RowSet:
+    the version is the sheet rows' latest history id (a removed row writes one too), not the household's,
+    which changes with Data Keluarga edits and not with the sheet; the household's row is locked while
+    checking, as rows are added and removed there."""
+    return versions.RowSet(
+        parent=rumah_tangga,
+        history=model.history.filter(rumah_tangga_id=rumah_tangga.pk),
+        fields=SHEET_ROW_FIELDS,
+    )
+
+
 def _sheet_edit(request, pk, kind):
     sheet = SHEETS[kind]
     rt = _rumah_tangga_for_entry(request.user, pk)
     formset_class = sheet["formset"]
     general_errors = []
+    rows = sheet_rows(rt, sheet["model"])
+    version, meanwhile = _version_read(request, rows), None
     if request.method == "POST":
         formset = formset_class(request.POST, prefix=kind)
         if ADD_ROW in request.POST:
             formset = formset.with_one_more_row()
         elif formset.is_valid():
+            typed = formset.rows_for_service()
             try:
-                sheet["service"](actor=request.user, rumah_tangga=rt, rows=formset.rows_for_service())
+                with transaction.atomic():
+                    rows.check(version)
+                    sheet["service"](actor=request.user, rumah_tangga=rt, rows=typed)
+            except versions.EditedMeanwhile as exc:
+                version, meanwhile = exc.version, exc
+                sent = [(row["id"], {name: row[name] for name in SHEET_ROW_FIELDS}) for row in typed]
+                shown = versions.merged_rows(exc.read, rows.values(rows.rows()), sent)
+                formset = formset_class(initial=[{"id": k, **values} for k, values in shown], prefix=kind)
             except ValidationError as exc:
                 general_errors = put_back(exc, [])
             else:
@@ -444,7 +527,9 @@ def _sheet_edit(request, pk, kind):
     return render(
         request,
         "households/entry/sheet_form.html",
-        entry_context(rt, formset=formset, sheet=sheet, general_errors=general_errors),
+        entry_context(
+            rt, formset=formset, sheet=sheet, general_errors=general_errors, versi=version, meanwhile=meanwhile
+        ),
     )
 
 

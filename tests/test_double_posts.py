@@ -157,6 +157,43 @@ def test_two_saves_of_one_member_read_at_the_same_version_keep_one_and_tell_the_
     assert (rina.tempat_lahir == "Samarinda") != (rina.keterangan == "Pindah kamar")  # exactly one went through
 
 
+def test_two_no_kk_forms_read_at_the_same_version_save_one_and_show_it_to_the_other(cast_tx, monkeypatch):
+    """The keluarga form through the view: both requests held at a barrier just before the view's version
+    check, the row lock makes the second compare after the first committed; it gets the form back with
+    the notice and what it typed, and the first one's number stays."""
+    cast = cast_tx
+    keluarga = Keluarga.objects.get(pk=cast.w_hendra.keluarga_id)
+    url = reverse("households:keluarga_edit", args=[keluarga.pk])
+    read = str(versions.version_of(keluarga))
+    barrier = threading.Barrier(2)
+    real = versions.check_version
+
+    def check_at_the_barrier(instance, version, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=3)
+        return real(instance, version, **kwargs)
+
+    monkeypatch.setattr(versions, "check_version", check_at_the_barrier)
+    numbers = iter(["6474021202200007", "6474020503210012"])
+    lock = threading.Lock()
+    responses = {}
+
+    def send():
+        with lock:
+            no_kk = next(numbers)
+        browser = Client()
+        browser.force_login(cast.users["kader"])
+        responses[no_kk] = browser.post(url, {"no_kk": no_kk, "versi": read})
+
+    assert _twice(send) == [None, None]
+    by_status = {r.status_code: (no_kk, r) for no_kk, r in responses.items()}
+    assert sorted(by_status) == [200, 302], responses
+    kept, _saved = by_status[302]
+    typed, refused = by_status[200]
+    assert "Diubah orang lain" in refused.content.decode() and refused.context["form"]["no_kk"].value() == typed
+    assert Keluarga.objects.get(pk=keluarga.pk).no_kk == kept
+
+
 def test_the_same_birth_form_sent_twice_at_the_same_moment_records_one_birth(cast_tx, monkeypatch):
     """hierarchy.receipts: both requests past every check before either writes; the second waits on the
     form key's row, is rolled back and sent to the first result."""
