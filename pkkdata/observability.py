@@ -8,6 +8,7 @@
   scrub_event removing the request's data, the user but for the id, and any 16-digit run.
 """
 
+import logging
 import re
 
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
@@ -47,9 +48,19 @@ class PersonalDataReporter(ExceptionReporter):
             data["request_insecure_uri"] = scrub(str(data["request_insecure_uri"]).split("?", 1)[0])
         if "exception_value" in data:
             data["exception_value"] = scrub(data["exception_value"])
-        for frame in data.get("frames", []):
+        for frame in [*data.get("frames", []), data.get("lastframe") or {}]:
             frame["vars"] = [(name, CLEANSED) for name, _value in frame.get("vars", [])]
+            # A database error wraps the driver's, whose text names the duplicate value.
+            if frame.get("exc_cause") is not None:
+                frame["exc_cause"] = scrub(str(frame["exc_cause"]))
         return data
+
+
+class PersonalDataFormatter(logging.Formatter):
+    """The console's log lines, tracebacks included, with every 16-digit run replaced."""
+
+    def format(self, record):
+        return scrub(super().format(record))
 
 
 def scrub_event(event, hint=None):
@@ -68,6 +79,7 @@ def scrub_event(event, hint=None):
             frame.pop("vars", None)
     if isinstance(event.get("logentry"), dict):
         event["logentry"]["message"] = scrub(event["logentry"].get("message"))
+        event["logentry"]["formatted"] = scrub(event["logentry"].get("formatted"))
         event["logentry"].pop("params", None)
     if "message" in event:
         event["message"] = scrub(event["message"])

@@ -6,9 +6,9 @@ this month, once it can be sent (workflow.opens_on) and while it is not sent (a 
 not sent again), for a dasawisma active in that month. `inbox.state_of` says whether a month is due and
 `inbox.is_late` whether its deadline has passed; `inbox.ketua_by_dasawisma` who must send it. Each
 ketua is reminded at most once per report and stage: "terbuka" (the report can be sent) and "terlambat"
-(its deadline has passed). The unique `Pengingat` row is the claim, written before the mail goes out
-and in the same transaction: a second run, or two timers at once, finds it and sends nothing, and a
-mail that fails takes its row back with it, so the next run tries again.
+(its deadline has passed). The unique `Pengingat` row is the claim, committed before the mail goes out
+(no lock is held while a mail server answers): a second run, or two timers at once, finds it and sends
+nothing, and a mail that fails deletes its row, so the next run tries again.
 
 The channel is e-mail when the ketua has an address, else the application (the inbox already shows the
 report as due). A mail names only the group, the month and the deadline: nothing about its residents."""
@@ -17,7 +17,6 @@ import datetime
 import logging
 
 from django.core import mail
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -102,21 +101,23 @@ def _remind(mailer, user: User, dasawisma: Unit, tahun: int, bulan: int, tahap: 
     """Claim the reminder and send it; the channel used, or None when another run claimed it at the same
     moment. Raises _MailFailed when the mail could not be sent (the claim is then undone)."""
     saluran = Saluran.EMAIL if user.email else Saluran.APLIKASI
-    with transaction.atomic():
-        _row, created = Pengingat.objects.get_or_create(
-            user=user,
-            unit=dasawisma,
-            tahun=tahun,
-            bulan=bulan,
-            tahap=tahap,
-            defaults={"dikirim_pada": now, "saluran": saluran},
-        )
-        if created and saluran == Saluran.EMAIL:
-            try:
-                mailer.send(user.email, *message(dasawisma, tahun, bulan, tahap))
-            except Exception as exc:  # a mail server down or an address refused: retried by the next run
-                logger.exception("pengingat: e-mail ke pengguna %s gagal", user.pk)
-                raise _MailFailed from exc
+    # The claim commits on its own (a short write), then the mail goes out with no lock held: a slow mail
+    # server never holds the database. A failed mail undoes the claim, so the next run tries again.
+    row, created = Pengingat.objects.get_or_create(
+        user=user,
+        unit=dasawisma,
+        tahun=tahun,
+        bulan=bulan,
+        tahap=tahap,
+        defaults={"dikirim_pada": now, "saluran": saluran},
+    )
+    if created and saluran == Saluran.EMAIL:
+        try:
+            mailer.send(user.email, *message(dasawisma, tahun, bulan, tahap))
+        except Exception as exc:  # a mail server down or an address refused: retried by the next run
+            logger.exception("pengingat: e-mail ke pengguna %s gagal", user.pk)
+            Pengingat.objects.filter(pk=row.pk).delete()
+            raise _MailFailed from exc
     return saluran if created else None
 
 
