@@ -79,11 +79,18 @@ def execute(job_id, worker_id=""):
         logger.exception("job %s (%s) gagal", job.pk, job.kind)
         finish(job, Status.GAGAL, pesan=GAGAL_UMUM)
     else:
-        finish(job, Status.SIAP, hasil=hasil or "", berkas=berkas)
+        if not finish(job, Status.SIAP, hasil=hasil or "", berkas=berkas) and berkas:
+            storage().delete(berkas)  # judged dead meanwhile and shown as failed: its file is not kept
 
 
-def finish(job, status, *, pesan="", hasil="", berkas=""):
-    Job.objects.filter(pk=job.pk).update(
+def finish(job, status, *, pesan="", hasil="", berkas="", expect=(Status.DIPROSES,), worker_id=None):
+    """Writes the job's end, only while the row still has a status in expect (and, when given, that
+    worker): a page that judged it dead and the worker that just finished it never overwrite each other.
+    Returns whether it was written; job is refreshed either way."""
+    rows = Job.objects.filter(pk=job.pk, status__in=expect)
+    if worker_id is not None:
+        rows = rows.filter(worker_id=worker_id)
+    written = rows.update(
         status=status,
         pesan_galat=pesan[:300],
         hasil=hasil[:300],
@@ -91,4 +98,5 @@ def finish(job, status, *, pesan="", hasil="", berkas=""):
         finished_at=timezone.now(),
         updated_at=timezone.now(),
     )
-    job.status, job.pesan_galat, job.hasil, job.berkas = status, pesan[:300], hasil[:300], berkas
+    job.refresh_from_db()
+    return bool(written)

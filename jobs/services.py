@@ -17,8 +17,11 @@ import socket
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .models import RUNNING, Job, Pekerja, Status
 from .runner import FILES_PREFIX, GAGAL_DIHAPUS, GAGAL_TERHENTI, finish, storage
@@ -48,29 +51,33 @@ class TooManyJobs(Exception):
 
 
 def start(*, user, unit, kind, key, title, params=None, unit_label="", filename="", content_type="", back_url=""):
-    """The user's job for this piece of work (key): found again, or written and enqueued."""
+    """The user's job for this piece of work (key): found again, or written and enqueued. The user's
+    row is locked while this is decided, so a double click finds the first click's job and two requests
+    never pass the limit together; the job and its task are written in one transaction."""
     now = timezone.now()
-    mine = Job.objects.filter(user=user, created_at__gte=now - KEPT_FOR)
-    for job in mine.filter(key=key).order_by("-created_at")[:3]:
-        checked(job, now)
-        if job.berjalan or (job.status == Status.SIAP and job.finished_at >= now - OFFERED_AGAIN):
-            return job
-    running = [job for job in mine.filter(status__in=RUNNING) if checked(job, now).berjalan]
-    if len(running) >= settings.PKK_JOBS_PER_USER:
-        raise TooManyJobs(settings.PKK_JOBS_PER_USER)
-    job = Job.objects.create(
-        user=user,
-        unit=unit,
-        kind=kind,
-        key=key,
-        title=title[:200],
-        params=params or {},
-        unit_label=unit_label,
-        filename=filename,
-        content_type=content_type,
-        back_url=back_url,
-    )
-    _enqueue(job)
+    with transaction.atomic():
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        mine = Job.objects.filter(user=user, created_at__gte=now - KEPT_FOR)
+        for job in mine.filter(key=key).order_by("-created_at")[:3]:
+            checked(job, now)
+            if job.berjalan or (job.status == Status.SIAP and job.finished_at >= now - OFFERED_AGAIN):
+                return job
+        running = [job for job in mine.filter(status__in=RUNNING) if checked(job, now).berjalan]
+        if len(running) >= settings.PKK_JOBS_PER_USER:
+            raise TooManyJobs(settings.PKK_JOBS_PER_USER)
+        job = Job.objects.create(
+            user=user,
+            unit=unit,
+            kind=kind,
+            key=key,
+            title=title[:200],
+            params=params or {},
+            unit_label=unit_label,
+            filename=filename,
+            content_type=content_type,
+            back_url=back_url,
+        )
+        _enqueue(job)
     job.refresh_from_db()
     return job
 
@@ -139,22 +146,32 @@ def workers_alive(now=None):
 
 
 def _died(job, now):
-    if job.status != Status.DIPROSES:
+    """A job waiting or running that will never end: its worker stopped beating (or was restarted
+    under the same id after the job began), or its task ended without ending the job (the job's own
+    end could not be written), or its task is gone."""
+    if job.status not in RUNNING or settings.TASK_BACKEND == "immediate":
         return False
-    if settings.TASK_BACKEND == "db":
-        return not workers_alive(now).filter(worker_id=job.worker_id).exists()
-    if settings.TASK_BACKEND == "immediate":
+    if settings.TASK_BACKEND != "db":
+        return job.status == Status.DIPROSES and job.updated_at < now - STALLED_AFTER
+    if job.status == Status.DIPROSES:
+        worker = workers_alive(now).filter(worker_id=job.worker_id).first()
+        if worker is None or (job.started_at and worker.started_at > job.started_at):
+            return True
+    if not job.task_id:
         return False
-    return job.updated_at < now - STALLED_AFTER
+    task = DBTaskResult.objects.filter(id=job.task_id).values_list("status", flat=True).first()
+    if task is None:
+        return job.created_at < now - ALIVE_FOR
+    return task in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
 def checked(job, now=None):
     """The job as its page should show it (see the module docstring)."""
     now = now or timezone.now()
     if _died(job, now):
-        finish(job, Status.GAGAL, pesan=GAGAL_TERHENTI)
+        finish(job, Status.GAGAL, pesan=GAGAL_TERHENTI, expect=(job.status,), worker_id=job.worker_id)
     elif job.status == Status.SIAP and job.berkas and not storage().exists(job.berkas):
-        finish(job, Status.GAGAL, pesan=GAGAL_DIHAPUS)
+        finish(job, Status.GAGAL, pesan=GAGAL_DIHAPUS, expect=(Status.SIAP,))
     return job
 
 

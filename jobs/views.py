@@ -41,6 +41,7 @@ def daftar(request):
         for job in Job.objects.filter(user=request.user, created_at__gte=now - services.KEPT_FOR)
         .select_related("unit")
         .order_by("-created_at")[:50]
+        if (kind := get_kind(job.kind)) is not None and kind.allowed(request.user, job)
     ]
     return render(
         request,

@@ -316,6 +316,6 @@ if SENTRY_DSN:
     init_sentry(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"))
 
 # /healthz answers an uptime monitor over plain HTTP on the server itself, too.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/web)?$"]
 # The health check fails when the private directory has less free space than this.
 PKK_MIN_FREE_DISK_MB = env_int("MIN_FREE_DISK_MB", 500, minimum=0)

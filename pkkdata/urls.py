@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from hierarchy.views import LogoutView
 
-from .views import healthz, home
+from .views import healthz, healthz_web, home
 
 admin.site.site_header = "Administrasi Sistem Data PKK"
 admin.site.site_title = "Data PKK"
@@ -12,6 +12,7 @@ admin.site.site_title = "Data PKK"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/web", healthz_web, name="healthz_web"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", LogoutView.as_view(), name="logout"),
     path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -96,3 +96,18 @@ def healthz(request):
     response = JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
     add_never_cache_headers(response)
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def healthz_web(request):
+    """For a load balancer choosing among web servers: this process answers and reaches the database.
+    (The worker and the disk are /healthz's: their failure must not take every web server out.)"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        response = JsonResponse({"status": "error", "checks": {"database": "error: tidak terhubung"}}, status=503)
+    else:
+        response = JsonResponse({"status": "ok", "checks": {"database": "ok"}})
+    add_never_cache_headers(response)
+    return response

@@ -262,7 +262,7 @@ def test_gunicorn_and_the_worker_serve_a_kelurahan_download_and_stop_cleanly(tmp
         [
             str(BIN / "gunicorn"),
             "pkkdata.wsgi:application",
-            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60", "--access-logfile", "-"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"),
             "--no-control-socket",  # as deploy/pkkdata-web.service
         ],
     )

@@ -40,6 +40,11 @@ def test_healthz_is_ok_with_a_live_worker_and_says_what_fails_otherwise(client, 
     assert response.json()["status"] == "error" and response.json()["checks"]["worker"].startswith("error")
 
 
+def test_the_load_balancers_check_asks_only_the_web_process_and_its_database(client, db, db_queue):
+    response = client.get(reverse("healthz_web"))  # no worker beats: still ok
+    assert response.status_code == 200 and response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
 def test_healthz_reports_a_full_disk_and_needs_no_login(client, db, settings):
     settings.PKK_MIN_FREE_DISK_MB = 10**12
     response = client.get(reverse("healthz"))

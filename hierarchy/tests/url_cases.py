@@ -32,6 +32,7 @@ def table(default=404, **groups):
 CASES = [
     ("home", lambda c: {}, "get", None, table(ok=LOGGED_IN)),
     ("healthz", lambda c: {}, "get", None, table(ok=ROLES)),  # for an uptime monitor: no login, no data
+    ("healthz_web", lambda c: {}, "get", None, table(ok=ROLES)),  # for a load balancer
     ("login", lambda c: {}, "get", None, table(ok={"anon"}, redirect=LOGGED_IN)),
     ("logout", lambda c: {}, "post", {}, table(redirect=ROLES)),
     ("password_change", lambda c: {}, "get", None, table(ok=LOGGED_IN)),

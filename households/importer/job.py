@@ -5,6 +5,8 @@ workbook is not parsed again), commits them exactly as the request would (write.
 on fresh data, all or nothing), and tells the user its counts or, in Bahasa Indonesia, why nothing was
 saved."""
 
+import contextlib
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
@@ -42,7 +44,6 @@ def start_import(*, user, dasawisma, token, sha256, name, back_url):
         key=f"{KIND}:{token}",
         title=f"Impor Data Warga {name} ke dasawisma {dasawisma.name}",
         params={"token": token, "sha256": sha256, "name": name},
-        unit_label="tahap",
         back_url=back_url,
     )
 
@@ -67,14 +68,15 @@ def _run(job, progress, out):
     if dataset is None:
         raise JobFailed(KEDALUWARSA)
     try:
-        preview = commit(dataset, actor=job.user, dasawisma=job.unit, progress=progress)
+        preview = commit(dataset, actor=job.user, dasawisma=job.unit)
     except ImportBlocked:
         raise JobFailed(ADA_GALAT) from None
     except (ValidationError, IntegrityError):
         raise JobFailed(BERUBAH) from None
     except PermissionDenied:
         raise JobFailed("Peran Anda tidak mengizinkan mengisi data dasawisma ini.") from None
-    discard_upload(params["token"])
+    with contextlib.suppress(OSError):  # saved already: a file left behind goes with the hourly clean-up
+        discard_upload(params["token"])
     return f"{preview.counts[NEW]} warga baru, {preview.counts[UPDATE]} diperbarui"
 
 

@@ -34,29 +34,21 @@ class ImportBlocked(Exception):
         self.preview = preview
 
 
-# What a background commit reports as it goes (progress(done, STEPS)): analysed, rumah tangga written,
-# keluarga written, warga written.
-STEPS = 4
-
-
-def commit(dataset, *, actor, dasawisma, progress=None):
+def commit(dataset, *, actor, dasawisma):
     """Analyse again on fresh data and write everything in one transaction: all or nothing.
     Raises ImportBlocked when a row has an error, PermissionDenied without the right to enter data.
-    progress(done, STEPS), when given, hears each step (a background job shows it)."""
-    step = progress or (lambda done, total: None)
+    (No progress steps: written inside this transaction, another connection would see none of them.)"""
     with transaction.atomic():
         # One import at a time into a dasawisma: a second confirm waits here, then finds the rows in place.
         list(Unit.objects.select_for_update().filter(pk=dasawisma.pk).values_list("pk", flat=True))
-        step(0, STEPS)
         preview = analyse(dataset, actor=actor, dasawisma=dasawisma)
         if preview.has_errors:
             raise ImportBlocked(preview)
-        step(1, STEPS)
-        _write(preview.plan, actor=actor, dasawisma=dasawisma, step=step)
+        _write(preview.plan, actor=actor, dasawisma=dasawisma)
     return preview
 
 
-def _write(plan, *, actor, dasawisma, step):
+def _write(plan, *, actor, dasawisma):
     """Every write in bulk, with one history row per new or changed record naming the actor. Records
     that did not change are not touched. The order keeps the database constraints true at each step."""
     now = timezone.now()
@@ -75,7 +67,6 @@ def _write(plan, *, actor, dasawisma, step):
     # The history row of a new household waits for its kepala rumah tangga (set once the warga exist).
     RumahTangga.objects.bulk_create(new_households, batch_size=BATCH_SIZE)
     _update(changed_households, RumahTangga, RUMAH_TANGGA_IMPORTED, history)
-    step(2, STEPS)
 
     new_keluarga, confirmed_keluarga = [], []
     for rt_plan in plan:
@@ -92,7 +83,6 @@ def _write(plan, *, actor, dasawisma, step):
                     confirmed_keluarga.append(kk_plan.existing)
     bulk_create_with_history(new_keluarga, Keluarga, batch_size=BATCH_SIZE, **history)
     _update(confirmed_keluarga, Keluarga, ["no_kk_dikonfirmasi"], history)
-    step(3, STEPS)
 
     # Members who are not (or stop being) kepala first, then the kepala, then the new members: a change
     # of kepala inside a keluarga never has two active kepala at one moment.
@@ -116,7 +106,6 @@ def _write(plan, *, actor, dasawisma, step):
             rt_plan.instance.krt = _kepala_rumah_tangga(rt_plan)
     RumahTangga.objects.bulk_update(new_households, ["krt"], batch_size=BATCH_SIZE)
     RumahTangga.history.bulk_history_create(new_households, batch_size=BATCH_SIZE, **history)
-    step(4, STEPS)
 
 
 def _assign(instance, data, now):

@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from hierarchy import access
 from hierarchy.levels import Perm
@@ -185,3 +186,57 @@ def test_rapikan_runs_every_step_and_reports_a_broken_one(cast, kinds, capsys):
         assert "rusak: GAGAL: ZeroDivisionError" in capsys.readouterr().out
     finally:
         housekeeping.STEPS.remove(next(step for step in housekeeping.STEPS if step[0] == "rusak"))
+
+
+@pytest.fixture
+def db_queue(settings):
+    settings.TASK_BACKEND = "db"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def test_a_job_whose_task_ended_without_ending_it_fails(cast, kinds, db_queue):
+    """The worker could not write the job's end (the database went away mid-job): its task is FAILED
+    and the job would show 'sedang dikerjakan' for a day."""
+    job = _start(cast)
+    assert job.status == Status.ANTRI and job.task_id
+    services.beat("w1", timezone.now())
+    Job.objects.filter(pk=job.pk).update(status=Status.DIPROSES, worker_id="w1", started_at=timezone.now())
+    job.refresh_from_db()
+    assert services.checked(job).status == Status.DIPROSES
+    DBTaskResult.objects.filter(id=job.task_id).update(status="FAILED")
+    assert services.checked(job).status == Status.GAGAL and job.pesan_galat == runner.GAGAL_TERHENTI
+
+
+def test_a_queued_job_whose_task_is_gone_fails_after_a_minute(cast, kinds, db_queue):
+    job = _start(cast)
+    DBTaskResult.objects.filter(id=job.task_id).delete()
+    assert services.checked(job).status == Status.ANTRI  # just written: its task may be on its way
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(seconds=61))
+    job.refresh_from_db()
+    assert services.checked(job).status == Status.GAGAL
+
+
+def test_a_worker_restarted_under_the_same_id_does_not_keep_a_dead_job_alive(cast, kinds, db_queue):
+    job = _start(cast)
+    began = timezone.now() - datetime.timedelta(minutes=5)
+    Job.objects.filter(pk=job.pk).update(status=Status.DIPROSES, worker_id="w1", started_at=began)
+    services.beat("w1", timezone.now())  # the same id, started now: not the process that took the job
+    job.refresh_from_db()
+    assert services.checked(job).status == Status.GAGAL
+
+
+def test_a_job_judged_dead_is_not_overwritten_by_a_late_finish(cast, kinds, db_queue):
+    job = Job.objects.create(
+        user=cast.users["kelurahan"], unit=cast.kel, kind="uji-tulis", title="x", status=Status.DIPROSES, worker_id="w1"
+    )
+    assert services.checked(job).status == Status.GAGAL  # no worker beats
+    assert not runner.finish(job, Status.SIAP, hasil="terlambat")
+    assert job.status == Status.GAGAL and job.hasil == ""
+
+
+def test_the_list_shows_only_jobs_the_user_may_still_see(client, cast, kinds):
+    job = _start(cast)
+    client.force_login(cast.users["kelurahan"])
+    assert f'href="{reverse("jobs:status", args=[job.pk])}"' in client.get(reverse("jobs:daftar")).content.decode()
+    Job.objects.filter(pk=job.pk).update(unit=cast.kel2)  # as if the right had been moved away
+    assert f'href="{reverse("jobs:status", args=[job.pk])}"' not in client.get(reverse("jobs:daftar")).content.decode()

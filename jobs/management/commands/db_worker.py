@@ -19,6 +19,11 @@ class Command(db_worker.Command):
     help = "Menjalankan pekerja latar (antrean tugas di basis data), dengan detak jantung untuk /healthz."
 
     def handle(self, *args, **options):
+        # Never with the autoreloader: its parent process would beat without running a task, and a task
+        # loop that died in the child would still look alive.
+        if options.get("reload"):
+            self.stderr.write("db_worker berjalan tanpa --reload (detak harus dari proses yang menjalankan tugas).")
+        options["reload"] = False
         stop, started = threading.Event(), timezone.now()
         beating = threading.Thread(
             target=_beat_until, args=(options["worker_id"], started, stop), name="detak", daemon=True
@@ -36,8 +41,8 @@ class Command(db_worker.Command):
 def _beat_until(worker_id, started, stop):
     try:
         while not stop.wait(services.BEAT_EVERY.total_seconds()):
-            close_old_connections()
             try:
+                close_old_connections()
                 services.beat(worker_id, started)
             except Exception:  # a database hiccup: the next beat tries again; a long outage shows as dead
                 services.logger.warning("pekerja %s: detak gagal ditulis", worker_id, exc_info=True)
