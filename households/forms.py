@@ -522,7 +522,18 @@ class BaseAnggotaFormSet(RowsFormSet):
 
 
 # Two rows to start with (most households have more than one member); clean() asks for at least one.
-AnggotaFormSet = forms.formset_factory(WargaForm, formset=BaseAnggotaFormSet, extra=2, can_delete=True)
+# A household form holds at most this many members / sheet rows: a posted TOTAL_FORMS of 10**20 is
+# refused at once instead of building thousands of empty forms (Django's own ceiling is 1,000 + max).
+MAX_MEMBERS, MAX_SHEET_ROWS = 40, 40
+AnggotaFormSet = forms.formset_factory(
+    WargaForm,
+    formset=BaseAnggotaFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_MEMBERS,
+    absolute_max=MAX_MEMBERS,
+    validate_max=True,
+)
 
 
 # -- Kegiatan Warga 4.14.1b ---------------------------------------------------------------------------
@@ -614,8 +625,24 @@ class BaseSheetFormSet(RowsFormSet):
         return [f.row_data() for f in self.filled_forms()]
 
 
-PekaranganFormSet = forms.formset_factory(PekaranganRowForm, formset=BaseSheetFormSet, extra=1, can_delete=True)
-IndustriFormSet = forms.formset_factory(IndustriRowForm, formset=BaseSheetFormSet, extra=1, can_delete=True)
+PekaranganFormSet = forms.formset_factory(
+    PekaranganRowForm,
+    formset=BaseSheetFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_SHEET_ROWS,
+    absolute_max=MAX_SHEET_ROWS,
+    validate_max=True,
+)
+IndustriFormSet = forms.formset_factory(
+    IndustriRowForm,
+    formset=BaseSheetFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_SHEET_ROWS,
+    absolute_max=MAX_SHEET_ROWS,
+    validate_max=True,
+)
 
 
 def sheet_initial(rows):
@@ -638,8 +665,16 @@ class RumahTanggaLeaveForm(forms.Form):
         error_messages={"required": "Isi tanggalnya."},
     )
 
+    def __init__(self, *args, rumah_tangga=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rumah_tangga = rumah_tangga
+
     def clean_tanggal_keluar(self):
-        return _not_in_future(self.cleaned_data["tanggal_keluar"])
+        value = _not_in_future(self.cleaned_data["tanggal_keluar"])
+        problem = services.leave_date_problem(self.rumah_tangga, value) if self.rumah_tangga else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
 
 class WargaLeaveForm(forms.Form):

@@ -78,11 +78,23 @@ class YearForm(forms.Form):
         return check_year(self.cleaned_data["tahun"])
 
 
+class _RowIds(forms.ModelMultipleChoiceField):
+    """Row ids as ASCII digits within the database's integer range, checked before any query (SQLite
+    raises OverflowError on a larger number instead of finding no row)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        return super()._check_values(value)
+
+
 class PendataanConfirmForm(forms.Form):
     """The ticked households of one dasawisma, confirmed as checked for the year."""
 
     tahun = forms.IntegerField(widget=forms.HiddenInput)
-    rumah_tangga = forms.ModelMultipleChoiceField(
+    rumah_tangga = _RowIds(
         label="Rumah tangga yang sudah diperiksa",
         queryset=RumahTangga.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -380,10 +380,22 @@ def close_open_pregnancies(*, actor, women, on_date, hasil):
 
 
 @transaction.atomic
+def leave_date_problem(rumah_tangga, on_date):
+    """Why a household cannot have left on on_date (a message), or None: not before its dasawisma was
+    formed (it would drop out of months it was counted in before it could have been there)."""
+    formed = rumah_tangga.dasawisma.active_from
+    if formed and on_date < formed:
+        return f"Tanggal tidak boleh sebelum dasawisma ini dibentuk ({formed:%d-%m-%Y})."
+    return None
+
+
 def rumah_tangga_leave(*, actor, rumah_tangga, on_date):
     """The whole rumah tangga moved away or dissolved: kept in the history, dropped from counts from
     on_date; its members' running pregnancies end that day as "pindah"."""
     require_entry(actor, rumah_tangga.dasawisma)
+    problem = leave_date_problem(rumah_tangga, on_date)
+    if problem:
+        raise ValidationError({"tanggal_keluar": problem})
     rumah_tangga.tanggal_keluar = on_date
     by_actor(rumah_tangga, actor).save(update_fields=["tanggal_keluar", "updated_at"])
     women = Warga.objects.filter(keluarga__rumah_tangga=rumah_tangga)

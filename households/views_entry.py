@@ -233,7 +233,7 @@ def rumah_tangga_edit(request, pk):
 @login_required
 def rumah_tangga_leave(request, pk):
     rt = _rumah_tangga_for_entry(request.user, pk)
-    form = RumahTanggaLeaveForm(posted(request), initial={"tanggal_keluar": rt.tanggal_keluar})
+    form = RumahTanggaLeaveForm(posted(request), initial={"tanggal_keluar": rt.tanggal_keluar}, rumah_tangga=rt)
     version, meanwhile = _version_read(request, rt), None
     if request.method == "POST" and form.is_valid():
         on_date = form.cleaned_data["tanggal_keluar"]
@@ -243,7 +243,7 @@ def rumah_tangga_leave(request, pk):
                 services.rumah_tangga_leave(actor=request.user, rumah_tangga=rt, on_date=on_date)
         except versions.EditedMeanwhile as exc:
             version, meanwhile = exc.version, exc
-            form = RumahTanggaLeaveForm(initial={"tanggal_keluar": on_date})  # what this person typed
+            form = RumahTanggaLeaveForm(initial={"tanggal_keluar": on_date}, rumah_tangga=rt)  # what was typed
         else:
             saved(request, f"{rt} dicatat tidak lagi di dasawisma sejak {on_date:%d-%m-%Y}.")
             return redirect(household_url(rt.pk))

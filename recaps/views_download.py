@@ -10,6 +10,8 @@ itself. A dasawisma's monthly download is its 4.18a.
 The verification page needs no login: a code shows what the registered file said (counts only), and an
 uploaded file is compared with the registered bytes."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -85,6 +87,18 @@ class UnduhRekapForm(forms.Form):
         for name in ("ketua", "penyusun"):
             self.fields[name].error_messages["max_length"] = f"Nama terlalu panjang (paling banyak {NAME_MAX} huruf)."
         self.fields["tempat"].error_messages["max_length"] = "Nama tempat terlalu panjang (paling banyak 80 huruf)."
+
+    def clean_tanggal(self):
+        """A signing date near today: from the start of the year before last to a month ahead (a recap
+        signed at a meeting next week); anything else is a typing slip printed on an official form."""
+        value = self.cleaned_data["tanggal"]
+        today = timezone.localdate()
+        earliest, latest = datetime.date(today.year - 2, 1, 1), today + datetime.timedelta(days=31)
+        if value and not earliest <= value <= latest:
+            raise forms.ValidationError(
+                f"Tanggal penandatanganan harus antara {earliest:%d-%m-%Y} dan {latest:%d-%m-%Y}."
+            )
+        return value
 
     def edition(self):
         return self.cleaned_data.get("edisi") or self.editions[0]

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -529,24 +528,9 @@ FORMS = [
 FORMS_BY_ID = {f.id: f for f in FORMS}
 
 # The bugs the sweep found, marked xfail(strict): {(form id or "*", field, variant or "*"): the bug}.
-SIGNATURE_DATE_BUG = (
-    "recaps.views_download.UnduhRekapForm.tanggal takes any date: the recap is registered (DokumenRekap) "
-    "and printed as signed on 31-12-9999 or 01-01-1890"
-)
-BUGS = {
-    ("rumah_tangga_leave", "tanggal_keluar", "1890"): (
-        "households.forms.RumahTanggaLeaveForm / services.rumah_tangga_leave refuse only a future date: a "
-        "household is recorded as gone since 01-01-1890 (before it or any member existed), which drops it from "
-        "every count of every past month"
-    ),
-    ("rekap_unduh_tahunan", "tanggal", "*"): SIGNATURE_DATE_BUG,
-    ("rekap_unduh_bulanan", "tanggal", "*"): SIGNATURE_DATE_BUG,
-}
-if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # PostgreSQL finds no such row: 200
-    BUGS["pendataan", "rumah_tangga", "huge"] = (
-        "households:pendataan POST with rumah_tangga=10**20: the ModelMultipleChoiceField's pk__in lookup "
-        "raises OverflowError on SQLite (Python int too large to convert to SQLite INTEGER), a 500"
-    )
+# (All four found so far are fixed: a household's leaving date before its dasawisma was formed, the
+# recap's signing date, formset counts, and a huge row id on SQLite.)
+BUGS: dict = {}
 
 
 # -- checking an answer ------------------------------------------------------------------------------
@@ -721,16 +705,7 @@ class TooManyRows(Exception):
     pass
 
 
-FORMSET_BUG = (
-    "households' formsets (AnggotaFormSet, PekaranganFormSet, IndustriFormSet) set no max_num/absolute_max: "
-    "a POST with <prefix>-TOTAL_FORMS=10**20 makes Django build, validate and render 2000 row forms (its "
-    "default absolute_max) before refusing: one such POST to rumah_tangga_create takes ~60 s and answers a 41 MB page"
-)
-
-
-@pytest.mark.parametrize(
-    "count", ["-1", pytest.param(str(10**20), marks=pytest.mark.xfail(strict=True, reason=FORMSET_BUG))]
-)
+@pytest.mark.parametrize("count", ["-1", str(10**20)])
 @pytest.mark.parametrize(
     ("form_id", "prefix", "row_form"),
     [
