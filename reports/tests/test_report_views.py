@@ -441,3 +441,12 @@ def test_review_pages_take_the_same_queries_for_one_row_or_many(client, cast, pr
         assert body.count('class="report-row"') == 14 and "Kenanga 11" in body
     else:  # Melati 1, Melati 2, Mawar and the six Kenanga that did not send
         assert "Dasawisma terlambat (9)" in body
+
+
+def test_the_dasawisma_month_page_links_its_4_18a_download(client, cast, pregnant):
+    body = get(client, cast.users["kader"], page_url(cast.dw))
+    link = reverse("recaps:rekap_unduh_bulanan", args=[cast.dw.pk, *MARCH])
+    assert f'href="{link}"' in body and "Unduh buku catatan 4.18a" in body
+    assert client.get(link).status_code == 200  # the download form for that month
+    # An RT's month page is a list of its dasawisma, with no 4.18a of its own.
+    assert "Unduh buku catatan 4.18a" not in get(client, cast.users["rt"], page_url(cast.rt))
