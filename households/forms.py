@@ -525,15 +525,16 @@ class BaseAnggotaFormSet(RowsFormSet):
 # A household form holds at most this many members / sheet rows: a posted TOTAL_FORMS of 10**20 is
 # refused at once instead of building thousands of empty forms (Django's own ceiling is 1,000 + max).
 MAX_MEMBERS, MAX_SHEET_ROWS = 40, 40
-AnggotaFormSet = forms.formset_factory(
-    WargaForm,
-    formset=BaseAnggotaFormSet,
-    extra=2,
-    can_delete=True,
-    max_num=MAX_MEMBERS,
-    absolute_max=MAX_MEMBERS,
-    validate_max=True,
-)
+
+
+def _bounded_formset(form, formset, *, extra, most):
+    """A deletable formset of at most `most` rows, a larger posted count refused before any row is built."""
+    return forms.formset_factory(
+        form, formset=formset, extra=extra, can_delete=True, max_num=most, absolute_max=most, validate_max=True
+    )
+
+
+AnggotaFormSet = _bounded_formset(WargaForm, BaseAnggotaFormSet, extra=2, most=MAX_MEMBERS)
 
 
 # -- Kegiatan Warga 4.14.1b ---------------------------------------------------------------------------
@@ -625,24 +626,8 @@ class BaseSheetFormSet(RowsFormSet):
         return [f.row_data() for f in self.filled_forms()]
 
 
-PekaranganFormSet = forms.formset_factory(
-    PekaranganRowForm,
-    formset=BaseSheetFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_SHEET_ROWS,
-    absolute_max=MAX_SHEET_ROWS,
-    validate_max=True,
-)
-IndustriFormSet = forms.formset_factory(
-    IndustriRowForm,
-    formset=BaseSheetFormSet,
-    extra=1,
-    can_delete=True,
-    max_num=MAX_SHEET_ROWS,
-    absolute_max=MAX_SHEET_ROWS,
-    validate_max=True,
-)
+PekaranganFormSet = _bounded_formset(PekaranganRowForm, BaseSheetFormSet, extra=1, most=MAX_SHEET_ROWS)
+IndustriFormSet = _bounded_formset(IndustriRowForm, BaseSheetFormSet, extra=1, most=MAX_SHEET_ROWS)
 
 
 def sheet_initial(rows):

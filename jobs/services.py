@@ -87,20 +87,13 @@ def recent_since(now=None):
     return (now or timezone.now()) - KEPT_FOR
 
 
+# What start() needs to ask for a job's work again.
+_WORK_FIELDS = ("user", "unit", "kind", "key", "title", "params", "unit_label", "filename", "content_type", "back_url")
+
+
 def retry(job):
     """The same work asked for again, as a new job (the failed one stays as it was)."""
-    return start(
-        user=job.user,
-        unit=job.unit,
-        kind=job.kind,
-        key=job.key,
-        title=job.title,
-        params=job.params,
-        unit_label=job.unit_label,
-        filename=job.filename,
-        content_type=job.content_type,
-        back_url=job.back_url,
-    )
+    return start(**{name: getattr(job, name) for name in _WORK_FIELDS})
 
 
 # Backends that keep the task in this database (or run it at once): enqueued inside the transaction

@@ -68,21 +68,24 @@ def _too_old(name, now):
     return now - modified > UPLOAD_MAX_AGE_SECONDS
 
 
-def load_upload(token, sha256):
-    """The stored bytes, or None when the token is unknown, older than an hour or the file changed."""
-    name = upload_name(token)
-    if name is None:
-        return None
+def _read_fresh(name):
+    """The stored file's bytes; None when it is missing, or older than an hour (then it is removed)."""
     storage = _storage()
     try:
         if _too_old(name, time.time()):
             storage.delete(name)
             return None
         with storage.open(name, "rb") as file:
-            data = file.read()
+            return file.read()
     except FileNotFoundError:
         return None
-    if hashlib.sha256(data).hexdigest() != sha256:
+
+
+def load_upload(token, sha256):
+    """The stored bytes, or None when the token is unknown, older than an hour or the file changed."""
+    name = upload_name(token)
+    data = None if name is None else _read_fresh(name)
+    if data is None or hashlib.sha256(data).hexdigest() != sha256:
         return None
     return data
 
@@ -91,16 +94,8 @@ def load_rows(token, sha256):
     """The stored rows of the upload (bytes), or None when missing, older than an hour, or when their seal
     does not match (changed on disk, or another upload's)."""
     name = rows_name(token)
-    if name is None or not isinstance(sha256, str):
-        return None
-    storage = _storage()
-    try:
-        if _too_old(name, time.time()):
-            storage.delete(name)
-            return None
-        with storage.open(name, "rb") as file:
-            stored = file.read()
-    except FileNotFoundError:
+    stored = None if name is None or not isinstance(sha256, str) else _read_fresh(name)
+    if stored is None:
         return None
     seal, _newline, rows = stored.partition(b"\n")
     if not constant_time_compare(seal, _seal(token, sha256, rows).hexdigest().encode()):
