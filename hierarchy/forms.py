@@ -161,13 +161,7 @@ class AccountCreateForm(AccountForm):
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off", "spellcheck": "false"}),
     )
     role = forms.ChoiceField(label="Peran")
-    password1 = forms.CharField(
-        label="Kata sandi", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
-    )
-    password2 = forms.CharField(
-        label="Ulangi kata sandi", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), strip=False
-    )
-    field_order = ["username", "first_name", "last_name", "phone", "role", "password1", "password2"]
+    field_order = ["username", "first_name", "last_name", "phone", "role"]
 
     def __init__(self, *args, unit, manager, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,26 +169,12 @@ class AccountCreateForm(AccountForm):
         self.fields["role"].choices = [
             (r.value, r.label) for r in Role if ROLE_LEVEL[r] == unit.level and access.can_grant_role(manager, r, unit)
         ]
-        self.fields["password1"].help_text = password_validators_help_text_html()
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError("Nama pengguna ini sudah dipakai.")
         return username
-
-    def clean(self):
-        cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "Kedua kata sandi tidak sama.")
-        elif p1:
-            probe = User(username=cleaned.get("username", ""), first_name=cleaned.get("first_name", ""))
-            try:
-                validate_password(p1, probe)
-            except ValidationError as exc:
-                self.add_error("password1", exc)
-        return cleaned
 
 
 class SetPasswordForm(forms.Form):

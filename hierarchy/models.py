@@ -271,6 +271,10 @@ class User(AbstractUser):
     created_by = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="dibuat oleh"
     )
+    # Set when someone else chose the password (a one-time password of a new account, a reset by a
+    # manager): every page but the password change and logging out sends the account there first
+    # (hierarchy.middleware.MustChangePasswordMiddleware).
+    must_change_password = models.BooleanField("wajib mengganti kata sandi", default=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "date_joined"])
 

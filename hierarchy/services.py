@@ -2,6 +2,7 @@
 transaction, checking its rules and the actor's rights (hierarchy.access) before it writes."""
 
 import datetime
+import secrets
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Permission
@@ -277,8 +278,21 @@ def role_revoke(*, actor, assignment):
 # -- accounts ------------------------------------------------------------------------------------
 
 
-def account_create(*, actor, username, first_name, last_name="", phone="", password, home_unit, role, role_unit):
-    """Create an account with its first role, in one transaction."""
+# Letters and digits nobody misreads on a slip of paper or a phone screen (no 0/o, 1/l/i).
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_one_time_password():
+    """Three groups of four (kx7m-p4qa-z9tb): about 59 bits, typed on a phone without the shift key.
+    Shown once to the person who hands it over, stored only as Django's hash."""
+    return "-".join("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+def account_create(
+    *, actor, username, first_name, last_name="", phone="", password, home_unit, role, role_unit, must_change=False
+):
+    """Create an account with its first role, in one transaction. must_change: the password was chosen
+    by someone else, the owner chooses their own at the first login."""
     if not access.is_global(actor) and not access.has_perm(actor, Perm.MANAGE_ACCOUNTS, home_unit):
         raise PermissionDenied("Anda tidak berhak membuat akun di wilayah ini.")
     if not home_unit.contains(role_unit):
@@ -287,6 +301,7 @@ def account_create(*, actor, username, first_name, last_name="", phone="", passw
         raise ValidationError({"username": "Nama pengguna ini sudah dipakai."})
     user = User(username=username, first_name=first_name, last_name=last_name, phone=phone, home_unit=home_unit)
     user.created_by = actor
+    user.must_change_password = must_change
     validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
@@ -295,6 +310,25 @@ def account_create(*, actor, username, first_name, last_name="", phone="", passw
             by_actor(user, actor).save()
         role_grant(actor=actor, user=user, role=role, unit=role_unit)
     return user
+
+
+def account_invite(*, actor, username, first_name, last_name="", phone="", home_unit, role, role_unit):
+    """A new account with a one-time password: (user, the password). The caller shows the password once
+    (the handover page) and keeps it nowhere; the owner replaces it at the first login."""
+    password = new_one_time_password()
+    user = account_create(
+        actor=actor,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        password=password,
+        home_unit=home_unit,
+        role=role,
+        role_unit=role_unit,
+        must_change=True,
+    )
+    return user, password
 
 
 def account_update(*, actor, user, first_name, last_name, phone):
@@ -319,7 +353,23 @@ def account_set_password(*, actor, user, password):
         raise PermissionDenied("Akun ini di luar wilayah yang Anda kelola.")
     validate_password(password, user)
     user.set_password(password)
-    by_actor(user, actor).save(update_fields=["password"])
+    # Chosen by the manager, so known to two people: the owner replaces it at the next login.
+    user.must_change_password = True
+    by_actor(user, actor).save(update_fields=["password", "must_change_password"])
     # A new password also lifts a login lock-out, so the advice on the lock-out page holds.
     axes_reset(username=user.username)
     return user
+
+
+def account_reset_one_time(*, actor, user):
+    """Replace a managed account's password by a new one-time password and return it (shown once)."""
+    password = new_one_time_password()
+    account_set_password(actor=actor, user=user, password=password)
+    return password
+
+
+def own_password_changed(*, user):
+    """The owner chose their own password: the first-login requirement is met."""
+    if user.must_change_password:
+        user.must_change_password = False
+        by_actor(user, user).save(update_fields=["must_change_password"])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from pkkdata.http import errors_onto_form, posted
 
-from . import access, services
+from . import access, handover, services
 from . import counts as counts_of_units
 from .forms import (
     AccountCreateForm,
@@ -70,6 +70,19 @@ class LogoutView(auth_views.LogoutView):
 
     def get_success_url(self):
         return reverse("login") + "?keluar=1"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """The owner's own password change; it also ends the first-login requirement of a one-time
+    password."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.own_password_changed(user=form.user)
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs) | {"first_login": self.request.user.must_change_password}
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -287,13 +300,12 @@ def account_create(request, unit_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.account_create(
+            user, password = services.account_invite(
                 actor=request.user,
                 username=data["username"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 phone=data["phone"],
-                password=data["password1"],
                 home_unit=unit,
                 role=data["role"],
                 role_unit=unit,
@@ -301,8 +313,18 @@ def account_create(request, unit_pk):
         except ValidationError as exc:
             errors_onto_form(exc, form)
         else:
-            messages.success(request, f"Akun {user.username} dibuat.")
-            return redirect("hierarchy:account_detail", pk=user.pk)
+            # The one-time password is in this response only: no redirect, nothing kept.
+            slips = [
+                handover.slip(
+                    user=user,
+                    password=password,
+                    role=Role(data["role"]).label,
+                    unit=str(unit),
+                    address=handover.login_address(request),
+                )
+            ]
+            context = {"slips": slips, "title": f"Akun {user.username} dibuat", "back": unit}
+            return render(request, "hierarchy/handover.html", context | {"address": handover.login_address(request)})
     return render(request, "hierarchy/account_form.html", {"form": form, "unit": unit, "title": "Akun baru"})
 
 

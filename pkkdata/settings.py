@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "pkkdata.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A one-time password is replaced before anything else is shown.
+    "hierarchy.middleware.MustChangePasswordMiddleware",
     "pkkdata.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

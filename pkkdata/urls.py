@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hierarchy.views import LogoutView
+from hierarchy.views import LogoutView, PasswordChangeView
 
 from .views import healthz, healthz_web, home
 
@@ -15,7 +15,7 @@ urlpatterns = [
     path("healthz/web", healthz_web, name="healthz_web"),
     path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("keluar/", LogoutView.as_view(), name="logout"),
-    path("sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("sandi/", PasswordChangeView.as_view(), name="password_change"),
     path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("hierarchy.urls")),
     path("", include("households.urls")),

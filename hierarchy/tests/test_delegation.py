@@ -1,6 +1,8 @@
 """Delegated administration: TP PKK staff manage accounts of their own area and below, grant only
 roles at or below their own level, on units they reach, and nobody raises their own rights."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -38,6 +40,12 @@ def test_can_grant_role(cast, manager, role, unit, allowed):
     assert access.can_grant_role(cast.users[manager], role, getattr(cast, unit)) is allowed
 
 
+def _one_time_password(body):
+    found = re.search(r'Kata sandi sekali pakai: <span class="secret">([a-z0-9-]+)</span>', body)
+    assert found, "the handover page shows the one-time password"
+    return found[1]
+
+
 def test_kelurahan_creates_a_kader_account_who_can_then_log_in(client, cast):
     client.force_login(cast.users["kelurahan"])
     response = client.post(
@@ -48,26 +56,59 @@ def test_kelurahan_creates_a_kader_account_who_can_then_log_in(client, cast):
             "last_name": "Aminah",
             "phone": "0812 3456 7890",
             "role": Role.KADER,
-            "password1": PASSWORD,
-            "password2": PASSWORD,
         },
     )
-    assert response.status_code == 302
+    assert response.status_code == 200  # the handover page, not a redirect: the password is shown once
+    body = response.content.decode()
+    password = _one_time_password(body)
+    assert "https://wa.me/6281234567890?text=" in body and "siti.aminah" in body
     user = User.objects.get(username="siti.aminah")
     assert user.home_unit == cast.dw_b and user.created_by == cast.users["kelurahan"]
-    assert user.phone == "081234567890"
+    assert user.phone == "081234567890" and user.must_change_password
+    assert password not in user.password and user.check_password(password)  # only its hash is stored
     assert access.has_perm(user, Perm.ENTRY, cast.dw_b) and not access.has_perm(user, Perm.VIEW, cast.dw)
     client.logout()
-    assert client.post(reverse("login"), {"username": "siti.aminah", "password": PASSWORD}).status_code == 302
+    assert client.post(reverse("login"), {"username": "siti.aminah", "password": password}).status_code == 302
+    # The first login: every page sends her to choose her own password.
+    for name in ("home", "hierarchy:unit_roots", "jobs:daftar"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and response["Location"] == reverse("password_change"), name
+    page = client.get(reverse("password_change")).content.decode()
+    assert "Buat kata sandi Anda sendiri" in page
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": PASSWORD, "new_password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.must_change_password
+    assert client.get(reverse("home")).status_code == 200  # still signed in, and free to go on
+
+
+def test_a_password_set_by_a_manager_is_changed_at_the_next_login(client, cast):
+    kader = cast.users["kader"]
+    services.account_set_password(actor=cast.users["kelurahan"], user=kader, password="Sandi-Dari-Pengurus-26")
+    kader.refresh_from_db()
+    assert kader.must_change_password
+    assert client.post(reverse("login"), {"username": kader.username, "password": "Sandi-Dari-Pengurus-26"}).status_code == 302
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")
+    # Logging out stays possible.
+    assert client.post(reverse("logout")).status_code == 302
+
+
+def test_one_time_passwords_are_readable_and_differ():
+    passwords = {services.new_one_time_password() for _ in range(200)}
+    assert len(passwords) == 200
+    for password in passwords:
+        assert re.fullmatch(r"[a-hj-km-np-z2-9]{4}-[a-hj-km-np-z2-9]{4}-[a-hj-km-np-z2-9]{4}", password)
 
 
 def test_account_form_keeps_typed_values_and_explains_errors(client, cast):
     client.force_login(cast.users["kelurahan"])
     response = client.post(
         reverse("hierarchy:account_create", args=[cast.dw_b.pk]),
-        {"username": "kader", "first_name": "Rina", "phone": "12345", "role": Role.KADER, "password1": "123",
-         "password2": "123"},
-    )  # fmt: skip
+        {"username": "kader", "first_name": "Rina", "phone": "12345", "role": Role.KADER},
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "Nama pengguna ini sudah dipakai." in body
