@@ -255,6 +255,17 @@ def manageable_users(manager: AnyUser, qs: QuerySet[User]) -> QuerySet[User]:
 # -- named decisions of the screens ----------------------------------------------------------------
 
 
+def may_add_groups(user: AnyUser, parent: Unit) -> bool:
+    """Who creates RW, dusun/lingkungan, RT and dasawisma under parent: the TP PKK desa/kelurahan
+    (kelola_satuan), and the kecamatan and kabupaten/kota staff who set a kelurahan of their area up
+    (kelola_akun held at kecamatan level or above over it). Renaming, moving and closing groups stay
+    with kelola_satuan."""
+    if has_perm(user, Perm.MANAGE_UNITS, parent):
+        return True
+    rank = highest_rank_with(user, Perm.MANAGE_ACCOUNTS, parent)
+    return rank is not None and rank <= RANK[Level.KECAMATAN]
+
+
 def oversees(user: AnyUser, unit: Unit) -> bool:
     """Whether the user sees the unit from a group above it (a ketua RT over a dasawisma, TP PKK
     kelurahan ...), through lihat_data granted on a strict ancestor; the administrator always. A

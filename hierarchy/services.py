@@ -5,6 +5,7 @@ import datetime
 import secrets
 
 from axes.utils import reset as axes_reset
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +18,7 @@ from pkkdata import periods
 from pkkdata.db import unique_or_message
 
 from . import access, counts
+from .hashers import OneTimePasswordHasher
 from .levels import LEVEL_ORDER, LOCAL_LEVELS, RANK, ROLE_LEVEL, ROLE_PERMS, Level, Perm, Role
 from .models import RoleAssignment, Unit, UnitUserObjectPermission, User
 
@@ -50,7 +52,8 @@ def _check_group_date(day, field):
 def unit_create(*, actor, parent, level, code, name, active_from=None):
     """Create a local group (dusun/lingkungan, RW, RT or dasawisma) under parent."""
     _require_local(level)
-    _require_manage_units(actor, parent)
+    if not access.may_add_groups(actor, parent):
+        raise PermissionDenied("Anda tidak berhak membuat kelompok di wilayah ini.")
     if active_from is not None:
         _check_group_date(active_from, "active_from")
     if parent.active_to is not None:
@@ -289,10 +292,22 @@ def new_one_time_password():
 
 
 def account_create(
-    *, actor, username, first_name, last_name="", phone="", password, home_unit, role, role_unit, must_change=False
+    *,
+    actor,
+    username,
+    first_name,
+    last_name="",
+    phone="",
+    password,
+    home_unit,
+    role,
+    role_unit,
+    must_change=False,
+    hasher="default",
 ):
     """Create an account with its first role, in one transaction. must_change: the password was chosen
-    by someone else, the owner chooses their own at the first login."""
+    by someone else, the owner chooses their own at the first login. hasher: the algorithm name of the
+    password's hash (a one-time password's is hierarchy.hashers)."""
     if not access.is_global(actor) and not access.has_perm(actor, Perm.MANAGE_ACCOUNTS, home_unit):
         raise PermissionDenied("Anda tidak berhak membuat akun di wilayah ini.")
     if not home_unit.contains(role_unit):
@@ -303,7 +318,7 @@ def account_create(
     user.created_by = actor
     user.must_change_password = must_change
     validate_password(password, user)
-    user.set_password(password)
+    user.password = make_password(password, hasher=hasher)
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         with unique_or_message("username", "Nama pengguna ini baru saja dipakai akun lain."):
@@ -327,6 +342,7 @@ def account_invite(*, actor, username, first_name, last_name="", phone="", home_
         role=role,
         role_unit=role_unit,
         must_change=True,
+        hasher=OneTimePasswordHasher.algorithm,
     )
     return user, password
 
@@ -359,13 +375,6 @@ def account_set_password(*, actor, user, password):
     # A new password also lifts a login lock-out, so the advice on the lock-out page holds.
     axes_reset(username=user.username)
     return user
-
-
-def account_reset_one_time(*, actor, user):
-    """Replace a managed account's password by a new one-time password and return it (shown once)."""
-    password = new_one_time_password()
-    account_set_password(actor=actor, user=user, password=password)
-    return password
 
 
 def own_password_changed(*, user):

@@ -139,7 +139,7 @@ def unit_detail(request, pk):
     can_manage = access.has_perm(request.user, Perm.MANAGE_UNITS, unit) and unit.level in LOCAL_LEVELS
     can_add_child = (
         is_open
-        and access.has_perm(request.user, Perm.MANAGE_UNITS, unit)
+        and access.may_add_groups(request.user, unit)
         and any(lv in LOCAL_LEVELS for lv in child_levels(unit.level))
     )
     can_manage_accounts = is_open and access.has_perm(request.user, Perm.MANAGE_ACCOUNTS, unit)
@@ -179,7 +179,9 @@ def _levels_below(level):
 
 @login_required
 def unit_create(request, pk):
-    parent = access.get_unit_for_user(request.user, pk, Perm.MANAGE_UNITS)
+    parent = access.get_unit_for_user(request.user, pk)
+    if not access.may_add_groups(request.user, parent):
+        raise PermissionDenied("Anda tidak berhak membuat kelompok di wilayah ini.")
     if not any(lv in LOCAL_LEVELS for lv in child_levels(parent.level)):
         raise PermissionDenied("Di bawah satuan ini tidak dapat dibuat kelompok.")
     form = UnitCreateForm(posted(request), parent=parent, initial={"active_from": timezone.localdate()})

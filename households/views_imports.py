@@ -33,7 +33,7 @@ from .importer.analyse import ERROR, NEW, UNCHANGED, UPDATE, analyse
 from .importer.job import BACKGROUND_ROWS, start_import
 from .importer.read import dataset_from_json, dataset_to_json
 from .importer.template import build_template
-from .importer.uploads import discard_upload, load_rows, load_upload, store_upload
+from .importer.uploads import SessionUploads, store_upload, stored_rows
 from .importer.write import ImportBlocked, commit
 from .models import RumahTangga, Warga
 
@@ -54,36 +54,7 @@ def _dasawisma(user, pk):
 
 
 def _uploads(request):
-    return dict(request.session.get(SESSION_KEY, {}))
-
-
-def _remember(request, token, entry):
-    uploads = _uploads(request)
-    uploads[token] = entry
-    for old in list(uploads)[:-KEEP_UPLOADS]:
-        discard_upload(old)
-        del uploads[old]
-    request.session[SESSION_KEY] = uploads
-
-
-def _forget(request, token, *, keep_file=False):
-    uploads = _uploads(request)
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-    if not keep_file:
-        discard_upload(token)
-
-
-def _stored_dataset(token, digest):
-    """The rows read at the upload (a Dataset), or None when the upload or its rows are gone, older than
-    an hour or changed on disk."""
-    if load_upload(token, digest) is None:
-        return None
-    rows = load_rows(token, digest)
-    try:
-        return None if rows is None else dataset_from_json(rows)
-    except ValueError:
-        return None
+    return SessionUploads(request, SESSION_KEY, keep=KEEP_UPLOADS)
 
 
 @login_required
@@ -104,7 +75,7 @@ def import_upload(request, unit_pk):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["berkas"]
         token, digest = store_upload(upload["data"], rows=dataset_to_json(upload["dataset"]))
-        _remember(request, token, [request.user.pk, dasawisma.pk, upload["name"], digest])
+        _uploads(request).remember(token, [request.user.pk, dasawisma.pk, upload["name"], digest])
         return redirect("households:import_preview", token=token)
     return render(
         request,
@@ -116,14 +87,14 @@ def import_upload(request, unit_pk):
 @login_required
 def import_preview(request, token):
     entry = _uploads(request).get(token)
-    if entry is None or entry[0] != request.user.pk:
+    if entry is None:
         raise Http404("Pratinjau impor tidak ditemukan.")
     _user_pk, unit_pk, name, digest = entry
     dasawisma = _dasawisma(request.user, unit_pk)
     # The rows read at the upload: the workbook is not parsed again, on any page or at the confirm.
-    dataset = _stored_dataset(token, digest)
+    dataset = stored_rows(token, digest, dataset_from_json)
     if dataset is None:
-        _forget(request, token)
+        _uploads(request).forget(token)
         messages.error(request, "Berkas unggahan sudah kedaluwarsa (lebih dari 1 jam) atau hilang. Unggah lagi.")
         return redirect("households:import_upload", unit_pk=unit_pk)
 
@@ -137,7 +108,7 @@ def import_preview(request, token):
         except TooManyJobs as exc:
             messages.error(request, exc.message)
         else:
-            _forget(request, token, keep_file=True)  # the job reads the file, and removes it once done
+            _uploads(request).forget(token, keep_file=True)  # the job reads the file, and removes it once done
             return redirect("jobs:status", pk=job.pk)
     elif request.method == "POST":
         try:
@@ -149,7 +120,7 @@ def import_preview(request, token):
             # Someone else saved the same NIK or No. KK between the check and the write.
             messages.error(request, "Tidak ada yang disimpan: data berubah saat disimpan. Periksa lagi lalu simpan.")
         else:
-            _forget(request, token)
+            _uploads(request).forget(token)
             messages.success(request, f"{preview.counts[NEW]} warga baru, {preview.counts[UPDATE]} diperbarui.")
             return redirect(reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk}))
     if preview is None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hierarchy",
     "documents",
     "households",
+    "onboarding",
     "reports",
     "recaps",
     "demo",
@@ -149,6 +150,16 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "hierarchy.backends.AreaPermissionBackend",
+]
+
+# Django's default first (every chosen password); then the one-time passwords' own (hierarchy.hashers).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "hierarchy.hashers.OneTimePasswordHasher",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("hierarchy.urls")),
     path("", include("households.urls")),
+    path("", include("onboarding.urls")),
     path("", include("reports.urls")),
     path("laporan/", include("recaps.urls")),
     path("", include("documents.urls")),

@@ -1,6 +1,6 @@
 """The apps stand in one order, each importing only those below it (docs/ARCHITECTURE.md):
 
-    pkkdata helpers < hierarchy < documents < jobs < households < reports < recaps < demo < pkkdata top
+    pkkdata helpers < hierarchy < documents < jobs < households < onboarding < reports < recaps < demo < pkkdata top
 
 This reads every module of ours (tests included, migrations excluded) and fails on an import of an app
 above, or on an import of another app inside a function (a late import hides a cycle). The one
@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ORDER = ["hierarchy", "documents", "jobs", "households", "reports", "recaps", "demo"]
+ORDER = ["hierarchy", "documents", "jobs", "households", "onboarding", "reports", "recaps", "demo"]
 # pkkdata is the ground (helpers that import nothing of ours) and the top (URLs, the home page, the
 # WSGI/ASGI entry points that compose everything).
 PKKDATA_TOP = {"urls", "views", "wsgi", "asgi"}

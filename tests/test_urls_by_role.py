@@ -25,7 +25,7 @@ from hierarchy.tests.url_cases import LOGGED_IN, OTHER_SIDE, ROLES
 from households.tests.cast import add_households
 from jobs.models import Job, Status
 
-APPS = ["hierarchy", "documents", "jobs", "households", "reports", "recaps", "demo"]
+APPS = ["hierarchy", "documents", "jobs", "households", "onboarding", "reports", "recaps", "demo"]
 
 
 def _url_case_modules():

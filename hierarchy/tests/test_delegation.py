@@ -65,6 +65,7 @@ def test_kelurahan_creates_a_kader_account_who_can_then_log_in(client, cast):
     user = User.objects.get(username="siti.aminah")
     assert user.home_unit == cast.dw_b and user.created_by == cast.users["kelurahan"]
     assert user.phone == "081234567890" and user.must_change_password
+    assert user.password.startswith("pbkdf2_sha256_sekali$20000$")  # random, replaced at once: fewer rounds
     assert password not in user.password and user.check_password(password)  # only its hash is stored
     assert access.has_perm(user, Perm.ENTRY, cast.dw_b) and not access.has_perm(user, Perm.VIEW, cast.dw)
     client.logout()

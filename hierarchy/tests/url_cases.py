@@ -45,7 +45,7 @@ CASES = [
         lambda c: {"pk": c.kel.pk},
         "get",
         None,
-        table(ok=MGR_KEL, forbidden={"kota", "kecamatan"}),
+        table(ok=MGR_KEL | {"kota", "kecamatan"}),  # kecamatan and kota set a kelurahan up (may_add_groups)
     ),
     ("hierarchy:unit_edit", lambda c: {"pk": c.rt.pk}, "get", None, table(ok=MGR_KEL, forbidden=SEE_RT - MGR_KEL)),
     ("hierarchy:unit_move", lambda c: {"pk": c.rt.pk}, "get", None, table(ok=MGR_KEL, forbidden=SEE_RT - MGR_KEL)),

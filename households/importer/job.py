@@ -17,7 +17,7 @@ from jobs.registry import JobFailed, Kind, register
 
 from .analyse import NEW, UPDATE
 from .read import dataset_from_json
-from .uploads import discard_upload, load_rows, load_upload
+from .uploads import discard_upload, stored_rows
 from .write import ImportBlocked, commit
 
 KIND = "impor-warga"
@@ -48,23 +48,9 @@ def start_import(*, user, dasawisma, token, sha256, name, back_url):
     )
 
 
-def _stored_dataset(token, sha256):
-    """The rows read at the upload, as the Dataset read.read_dataset made; None when the upload or its
-    rows are gone, older than an hour, or changed on disk (the preview view does the same)."""
-    if load_upload(token, sha256) is None:
-        return None
-    rows = load_rows(token, sha256)
-    if rows is None:
-        return None
-    try:
-        return dataset_from_json(rows)
-    except ValueError:
-        return None
-
-
 def _run(job, progress, out):
     params = job.params
-    dataset = _stored_dataset(params["token"], params["sha256"])
+    dataset = stored_rows(params["token"], params["sha256"], dataset_from_json)
     if dataset is None:
         raise JobFailed(KEDALUWARSA)
     try:

@@ -96,7 +96,26 @@ class SafeXLSX(XLSX):
     """import-export's XLSX format, read defensively: the cells of the archive counted and content right
     of MAX_COLUMNS refused before openpyxl parses a sheet, formulas refused (the cell is named), headers
     checked, at most MAX_ROWS data rows, empty rows skipped, only the first MAX_COLUMNS columns read. The
-    dataset carries `row_numbers`, the sheet row of each data row, for the messages."""
+    dataset carries `row_numbers`, the sheet row of each data row, for the messages.
+
+    The sheet's layout is given by the class attributes below (the Data Warga sheet's by default): another
+    upload of this application (the onboarding sheet of groups and cadres) subclasses it with its own
+    headers, the headers it requires and how a typed header is recognised (`canonical`)."""
+
+    headers = HEADERS
+    required = HEADERS
+    sheet_title = SHEET_TITLE
+    prefilled = _PREFILLED
+    max_rows = MAX_ROWS
+    rows_word = "data warga"
+
+    def canonical(self, header):
+        """The header of this layout that a typed header names, or None."""
+        return _NORMALISED_HEADERS.get(norm(header))
+
+    @property
+    def empty_message(self):
+        return f"Berkas kosong: tidak ada baris {self.rows_word} di bawah baris judul kolom."
 
     def create_dataset(self, in_stream):
         data = bytes(in_stream)
@@ -126,8 +145,8 @@ class SafeXLSX(XLSX):
 
     def _read(self, book, scan):
         if not book.worksheets:
-            raise ImportFileError(EMPTY)
-        sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
+            raise ImportFileError(self.empty_message)
+        sheet = book[self.sheet_title] if self.sheet_title in book.sheetnames else book.worksheets[0]
         # openpyxl keeps the archive path of a read-only sheet here; without it the check is left to the
         # cell budget (the columns right of MAX_COLUMNS are never read either way).
         too_far = scan.beyond.get(getattr(sheet, "_worksheet_path", None))
@@ -144,10 +163,10 @@ class SafeXLSX(XLSX):
             headers.pop()
         if not headers:
             formulas and formulas.check()
-            raise ImportFileError(EMPTY)
-        positions = _check_headers(headers, formulas)
-        prefilled = {i for i, target in positions.items() if HEADERS[target] in _PREFILLED}
-        dataset = tablib.Dataset(headers=HEADERS)
+            raise ImportFileError(self.empty_message)
+        positions = self._check_headers(headers, formulas)
+        prefilled = {i for i, target in positions.items() if self.headers[target] in self.prefilled}
+        dataset = tablib.Dataset(headers=self.headers)
         dataset.row_numbers = []
         last_filled = 1
         for number, cells in enumerate(rows, start=2):
@@ -159,12 +178,13 @@ class SafeXLSX(XLSX):
                     break
                 continue
             last_filled = number
-            if len(dataset) >= MAX_ROWS:
+            if len(dataset) >= self.max_rows:
                 formulas and formulas.check()
                 raise ImportFileError(
-                    f"Berkas berisi lebih dari {_number(MAX_ROWS)} baris data warga. Bagi menjadi beberapa berkas."
+                    f"Berkas berisi lebih dari {_number(self.max_rows)} baris {self.rows_word}. Bagi menjadi "
+                    "beberapa berkas."
                 )
-            values = [None] * len(HEADERS)
+            values = [None] * len(self.headers)
             for index, target in positions.items():
                 if index < len(cells):
                     values[target] = cells[index]
@@ -172,8 +192,35 @@ class SafeXLSX(XLSX):
             dataset.row_numbers.append(number)
         formulas and formulas.check()
         if not len(dataset):
-            raise ImportFileError(EMPTY)
+            raise ImportFileError(self.empty_message)
         return dataset
+
+    def _check_headers(self, headers, formulas=None):
+        """{position in the file: position in self.headers}; a message listing what is missing or unknown
+        (after the formulas met so far: a header row written by formulas is told as such)."""
+        positions, unknown, seen = {}, [], set()
+        for index, header in enumerate(headers):
+            if blank(header):
+                continue
+            canonical = self.canonical(header)
+            if canonical is None or canonical in seen:
+                unknown.append(str(header).strip())
+                continue
+            seen.add(canonical)
+            positions[index] = self.headers.index(canonical)
+        missing = [h for h in self.required if h not in seen]
+        if missing or unknown:
+            formulas and formulas.check()
+            parts = []
+            if missing:
+                parts.append("kolom yang tidak ada: " + ", ".join(f"“{h}”" for h in missing))
+            if unknown:
+                parts.append("kolom yang tidak dikenal atau ganda: " + ", ".join(f"“{h}”" for h in unknown))
+            raise ImportFileError(
+                "Judul kolom pada baris 1 tidak sesuai templat (" + "; ".join(parts) + "). Unduh templat terbaru "
+                "dan salin data ke dalamnya."
+            )
+        return positions
 
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
@@ -288,7 +335,6 @@ NOT_XLSX = (
     "tidak diterima: buka berkas itu lalu simpan sebagai “Excel Workbook (.xlsx)”, atau pakai templat "
     "yang diunduh dari halaman ini."
 )
-EMPTY = "Berkas kosong: tidak ada baris data warga di bawah baris judul kolom."
 
 
 def too_big_message():
@@ -314,34 +360,6 @@ def too_wide_message(title, coordinate):
         f"sampai {get_column_letter(MAX_COLUMNS)}). Hapus kolom di kanan tabel, atau salin data warga saja ke "
         "templat yang diunduh dari halaman ini."
     )
-
-
-def _check_headers(headers, formulas=None):
-    """{position in the file: position in HEADERS}; a message listing what is missing or unknown (after
-    the formulas met so far: a header row written by formulas is told as such)."""
-    positions, unknown, seen = {}, [], set()
-    for index, header in enumerate(headers):
-        if blank(header):
-            continue
-        canonical = _NORMALISED_HEADERS.get(norm(header))
-        if canonical is None or canonical in seen:
-            unknown.append(str(header).strip())
-            continue
-        seen.add(canonical)
-        positions[index] = HEADERS.index(canonical)
-    missing = [h for h in HEADERS if h not in seen]
-    if missing or unknown:
-        formulas and formulas.check()
-        parts = []
-        if missing:
-            parts.append("kolom yang tidak ada: " + ", ".join(f"“{h}”" for h in missing))
-        if unknown:
-            parts.append("kolom yang tidak dikenal atau ganda: " + ", ".join(f"“{h}”" for h in unknown))
-        raise ImportFileError(
-            "Judul kolom pada baris 1 tidak sesuai templat (" + "; ".join(parts) + "). Unduh templat terbaru "
-            "dan salin data ke dalamnya."
-        )
-    return positions
 
 
 def check_file_name(name):
@@ -407,20 +425,21 @@ def dataset_to_json(dataset):
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def dataset_from_json(data):
-    """The Dataset stored by dataset_to_json; ValueError for anything else (another version of the
-    template's columns included: the upload is then read again by nobody, the user uploads again)."""
+def dataset_from_json(data, headers=HEADERS):
+    """The Dataset stored by dataset_to_json with these headers (the Data Warga sheet's by default);
+    ValueError for anything else (another version of the template's columns included: the upload is then
+    read again by nobody, the user uploads again)."""
     try:
         payload = json.loads(data)
     except ValueError as exc:
         raise ValueError("Baris tersimpan rusak.") from exc
     try:
-        if payload["version"] != _ROWS_VERSION or payload["headers"] != HEADERS:
+        if payload["version"] != _ROWS_VERSION or payload["headers"] != list(headers):
             raise ValueError("Baris tersimpan untuk templat lain.")
         numbers, rows = payload["row_numbers"], payload["rows"]
-        if len(numbers) != len(rows) or any(len(row) != len(HEADERS) for row in rows):
+        if len(numbers) != len(rows) or any(len(row) != len(headers) for row in rows):
             raise ValueError("Baris tersimpan tidak utuh.")
-        dataset = tablib.Dataset(headers=HEADERS)
+        dataset = tablib.Dataset(headers=list(headers))
         for row in rows:
             dataset.append([_decode(v) for v in row])
         dataset.row_numbers = [int(n) for n in numbers]

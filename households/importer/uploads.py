@@ -103,6 +103,53 @@ def load_rows(token, sha256):
     return rows
 
 
+def stored_rows(token, sha256, decode):
+    """decode(the stored rows) of a fresh, unchanged upload (read.dataset_from_json for the Data Warga
+    sheet); None when the upload or its rows are gone, older than an hour, changed on disk, or when
+    decode refuses them with ValueError (rows of another version of the sheet)."""
+    if load_upload(token, sha256) is None:
+        return None
+    rows = load_rows(token, sha256)
+    if rows is None:
+        return None
+    try:
+        return decode(rows)
+    except ValueError:
+        return None
+
+
+class SessionUploads:
+    """The uploads one user has open for a preview, in the session under `key`: {token: entry}, the
+    entry a list the screen chooses (user id first: a token is worth nothing in another user's hands).
+    At most `keep` at once; the oldest are discarded with their files."""
+
+    def __init__(self, request, key, keep=5):
+        self.request, self.key, self.keep = request, key, keep
+
+    def all(self):
+        return dict(self.request.session.get(self.key, {}))
+
+    def get(self, token):
+        """The entry of token, when it is this user's; else None."""
+        entry = self.all().get(token)
+        return entry if entry is not None and entry[0] == self.request.user.pk else None
+
+    def remember(self, token, entry):
+        uploads = self.all()
+        uploads[token] = entry
+        for old in list(uploads)[: -self.keep]:
+            discard_upload(old)
+            del uploads[old]
+        self.request.session[self.key] = uploads
+
+    def forget(self, token, *, keep_file=False):
+        uploads = self.all()
+        uploads.pop(token, None)
+        self.request.session[self.key] = uploads
+        if not keep_file:
+            discard_upload(token)
+
+
 def discard_upload(token):
     """Remove the upload and its rows."""
     for name in (upload_name(token), rows_name(token)):

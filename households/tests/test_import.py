@@ -737,7 +737,7 @@ def test_a_large_confirm_is_committed_by_the_worker_with_its_counts(client, cast
 
 
 def test_a_large_confirm_whose_upload_is_gone_saves_nothing_and_says_so(client, cast, monkeypatch):
-    monkeypatch.setattr("households.importer.job.load_upload", lambda token, sha256: None)
+    monkeypatch.setattr("households.importer.job.stored_rows", lambda token, sha256, decode: None)
     monkeypatch.setattr("households.views_imports.BACKGROUND_ROWS", 1)
     _page, url = preview_of(client, cast, family())
     client.post(url)

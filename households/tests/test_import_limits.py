@@ -291,13 +291,13 @@ def test_the_background_commit_refuses_changed_rows(client, cast, monkeypatch):
     monkeypatch.setattr("households.views_imports.BACKGROUND_ROWS", 1)
     url, _token = _uploaded(client, cast)
     client.get(url)
-    real = import_job.load_upload
+    real = import_job.stored_rows
 
-    def changed_before_the_worker_runs(token, sha256):  # after the view's own check
+    def changed_before_the_worker_runs(token, sha256, decode):  # after the view's own check
         _tamper(token)
-        return real(token, sha256)
+        return real(token, sha256, decode)
 
-    monkeypatch.setattr(import_job, "load_upload", changed_before_the_worker_runs)
+    monkeypatch.setattr(import_job, "stored_rows", changed_before_the_worker_runs)
     client.post(url)
     job = Job.objects.get()
     assert (job.status, job.pesan_galat) == (Status.GAGAL, KEDALUWARSA)

@@ -1,0 +1,24 @@
+from django import forms
+
+from .sheet import MAX_BYTES, MAX_ROWS, ImportFileError, read_sheet, too_big_message
+
+
+class OnboardingUploadForm(forms.Form):
+    berkas = forms.FileField(
+        label="Berkas Excel (.xlsx)",
+        help_text=f"Templat kelompok dan kader yang sudah diisi. Paling besar 5 MB, paling banyak {MAX_ROWS:,} baris.".replace(",", "."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+    def clean_berkas(self):
+        upload = self.cleaned_data["berkas"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(too_big_message())
+        data = upload.read()
+        try:
+            dataset = read_sheet(data, upload.name)
+        except ImportFileError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return {"name": upload.name, "data": data, "dataset": dataset}
