@@ -47,6 +47,7 @@ class Group:
     parent: "Group | None"
     row: int
     unit: Unit | None = None
+    written_name: str = ""  # as the sheet first wrote it (an existing group keeps its own name)
 
     @property
     def is_new(self):
@@ -198,13 +199,21 @@ class _Analysis:
                 self.problem(row, column, f"{name} ditulis dengan kode {found.code} di baris {found.row}.")
                 return None
         if found is not None:
-            if name and found.name and loose(found.name) != loose(name) and level == Level.DASAWISMA:
-                self.problem(row, NAMA_DASAWISMA, f"Kode {code} di baris {found.row} bernama {found.name}.")
+            written = found.written_name
+            if name and written and loose(written) != loose(name) and level == Level.DASAWISMA:
+                self.problem(row, NAMA_DASAWISMA, f"Kode {code} di baris {found.row} bernama {written}.")
                 return None
             return found
-        found = Group(level=level, code=code, name=name, parent=parent, row=row)
+        found = Group(level=level, code=code, name=name, parent=parent, row=row, written_name=name)
         found.unit = self._existing(found)
         if found.unit is not None:
+            if level == Level.DASAWISMA and name and loose(name) != loose(found.unit.name):
+                self.problem(
+                    row, NAMA_DASAWISMA,
+                    f"{found.unit.code} di {found.unit.parent} sudah ada dengan nama {found.unit.name}: dipakai "
+                    "kelompok itu, namanya tidak diubah (ubah di halaman kelompok bila perlu).",
+                    WARNING,
+                )  # fmt: skip
             found.code, found.name = found.unit.code, found.unit.name
             if found.unit.active_to is not None:
                 self.problem(

@@ -205,3 +205,17 @@ def test_the_template_downloads_and_reads_back_empty(client, cast):
         reverse("onboarding:upload", args=[cast.kel.pk]), {"berkas": SimpleUploadedFile("t.xlsx", response.content)}
     )
     assert "Berkas kosong" in response.content.decode()
+
+
+def test_an_existing_code_with_another_name_is_that_group_and_says_so(client, cast):
+    rows = [
+        ["", "01", "001", "DW01", "Anggrek", "Sri Wahyuni", "081211112222", "Ketua Dasawisma", ""],
+        ["", "01", "001", "DW01", "Anggrek", "Tuti Handayani", "081211113333", "Kader", ""],
+    ]
+    body = client.get(_upload(client, cast, rows, who="kelurahan")).content.decode()
+    assert _counts(body)["kelompok-baru"] == 0 and "disabled" not in body
+    assert "sudah ada dengan nama Melati 1" in body
+    client.post(_upload(client, cast, rows, who="kelurahan"))
+    assert RoleAssignment.objects.filter(unit=cast.dw, role=Role.KADER, user__first_name="Tuti Handayani").exists()
+    cast.dw.refresh_from_db()
+    assert cast.dw.name == "Melati 1"
