@@ -77,8 +77,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     password."""
 
     def form_valid(self, form):
+        first_login = form.user.must_change_password
         response = super().form_valid(form)
         services.own_password_changed(user=form.user)
+        if first_login:
+            messages.success(self.request, "Kata sandi Anda disimpan. Selamat datang!")
+            return redirect("home")
         return response
 
     def get_context_data(self, **kwargs):

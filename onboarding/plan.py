@@ -86,6 +86,7 @@ class Plan:
     accounts: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     rows: int = 0
+    saved: dict | None = None  # the counts at the moment a confirm wrote the plan
 
     @property
     def has_errors(self):

@@ -49,6 +49,7 @@ def onboard(dataset, *, actor, desa):
             plan = analyse(dataset, actor=actor, desa=desa)
             if plan.has_errors:
                 raise OnboardingBlocked(plan)
+            plan.saved = plan.counts  # what this confirm adds (the groups stop being new as they are made)
             for group in plan.groups:  # parents come before their children
                 if group.is_new:
                     parent = desa if group.parent is None else group.parent.unit

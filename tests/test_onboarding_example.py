@@ -57,7 +57,7 @@ def test_a_kota_puts_a_new_kelurahan_on_board_and_its_cadres_log_in(client, db):
     # Every slip logs in once, and is sent to choose a password.
     slips = re.findall(
         r"Nama pengguna: <span class=\"secret\">([a-z0-9.]+)</span><br>\s*"
-        r"Kata sandi sekali pakai: <span class=\"secret\">([a-z0-9-]+)</span>",
+        r"Kata sandi sekali pakai: <span class=\"secret nowrap\">([a-z0-9-]+)</span>",
         page,
     )
     assert len(slips) == 46

@@ -55,6 +55,7 @@ def test_preview_then_confirm_creates_groups_accounts_and_roles(client, cast):
     response = client.post(preview)
     assert response.status_code == 200
     page = response.content.decode()
+    assert _counts(page) == {"kelompok-baru": 3, "akun-baru": 5, "peran-baru": 5}
     rt3 = Unit.objects.get(level=Level.RT, parent=cast.rw, code="003")
     kenanga = Unit.objects.get(level=Level.DASAWISMA, parent=rt3)
     assert (kenanga.code, kenanga.name) == ("DW01", "Kenanga")
@@ -67,12 +68,12 @@ def test_preview_then_confirm_creates_groups_accounts_and_roles(client, cast):
     assert User.objects.get(phone="081211115555").role_assignments.get().unit == rt3
     assert RoleAssignment.objects.filter(role=Role.TP_DESA_ADMIN, unit=cast.kel, user__first_name="Ani Suryani").exists()
     # The handover: five slips, each with its WhatsApp link and its one-time password.
-    passwords = re.findall(r'Kata sandi sekali pakai: <span class="secret">([a-z0-9-]+)</span>', page)
+    passwords = re.findall(r'Kata sandi sekali pakai: <span class="secret nowrap">([a-z0-9-]+)</span>', page)
     assert len(passwords) == 5 and len(set(passwords)) == 5
     assert page.count("https://wa.me/62812111") == 5
     # The new kader logs in with hers and must choose her own first.
     client.logout()
-    password = re.search(r"sri\.wahyuni</span><br>\s*Kata sandi sekali pakai: <span class=\"secret\">([a-z0-9-]+)<", page)[1]
+    password = re.search(r"sri\.wahyuni</span><br>\s*Kata sandi sekali pakai: <span class=\"secret nowrap\">([a-z0-9-]+)<", page)[1]
     assert client.post(reverse("login"), {"username": "sri.wahyuni", "password": password}).status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse("password_change")
 
