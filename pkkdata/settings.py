@@ -99,6 +99,8 @@ TEMPLATES = [
                 "hierarchy.context_processors.access_flags",
                 "hierarchy.receipts.form_key",
             ],
+            # {% error_summary %} in base.html: every form error of a page listed at its top.
+            "builtins": ["pkkdata.formtags"],
         },
     },
 ]
