@@ -229,6 +229,8 @@ def rumah_tangga_detail(request, pk):
             "tahun": today.year,
             "today": today,
             "can_entry": Perm.ENTRY in held,
+            # Events from where the person is: "catat hamil/kelahiran" on a woman's card.
+            "can_record": access.may_record_events(user, dasawisma) and rt.tanggal_keluar is None,
             "can_reveal": Perm.REVEAL_NIK in held,
             "can_move": Perm.MANAGE_UNITS in held,
             "can_history": access.may_see_history(user, dasawisma),

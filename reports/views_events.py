@@ -235,7 +235,10 @@ def kejadian_dasawisma(request, unit_pk):
 @once_per_form
 def kehamilan_add(request, unit_pk):
     dasawisma = _dasawisma_for_entry(request.user, unit_pk)
-    form = KehamilanForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma)
+    initial = {}
+    if validation.is_digits(request.GET.get("ibu", "")):  # from the woman's card on the household page
+        initial["ibu"] = int(request.GET["ibu"])
+    form = KehamilanForm(request.POST if request.method == "POST" else None, dasawisma=dasawisma, initial=initial)
     if form.is_valid():
         ibu, mulai = form.cleaned_data["ibu"], form.cleaned_data["tanggal_mulai"]
         try:

@@ -450,3 +450,20 @@ def test_the_dasawisma_month_page_links_its_4_18a_download(client, cast, pregnan
     assert client.get(link).status_code == 200  # the download form for that month
     # An RT's month page is a list of its dasawisma, with no 4.18a of its own.
     assert "Unduh buku catatan 4.18a" not in get(client, cast.users["rt"], page_url(cast.rt))
+
+
+def test_a_womans_card_offers_her_pregnancy_and_birth_with_her_chosen(client, cast):
+    """Events from where the person is (issue 12): the household page's card of a woman of 10 to 55 offers
+    "Catat hamil" and "Catat kelahiran", and the form opens with her as the mother."""
+    client.force_login(cast.users["kader"])
+    body = client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_a.pk])).content.decode()
+    hamil = reverse("reports:kehamilan_add", kwargs={"unit_pk": cast.dw.pk}) + f"?ibu={cast.w_rina.pk}"
+    assert f'href="{hamil}"' in body
+    assert f"?ibu={cast.w_hendra.pk}" not in body and f"?ibu={cast.w_dimas.pk}" not in body  # men, children
+    form = client.get(hamil).content.decode()
+    assert f'<option value="{cast.w_rina.pk}" selected>' in form
+    # Sumiati (76) is past the age; the kecamatan sees the page but records nothing.
+    body = client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_b.pk])).content.decode()
+    assert "Catat hamil" not in body
+    client.force_login(cast.users["kecamatan"])
+    assert "Catat hamil" not in client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_a.pk])).content.decode()
