@@ -10,14 +10,16 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from hierarchy import access
-from hierarchy.levels import ROLE_PERMS, Perm, Role
+from hierarchy.levels import ROLE_PERMS, Level, Perm, Role
 from jobs.services import workers_alive
 from recaps.dashboard import has_dashboard
 from reports import workflow
+from reports.cadre_month import cadre_month
 from reports.inbox import inbox_for
 
 
@@ -33,6 +35,7 @@ def _what_the_role_does(assignment):
 @login_required
 def home(request):
     user = request.user
+    today = timezone.localdate()
     assignments = list(
         user.role_assignments.select_related("unit", "unit__desa", "unit__kecamatan", "unit__kabkota", "unit__rt")
     )
@@ -43,6 +46,10 @@ def home(request):
             "can": sorted(Perm.LABELS[p] for p in _what_the_role_does(ra)),
             "intervensi": access.may_see_intervention_lists(user, ra.unit),
             "dasbor": has_dashboard(ra.unit),
+            # The cadre's month: what in her dasawisma asks for her now (reports.cadre_month).
+            "bulan": cadre_month(ra.unit, today)
+            if ra.unit.level == Level.DASAWISMA and access.may_record_events(user, ra.unit)
+            else None,
         }
         for ra in assignments
     ]
