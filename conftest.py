@@ -13,4 +13,7 @@ def cast(db):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests log in many times; production keeps Django's slow, strong hasher."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "hierarchy.hashers.OneTimePasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "hierarchy.hashers.OneTimePasswordHasher",
+    ]

@@ -125,6 +125,7 @@ def main():
     print("| size | rows | groups | new accounts | preview | confirm | preview + confirm again | new the second time |")
     print("|---|---|---|---|---|---|---|---|")
     for label, runs in report["results"].items():
+
         def median(key, runs=runs):
             return statistics.median(r[key] for r in runs)
 

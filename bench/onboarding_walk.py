@@ -178,7 +178,8 @@ def main():
         _manage(env, "createsuperuser", "--noinput", "--username", "admin", "--email", "admin@example.invalid")
         port = _free_port()
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+            [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "manage.py"), "runserver", "--noreload",
+             f"127.0.0.1:{port}"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:

@@ -2,11 +2,15 @@ from django import forms
 
 from .sheet import MAX_BYTES, MAX_ROWS, ImportFileError, read_sheet, too_big_message
 
+HELP = f"Templat kelompok dan kader yang sudah diisi. Paling besar 5 MB, paling banyak {MAX_ROWS:,} baris.".replace(
+    ",", "."
+)
+
 
 class OnboardingUploadForm(forms.Form):
     berkas = forms.FileField(
         label="Berkas Excel (.xlsx)",
-        help_text=f"Templat kelompok dan kader yang sudah diisi. Paling besar 5 MB, paling banyak {MAX_ROWS:,} baris.".replace(",", "."),
+        help_text=HELP,
         widget=forms.ClearableFileInput(
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),

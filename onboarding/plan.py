@@ -23,7 +23,20 @@ from hierarchy.forms import normalise_code, normalise_name
 from hierarchy.levels import ROLE_LEVEL, Level, Role
 from hierarchy.models import RoleAssignment, Unit, User, local_code_validator, phone_validator
 
-from .sheet import DUSUN, HP, KODE_DASAWISMA, NAMA, NAMA_DASAWISMA, PENGGUNA, PERAN, ROLE_CHOICES, RT, RW, loose, role_of
+from .sheet import (
+    DUSUN,
+    HP,
+    KODE_DASAWISMA,
+    NAMA,
+    NAMA_DASAWISMA,
+    PENGGUNA,
+    PERAN,
+    ROLE_CHOICES,
+    RT,
+    RW,
+    loose,
+    role_of,
+)
 
 ERROR, WARNING = "error", "warning"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,149}$")
@@ -153,7 +166,7 @@ def _name_code(name):
 
 
 def _group_code(level, value):
-    """"RT 5", "rt.005", "5" → "005"."""
+    """ "RT 5", "rt.005", "5" → "005"."""
     prefix = Level(level).label
     value = re.sub(rf"^{prefix}\b[\s.:]*", "", text(value), flags=re.IGNORECASE)
     return normalise_code(level, value)
@@ -218,7 +231,10 @@ class _Analysis:
             found.code, found.name = found.unit.code, found.unit.name
             if found.unit.active_to is not None:
                 self.problem(
-                    row, column, f"{found.unit} sudah ditutup ({found.unit.active_to:%d-%m-%Y}): buka lagi dulu, atau pakai kelompok lain."
+                    row,
+                    column,
+                    f"{found.unit} sudah ditutup ({found.unit.active_to:%d-%m-%Y}): buka lagi dulu, atau pakai "
+                    "kelompok lain.",
                 )
         self.plan.groups.append(found)
         if found.code:
@@ -307,7 +323,9 @@ class _Analysis:
             return
         role = role_of(raw_role)
         if role is None:
-            self.problem(number, PERAN, f"Peran “{raw_role}” tidak dikenal. Pilih salah satu: " + ", ".join(ROLE_CHOICES) + ".")
+            self.problem(
+                number, PERAN, f"Peran “{raw_role}” tidak dikenal. Pilih salah satu: " + ", ".join(ROLE_CHOICES) + "."
+            )
             return
         level = ROLE_LEVEL[role]
         group = groups.get(level)
@@ -327,7 +345,9 @@ class _Analysis:
                 return
         if username and not _USERNAME.fullmatch(username):
             self.problem(
-                number, PENGGUNA, "Nama pengguna: 3 karakter atau lebih, huruf kecil, angka, titik, garis bawah, tanda hubung."
+                number,
+                PENGGUNA,
+                "Nama pengguna: 3 karakter atau lebih, huruf kecil, angka, titik, garis bawah, tanda hubung.",
             )
             return
         account = self.account(number, name, phone, username, role, group)
@@ -354,7 +374,11 @@ class _Analysis:
                 return None
             return known
         if phone and username and ("u", username) in self.accounts_by_key:
-            self.problem(number, PENGGUNA, f"Nama pengguna ini sudah dipakai di baris {self.accounts_by_key[('u', username)].row}.")
+            self.problem(
+                number,
+                PENGGUNA,
+                f"Nama pengguna ini sudah dipakai di baris {self.accounts_by_key[('u', username)].row}.",
+            )
             return None
         user = self._existing_user(number, name, phone, username, role, group)
         if user is False:
@@ -393,7 +417,9 @@ class _Analysis:
             user = next((ra.user for ra in holders if loose(ra.user.get_full_name()) == loose(name)), None)
         if user is not None and user.pk != self.actor.pk and not access.can_manage_account(self.actor, user):
             column = HP if phone else PENGGUNA if username else NAMA
-            self.problem(number, column, f"Akun {user.username} ini di luar kewenangan Anda: perannya tidak dapat Anda ubah.")
+            self.problem(
+                number, column, f"Akun {user.username} ini di luar kewenangan Anda: perannya tidak dapat Anda ubah."
+            )
             return False
         return user
 
@@ -411,7 +437,9 @@ class _Analysis:
         self._name_new_accounts()
         first_new = next((g for g in self.plan.groups if g.is_new), None)
         if first_new is not None and not access.may_add_groups(self.actor, self.desa):
-            self.problem(first_new.row, RT, f"{first_new.label} belum ada, dan Anda tidak berhak membuat kelompok baru.")
+            self.problem(
+                first_new.row, RT, f"{first_new.label} belum ada, dan Anda tidak berhak membuat kelompok baru."
+            )
         self.plan.problems.sort(key=lambda p: (p.row, p.column))
         self.plan.accounts = [a for a in self.plan.accounts if a.roles]
         return self.plan
@@ -420,7 +448,7 @@ class _Analysis:
         """Codes of new dasawisma written without one (DW01, DW02 … free under their RT) and of new
         dusun/lingkungan (from the name)."""
         used = defaultdict(set)
-        for (parent_id, code) in self.by_code:
+        for parent_id, code in self.by_code:
             used[("unit", parent_id)].add(code)
         for group in self.plan.groups:
             if group.code:
@@ -454,7 +482,9 @@ class _Analysis:
             base = ".".join(words[:2])[:140] or "kader"
             if len(base) < 3:
                 base = f"{base}.pkk"
-            existing = {u.lower() for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)}
+            existing = {
+                u.lower() for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+            }
             for i in range(1, 10000):
                 candidate = base if i == 1 else f"{base}{i}"
                 if candidate not in existing and candidate not in taken:

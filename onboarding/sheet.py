@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from households.importer.read import MAX_BYTES, ImportFileError, SafeXLSX, check_file_name, too_big_message
 from hierarchy.levels import Role
+from households.importer.read import MAX_BYTES, ImportFileError, SafeXLSX, check_file_name, too_big_message
 
 SHEET_TITLE = "Kelompok dan Kader"
 MAX_ROWS = 3000

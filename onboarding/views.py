@@ -85,11 +85,16 @@ def preview(request, token):
             messages.error(request, "Tidak ada yang disimpan: ada baris yang salah. Perbaiki berkas lalu unggah lagi.")
         except OnboardingChanged as exc:
             detail = " ".join(exc.messages)
-            messages.error(request, f"Tidak ada yang disimpan: data berubah saat disimpan. {detail} Periksa lagi lalu simpan.")
+            messages.error(
+                request, f"Tidak ada yang disimpan: data berubah saat disimpan. {detail} Periksa lagi lalu simpan."
+            )
         else:
             _uploads(request).forget(token)
             address = handover.login_address(request)
-            slips = [handover.slip(user=c.user, password=c.password, role=c.role, unit=c.unit, address=address) for c in created]
+            slips = [
+                handover.slip(user=c.user, password=c.password, role=c.role, unit=c.unit, address=address)
+                for c in created
+            ]
             return render(
                 request,
                 "onboarding/result.html",

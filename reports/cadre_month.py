@@ -64,16 +64,25 @@ def cadre_month(dasawisma, today):
         people = []
         for k in pregnancies[:SHOWN]:
             days = (k.perkiraan_lahir - today).days
-            note = f"HPL {date_label(k.perkiraan_lahir)}" + (f", lewat {-days} hari" if days < 0 else f", {days} hari lagi")
+            note = f"HPL {date_label(k.perkiraan_lahir)}" + (
+                f", lewat {-days} hari" if days < 0 else f", {days} hari lagi"
+            )
             people.append(Person(k.ibu.nama, note, f"{birth_url}?ibu={k.ibu_id}"))
-        items.append(Item("hpl", "Kehamilan mendekati atau lewat HPL", len(pregnancies), people,
-                          reverse("reports:kejadian_dasawisma", kwargs={"unit_pk": dasawisma.pk}), "Peristiwa bulan ini"))  # fmt: skip
+        events_url = reverse("reports:kejadian_dasawisma", kwargs={"unit_pk": dasawisma.pk})
+        title = "Kehamilan mendekati atau lewat HPL"
+        items.append(Item("hpl", title, len(pregnancies), people, events_url, "Peristiwa bulan ini"))
 
-    births = Kelahiran.objects.filter(there, tanggal__gt=today - datetime.timedelta(days=NIFAS_DAYS), tanggal__lte=today,
-                                      **in_dw).select_related("ibu__keluarga").order_by("-tanggal")  # fmt: skip
+    since = today - datetime.timedelta(days=NIFAS_DAYS)
+    births = (
+        Kelahiran.objects.filter(there, tanggal__gt=since, tanggal__lte=today, **in_dw)
+        .select_related("ibu__keluarga")
+        .order_by("-tanggal")
+    )
     nifas = list({b.ibu_id: b for b in births}.values())
     if nifas:
-        people = [Person(b.ibu.nama, f"melahirkan {date_label(b.tanggal)}", _household_url(b.ibu)) for b in nifas[:SHOWN]]
+        people = [
+            Person(b.ibu.nama, f"melahirkan {date_label(b.tanggal)}", _household_url(b.ibu)) for b in nifas[:SHOWN]
+        ]
         items.append(Item("nifas", "Ibu nifas (42 hari setelah melahirkan)", len(nifas), people))
 
     babies = list(
@@ -100,14 +109,13 @@ def cadre_month(dasawisma, today):
         people = [
             Person(w.nama, "NIK belum diisi", reverse("households:warga_edit", args=[w.pk])) for w in no_nik[:SHOWN]
         ]
-        items.append(Item("nik", "Warga belum ber-NIK", count, people,
-                          reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk}), "Daftar rumah tangga"))  # fmt: skip
+        list_url = reverse("households:rumah_tangga_list", kwargs={"unit_pk": dasawisma.pk})
+        items.append(Item("nik", "Warga belum ber-NIK", count, people, list_url, "Daftar rumah tangga"))
 
     checked = PendataanTahunan.objects.filter(tahun=today.year).values("rumah_tangga_id")
-    unchecked = (
-        RumahTangga.objects.filter(rules.present_q(today), dasawisma=dasawisma).exclude(pk__in=checked).count()
-    )
+    unchecked = RumahTangga.objects.filter(rules.present_q(today), dasawisma=dasawisma).exclude(pk__in=checked).count()
     if unchecked:
-        items.append(Item("pendataan", f"Rumah tangga belum diperiksa tahun {today.year}", unchecked, [],
-                          reverse("households:pendataan", kwargs={"unit_pk": dasawisma.pk}), "Pendataan tahunan"))  # fmt: skip
+        check_url = reverse("households:pendataan", kwargs={"unit_pk": dasawisma.pk})
+        title = f"Rumah tangga belum diperiksa tahun {today.year}"
+        items.append(Item("pendataan", title, unchecked, [], check_url, "Pendataan tahunan"))
     return items

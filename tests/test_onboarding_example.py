@@ -13,8 +13,8 @@ from demo.onboarding import example_rows
 from hierarchy import services
 from hierarchy.levels import Level, Role
 from hierarchy.models import RoleAssignment, Unit, User
-from onboarding.sheet import HEADERS, read_sheet
 from onboarding.plan import text
+from onboarding.sheet import HEADERS, read_sheet
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "kelompok-kader-contoh.xlsx"
 

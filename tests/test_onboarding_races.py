@@ -38,7 +38,7 @@ def test_two_confirms_at_once_write_the_sheet_once(transactional_db, run):
             outcomes.append(len(created))
         except OnboardingChanged:
             outcomes.append("berubah")
-        except Exception as exc:  # noqa: BLE001  (shown in the assertion, not lost in the thread)
+        except Exception as exc:
             outcomes.append(repr(exc) + repr(getattr(getattr(exc, "plan", None), "errors", "")))
         finally:
             connection.close()

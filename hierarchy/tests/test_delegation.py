@@ -91,7 +91,10 @@ def test_a_password_set_by_a_manager_is_changed_at_the_next_login(client, cast):
     services.account_set_password(actor=cast.users["kelurahan"], user=kader, password="Sandi-Dari-Pengurus-26")
     kader.refresh_from_db()
     assert kader.must_change_password
-    assert client.post(reverse("login"), {"username": kader.username, "password": "Sandi-Dari-Pengurus-26"}).status_code == 302
+    assert (
+        client.post(reverse("login"), {"username": kader.username, "password": "Sandi-Dari-Pengurus-26"}).status_code
+        == 302
+    )
     assert client.get(reverse("home"))["Location"] == reverse("password_change")
     # Logging out stays possible.
     assert client.post(reverse("logout")).status_code == 302

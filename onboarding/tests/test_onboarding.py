@@ -66,14 +66,18 @@ def test_preview_then_confirm_creates_groups_accounts_and_roles(client, cast):
     assert RoleAssignment.objects.filter(user=sri, role=Role.KADER, unit=cast.dw).exists()
     assert User.objects.get(username="rina.m").phone == "+6281211114444"
     assert User.objects.get(phone="081211115555").role_assignments.get().unit == rt3
-    assert RoleAssignment.objects.filter(role=Role.TP_DESA_ADMIN, unit=cast.kel, user__first_name="Ani Suryani").exists()
+    assert RoleAssignment.objects.filter(
+        role=Role.TP_DESA_ADMIN, unit=cast.kel, user__first_name="Ani Suryani"
+    ).exists()
     # The handover: five slips, each with its WhatsApp link and its one-time password.
     passwords = re.findall(r'Kata sandi sekali pakai: <span class="secret nowrap">([a-z0-9-]+)</span>', page)
     assert len(passwords) == 5 and len(set(passwords)) == 5
     assert page.count("https://wa.me/62812111") == 5
     # The new kader logs in with hers and must choose her own first.
     client.logout()
-    password = re.search(r"sri\.wahyuni</span><br>\s*Kata sandi sekali pakai: <span class=\"secret nowrap\">([a-z0-9-]+)<", page)[1]
+    password = re.search(
+        r"sri\.wahyuni</span><br>\s*Kata sandi sekali pakai: <span class=\"secret nowrap\">([a-z0-9-]+)<", page
+    )[1]
     assert client.post(reverse("login"), {"username": "sri.wahyuni", "password": password}).status_code == 302
     assert client.get(reverse("home"))["Location"] == reverse("password_change")
 
@@ -108,7 +112,11 @@ def test_a_second_role_of_one_person_is_one_account(client, cast):
     ("row", "column", "message"),
     [
         (["", "01", "001", "DW01", "Melati 1", "Sri", "081211112222", "Bendahara", ""], "Peran", "tidak dikenal"),
-        (["", "01", "001", "DW01", "Melati 1", "Sri", "081211112222", "TP PKK Kecamatan", ""], "Peran", "di atas kewenangan"),
+        (
+            ["", "01", "001", "DW01", "Melati 1", "Sri", "081211112222", "TP PKK Kecamatan", ""],
+            "Peran",
+            "di atas kewenangan",
+        ),
         (["", "01", "001", "", "", "Sri", "081211112222", "Kader", ""], "Peran", "perlu Dasawisma"),
         (["", "01", "", "", "Melati 9", "Sri", "081211112222", "Kader", ""], "RT", "RT wajib diisi"),
         (["", "01", "001", "DW01", "Melati 1", "Sri", "12345", "Kader", ""], "No. HP/WA", "Nomor HP tidak sah"),
@@ -153,7 +161,14 @@ def test_people_who_clash_with_each_other_or_with_accounts_elsewhere(client, cas
 
 def test_who_may_onboard_a_kelurahan(client, cast):
     url = reverse("onboarding:upload", args=[cast.kel.pk])
-    for who, status in [("kelurahan", 200), ("kecamatan", 200), ("kota", 200), ("rt", 404), ("kader", 404), ("outsider", 404)]:
+    for who, status in [
+        ("kelurahan", 200),
+        ("kecamatan", 200),
+        ("kota", 200),
+        ("rt", 404),
+        ("kader", 404),
+        ("outsider", 404),
+    ]:
         client.force_login(cast.users[who])
         assert client.get(url).status_code == status, who
     client.force_login(cast.users["kelurahan"])

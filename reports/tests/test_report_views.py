@@ -466,4 +466,6 @@ def test_a_womans_card_offers_her_pregnancy_and_birth_with_her_chosen(client, ca
     body = client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_b.pk])).content.decode()
     assert "Catat hamil" not in body
     client.force_login(cast.users["kecamatan"])
-    assert "Catat hamil" not in client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_a.pk])).content.decode()
+    assert (
+        "Catat hamil" not in client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_a.pk])).content.decode()
+    )
