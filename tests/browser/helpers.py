@@ -1,0 +1,43 @@
+"""What the browser tests do on a page: fill a form from the same POST data the view tests use, and ask
+axe-core (axe-playwright-python, its own copy of axe.min.js) for serious or critical violations."""
+
+from axe_playwright_python.sync_playwright import Axe
+
+_axe = Axe()
+
+
+def fill(page, data, skip=()):
+    """Type data ({field name: value as a browser posts it}) into the page's form fields. Empty values
+    are left as the page has them, and so are fields the page hides (a dependent field whose question
+    was answered "no")."""
+    for name, value in data.items():
+        if name in skip or name.endswith(("TOTAL_FORMS", "INITIAL_FORMS")) or value == "":
+            continue
+        field = page.locator(f'[name="{name}"]')
+        if not field.count():
+            continue
+        first = field.first
+        if first.get_attribute("type") != "hidden" and not field.last.is_visible():
+            continue
+        kind = (first.get_attribute("type") or first.evaluate("e => e.tagName")).lower()
+        if kind == "radio":
+            if value != "":
+                page.locator(f'[name="{name}"][value="{value}"]').check()
+        elif kind == "checkbox":
+            first.set_checked(value in ("on", "1", True))
+        elif kind == "select":
+            if value != "":
+                first.select_option(str(value))
+        elif kind != "hidden":
+            first.fill(str(value))
+
+
+def serious_violations(page):
+    """The axe-core violations of impact serious or critical on the page, as short strings."""
+    results = _axe.run(page)
+    found = results.response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
