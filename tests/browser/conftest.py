@@ -3,6 +3,7 @@
 installed. Screenshots of each step go to BROWSER_SHOTS (default var/browser-shots/, not committed)."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def browser_context_args(browser_context_args):
 def shot(page, request):
     """shot(name): a full-page screenshot of this step, as an artifact of the run."""
     folder = SHOTS / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     counter = iter(range(1, 1000))
 
