@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -63,6 +63,30 @@ def home(request):
             "inbox": inbox_for(user),
         },
     )
+
+
+SERVICE_WORKER = settings.BASE_DIR / "static" / "js" / "sw.js"
+
+
+@require_http_methods(["GET", "HEAD"])
+def service_worker(request):
+    """The service worker (static/js/sw.js) at the root, so that its scope is every page; never cached
+    by the browser (a new release reaches the phones at their next visit)."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    add_never_cache_headers(response)
+    return response
+
+
+def offline(request):
+    """What the service worker shows for a page it has not kept, without a connection."""
+    return render(request, "offline.html")
+
+
+@login_required
+def antrian(request):
+    """The forms waiting on this phone (drawn by static/js/antrian.js from the phone's storage)."""
+    return render(request, "antrian.html")
 
 
 _migrated = False  # once seen complete, stays so for this process (a new release restarts it)

@@ -283,7 +283,7 @@ def answer_failures(client, role, method, url, response, reads=None):
     content_type = response.get("Content-Type", "")
     if is_download(response):
         return file_failures(role, response, where, reads)
-    if content_type.startswith(("text/html", "text/plain", "application/json")):
+    if content_type.startswith(("text/html", "text/plain", "application/json", "application/javascript")):
         return _leaks(role, response.content.decode(), where)
     return [f"{role}: {where} answered 200 with {content_type!r}, which the walk does not read"]
 

@@ -33,6 +33,9 @@ CASES = [
     ("home", lambda c: {}, "get", None, table(ok=LOGGED_IN)),
     ("healthz", lambda c: {}, "get", None, table(ok=ROLES)),  # for an uptime monitor: no login, no data
     ("healthz_web", lambda c: {}, "get", None, table(ok=ROLES)),  # for a load balancer
+    ("service_worker", lambda c: {}, "get", None, table(ok=ROLES)),  # the phone's offline copy: no data
+    ("offline", lambda c: {}, "get", None, table(ok=ROLES)),
+    ("antrian", lambda c: {}, "get", None, table(ok=LOGGED_IN)),
     ("login", lambda c: {}, "get", None, table(ok={"anon"}, redirect=LOGGED_IN)),
     ("logout", lambda c: {}, "post", {}, table(redirect=ROLES)),
     ("password_change", lambda c: {}, "get", None, table(ok=LOGGED_IN)),
