@@ -415,6 +415,11 @@ class _Analysis:
         if user is None and not phone and not username and group is not None and group.unit is not None:
             holders = RoleAssignment.objects.filter(role=role, unit=group.unit).select_related("user")
             user = next((ra.user for ra in holders if loose(ra.user.get_full_name()) == loose(name)), None)
+        if user is not None and not user.is_active:
+            self.problem(
+                number, NAMA, f"Akun {user.username} nonaktif: perannya diberikan, aktifkan akunnya di halaman akun.",
+                WARNING,
+            )  # fmt: skip
         if user is not None and user.pk != self.actor.pk and not access.can_manage_account(self.actor, user):
             column = HP if phone else PENGGUNA if username else NAMA
             self.problem(

@@ -235,3 +235,12 @@ def test_an_existing_code_with_another_name_is_that_group_and_says_so(client, ca
     assert RoleAssignment.objects.filter(unit=cast.dw, role=Role.KADER, user__first_name="Tuti Handayani").exists()
     cast.dw.refresh_from_db()
     assert cast.dw.name == "Melati 1"
+
+
+def test_an_inactive_existing_account_is_named(client, cast):
+    kader = cast.users["kader"]
+    kader.phone, kader.is_active = "081211119999", False
+    kader.save()
+    rows = [["", "01", "001", "DW02", "Melati 2", kader.first_name, "081211119999", "Kader", ""]]
+    body = client.get(_upload(client, cast, rows, who="kelurahan")).content.decode()
+    assert _counts(body)["akun-ada"] == 1 and "nonaktif" in body and "disabled" not in body
