@@ -1,6 +1,6 @@
 """The Excel import screens: template, upload, preview and confirm (the households/importer package does
-the work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
-everyone outside the area 404.
+the work). The dasawisma's own cadres and TP PKK desa/kelurahan import (access.may_import_households):
+others who see the dasawisma get 403, everyone outside the area 404.
 
 Between upload and confirm the file waits in the private storage with the rows read from it: the
 workbook is parsed once, at the upload, and the preview pages and the confirm use the stored rows. A
@@ -10,7 +10,7 @@ nothing in another user's hands. The preview warns when the dasawisma would grow
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -50,7 +50,10 @@ SANE_WARGA = 300
 
 def _dasawisma(user, pk):
     qs = units_with_path(Unit.objects.filter(level=Level.DASAWISMA))
-    return access.get_for_user(user, qs, Perm.ENTRY, pk=pk)
+    dasawisma = access.get_for_user(user, qs, Perm.VIEW, pk=pk)
+    if not access.may_import_households(user, dasawisma):
+        raise PermissionDenied("Peran Anda tidak mengizinkan mengimpor data warga dasawisma ini.")
+    return dasawisma
 
 
 def _uploads(request):

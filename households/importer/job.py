@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from hierarchy import access
-from hierarchy.levels import Perm
 from jobs import services
 from jobs.registry import JobFailed, Kind, register
 
@@ -60,14 +59,14 @@ def _run(job, progress, out):
     except (ValidationError, IntegrityError):
         raise JobFailed(BERUBAH) from None
     except PermissionDenied:
-        raise JobFailed("Peran Anda tidak mengizinkan mengisi data dasawisma ini.") from None
+        raise JobFailed("Peran Anda tidak mengizinkan mengimpor data warga dasawisma ini.") from None
     with contextlib.suppress(OSError):  # saved already: a file left behind goes with the hourly clean-up
         discard_upload(params["token"])
     return f"{preview.counts[NEW]} warga baru, {preview.counts[UPDATE]} diperbarui"
 
 
 def _allowed(user, job):
-    return access.has_perm(user, Perm.ENTRY, job.unit)
+    return access.may_import_households(user, job.unit)
 
 
 def register_kind():
