@@ -50,3 +50,33 @@ CASES = [
     ("households:import_preview", lambda c: {"token": "0" * 32}, "post", {}, table()),
     ("households:import_preview", lambda c: {"token": "bukan-token"}, "get", None, table()),
 ]
+
+# The import of a whole kelurahan (households/views_imports_kelurahan.py): TP PKK desa/kelurahan only
+# (access.may_import_households on the desa); kecamatan and kota see the kelurahan and get 403, the
+# cadres, RT and RW do not see it: 404. A unit that is not a desa is 404 for all.
+KEL_ABOVE = {"kota", "kecamatan"}
+
+
+def _kel(c):
+    return {"unit_pk": c.kel.pk}
+
+
+CASES += [
+    ("households:import_kelurahan_upload", _kel, "get", None, table(ok=MGR_KEL, forbidden=KEL_ABOVE)),
+    ("households:import_kelurahan_upload", _kel, "post", {}, table(ok=MGR_KEL, forbidden=KEL_ABOVE)),
+    (
+        "households:import_kelurahan_upload",
+        lambda c: {"unit_pk": c.kel2.pk},
+        "get",
+        None,
+        table(ok={"admin", "outsider"}, forbidden={"kota"}),
+    ),
+    ("households:import_kelurahan_upload", _rt, "get", None, table()),
+    ("households:import_kelurahan_upload", _dw, "get", None, table()),
+    # An XLSX: the walk reads its text for the names of the other side.
+    ("households:import_kelurahan_template", _kel, "get", None, table(ok=MGR_KEL, forbidden=KEL_ABOVE)),
+    ("households:import_kelurahan_template", _dw, "get", None, table()),
+    ("households:import_kelurahan_preview", lambda c: {"token": "0" * 32}, "get", None, table()),
+    ("households:import_kelurahan_preview", lambda c: {"token": "0" * 32}, "post", {"cara": "tahan"}, table()),
+    ("households:import_kelurahan_rows", lambda c: {"token": "0" * 32, "unit_pk": c.dw.pk}, "get", None, table()),
+]
