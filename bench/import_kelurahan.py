@@ -32,14 +32,12 @@ DEBUG off and a throwaway random SECRET_KEY when none is set.
 import argparse
 import json
 import os
-import secrets
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from import_warga import _database, _recreate, excel_like, generate
+from import_warga import excel_like, generate, run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -205,32 +203,8 @@ def main():
         _worker(args.rows, args.runs, args.dasawisma)
         return
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        parser.error("set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/pkk_bench_import_kelurahan")
-    config = _database(url)
-    if "bench" not in Path(config["NAME"]).name and not args.force:
-        parser.error(f"database {config['NAME']!r} is dropped: use a name with 'bench' or --force")
-
-    env = dict(os.environ, DATABASE_URL=url, DEBUG="0")
-    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
-    _recreate(config)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    done = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--worker",
-            *("--rows", str(args.rows), "--runs", str(args.runs)),
-            *("--dasawisma", str(args.dasawisma)),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    worker = ["--rows", str(args.rows), "--runs", str(args.runs), "--dasawisma", str(args.dasawisma)]
+    config, report = run_worker(parser, __file__, worker, force=args.force, example="pkk_bench_import_kelurahan")
     runs = report["runs"]
     for number, r in enumerate(runs, start=1):
         print(
