@@ -158,10 +158,6 @@ class Preview:
     def has_errors(self):
         return self.counts[ERROR] > 0
 
-    @property
-    def problem_rows(self):
-        return [r for r in self.rows if r.problems]
-
 
 def require_import(actor, unit):
     """PermissionDenied unless the actor may import households into the unit (a dasawisma, or every
