@@ -324,6 +324,32 @@ def _recreate(config):
     connection.close()
 
 
+def run_worker(parser, script, arguments, *, force, example):
+    """The database of DATABASE_URL dropped, created and migrated, then `script --worker *arguments` run in
+    a child process with DEBUG off: (the database settings, the JSON the worker printed last). The name
+    must contain "bench" unless force (example: a name to suggest)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        parser.error(f"set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/{example}")
+    config = _database(url)
+    if "bench" not in Path(config["NAME"]).name and not force:
+        parser.error(f"database {config['NAME']!r} is dropped: use a name with 'bench' or --force")
+
+    env = dict(os.environ, DATABASE_URL=url, DEBUG="0")
+    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
+    _recreate(config)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, script, "--worker", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return config, json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=5000)
@@ -338,27 +364,10 @@ def main():
         _worker(args.rows, args.runs, args.inline_strings)
         return
 
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        parser.error("set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/pkk_bench_import")
-    config = _database(url)
-    if "bench" not in Path(config["NAME"]).name and not args.force:
-        parser.error(f"database {config['NAME']!r} is dropped: use a name with 'bench' or --force")
-
-    env = dict(os.environ, DATABASE_URL=url, DEBUG="0")
-    env.setdefault("SECRET_KEY", secrets.token_urlsafe(50))  # throwaway, for this benchmark only
-    _recreate(config)
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", "--rows", str(args.rows), "--runs", str(args.runs)]
-        + (["--inline-strings"] if args.inline_strings else []),
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+    worker = ["--rows", str(args.rows), "--runs", str(args.runs)] + (
+        ["--inline-strings"] if args.inline_strings else []
     )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    config, report = run_worker(parser, __file__, worker, force=args.force, example="pkk_bench_import")
     runs = report["runs"]
     for number, r in enumerate(runs, start=1):
         print(

@@ -15,8 +15,8 @@ asks one of the verbs below.
 - ``units_granted`` and ``holds_directly`` answer for grants on the unit itself, not inherited (the
   report chain: an approval is made on the approving unit);
 - the named decisions of the screens (``oversees``, ``may_see_history``, ``is_corrector``,
-  ``may_record_events``, ``visible_ancestors``) live here too, so a rule is read
-  in one place.
+  ``may_record_events``, ``may_import_households``, ``visible_ancestors``) live here too, so a rule is
+  read in one place.
 
 ``via`` is the lookup path from the queryset's model to its unit ("" for Unit itself,
 "dasawisma__" for a row with a ``dasawisma`` foreign key to Unit).
@@ -293,6 +293,14 @@ def is_corrector(user: AnyUser, dasawisma: Unit) -> bool:
 def may_record_events(user: AnyUser, dasawisma: Unit) -> bool:
     """Who records vital events of a dasawisma: its cadres (isi_data_warga) and the correctors."""
     return is_corrector(user, dasawisma) or has_perm(user, Perm.ENTRY, dasawisma)
+
+
+def may_import_households(user: AnyUser, unit: Unit) -> bool:
+    """Who imports households from Excel: into a dasawisma, its own cadres (isi_data_warga) and TP PKK
+    desa/kelurahan (kelola_satuan over it); into every dasawisma of a kelurahan at once (unit a desa),
+    TP PKK desa/kelurahan. Kecamatan and kabupaten/kota staff do not import households (they hold
+    neither), nor do ketua kelompok PKK RT/RW."""
+    return has_perm(user, Perm.MANAGE_UNITS, unit) or has_perm(user, Perm.ENTRY, unit)
 
 
 def may_see_intervention_lists(user: AnyUser, unit: Unit) -> bool:

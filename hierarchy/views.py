@@ -171,6 +171,7 @@ def unit_detail(request, pk):
             "holders": holders,
             "households": households,
             "can_see_intervensi": access.may_see_intervention_lists(request.user, unit),
+            "can_import_households": unit.level == Level.DESA and access.may_import_households(request.user, unit),
             "households_ok": households is None or DASAWISMA_MIN <= households <= DASAWISMA_MAX,
             "close_form": UnitCloseForm(initial={"on_date": today}) if can_manage and is_open else None,
         },

@@ -1,5 +1,6 @@
-"""The upload form of the Excel import: the file is checked (name, size before reading, content) here,
-so that a bad file comes back on the form with its message and nothing is stored."""
+"""The forms of the Excel import: the upload (the file is checked, name, size before reading, content,
+here, so that a bad file comes back on the form with its message and nothing is stored), shared by the
+dasawisma and the kelurahan import, and the kelurahan import's choice of how to save."""
 
 from django import forms
 
@@ -31,3 +32,28 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(exc.message) from exc
         # The rows are kept: the upload is parsed once, here (the preview and the confirm use them).
         return {"name": upload.name, "data": data, "rows": len(dataset), "dataset": dataset}
+
+
+TAHAN, SEMUA = "tahan", "semua"
+
+
+class KelurahanConfirmForm(forms.Form):
+    """How a kelurahan file is saved: the dasawisma without errors (holding back the others), or nothing
+    unless every row is right."""
+
+    cara = forms.ChoiceField(
+        label="Cara menyimpan",
+        choices=[
+            (TAHAN, "Simpan dasawisma yang semua barisnya benar; tahan dasawisma yang ada baris salahnya"),
+            (SEMUA, "Simpan hanya bila semua baris benar"),
+        ],
+        widget=forms.RadioSelect(attrs={"class": "choices"}),
+        error_messages={
+            "required": "Pilih cara menyimpan.",
+            "invalid_choice": "Pilih salah satu cara menyimpan.",
+        },
+    )
+
+    @property
+    def strict(self):
+        return self.cleaned_data["cara"] == SEMUA

@@ -113,6 +113,7 @@ def rumah_tangga_list(request, unit_pk):
             "tahun": today.year,
             "today": today,
             "can_entry": can_entry,
+            "can_import": access.may_import_households(request.user, unit),
             "export_forms": EXPORT_FORMS,
             "export_formats": EXPORT_FORMATS,
             "query_suffix": _query_suffix(form, show_left),

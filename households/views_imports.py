@@ -1,6 +1,6 @@
 """The Excel import screens: template, upload, preview and confirm (the households/importer package does
-the work). Only the dasawisma's own cadres (Perm.ENTRY) import: others who see the dasawisma get 403,
-everyone outside the area 404.
+the work). The dasawisma's own cadres and TP PKK desa/kelurahan import (access.may_import_households):
+others who see the dasawisma get 403, everyone outside the area 404.
 
 Between upload and confirm the file waits in the private storage with the rows read from it: the
 workbook is parsed once, at the upload, and the preview pages and the confirm use the stored rows. A
@@ -10,7 +10,7 @@ nothing in another user's hands. The preview warns when the dasawisma would grow
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -50,7 +50,10 @@ SANE_WARGA = 300
 
 def _dasawisma(user, pk):
     qs = units_with_path(Unit.objects.filter(level=Level.DASAWISMA))
-    return access.get_for_user(user, qs, Perm.ENTRY, pk=pk)
+    dasawisma = access.get_for_user(user, qs, Perm.VIEW, pk=pk)
+    if not access.may_import_households(user, dasawisma):
+        raise PermissionDenied("Peran Anda tidak mengizinkan mengimpor data warga dasawisma ini.")
+    return dasawisma
 
 
 def _uploads(request):
@@ -62,8 +65,11 @@ def _uploads(request):
 def import_template(request, unit_pk):
     dasawisma = _dasawisma(request.user, unit_pk)
     data = build_template(dasawisma, dasawisma.path_label())
+    return xlsx_attachment(data, f"templat-data-warga-{slugify(dasawisma.name) or dasawisma.pk}.xlsx")
+
+
+def xlsx_attachment(data, filename):
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    filename = f"templat-data-warga-{slugify(dasawisma.name) or dasawisma.pk}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -73,9 +79,7 @@ def import_upload(request, unit_pk):
     dasawisma = _dasawisma(request.user, unit_pk)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["berkas"]
-        token, digest = store_upload(upload["data"], rows=dataset_to_json(upload["dataset"]))
-        _uploads(request).remember(token, [request.user.pk, dasawisma.pk, upload["name"], digest])
+        token = keep_upload(request, _uploads(request), form.cleaned_data["berkas"], dasawisma)
         return redirect("households:import_preview", token=token)
     return render(
         request,
@@ -84,19 +88,36 @@ def import_upload(request, unit_pk):
     )
 
 
-@login_required
-def import_preview(request, token):
-    entry = _uploads(request).get(token)
+def keep_upload(request, uploads, sent, unit):
+    """The token of a valid upload (ImportUploadForm's cleaned file) kept with its rows in the private
+    storage and remembered in the user's session (SessionUploads) with the unit it is for."""
+    token, digest = store_upload(sent["data"], rows=dataset_to_json(sent["dataset"]))
+    uploads.remember(token, [request.user.pk, unit.pk, sent["name"], digest])
+    return token
+
+
+def open_upload(request, uploads, token, unit_of):
+    """(unit, file name, sha256, dataset) of this user's upload; Http404 for a token that is not theirs;
+    unit_of(user, pk) fetches the unit with the rights checked again. dataset is None when the upload is
+    gone: the session forgets it and the user is told to upload again."""
+    entry = uploads.get(token)
     if entry is None:
-        raise Http404("Pratinjau impor tidak ditemukan.")
+        raise Http404("Pratinjau impor tidak ditemukan: berkas ini sudah disimpan, atau belum diunggah.")
     _user_pk, unit_pk, name, digest = entry
-    dasawisma = _dasawisma(request.user, unit_pk)
+    unit = unit_of(request.user, unit_pk)
     # The rows read at the upload: the workbook is not parsed again, on any page or at the confirm.
     dataset = stored_rows(token, digest, dataset_from_json)
     if dataset is None:
-        _uploads(request).forget(token)
+        uploads.forget(token)
         messages.error(request, "Berkas unggahan sudah kedaluwarsa (lebih dari 1 jam) atau hilang. Unggah lagi.")
-        return redirect("households:import_upload", unit_pk=unit_pk)
+    return unit, name, digest, dataset
+
+
+@login_required
+def import_preview(request, token):
+    dasawisma, name, digest, dataset = open_upload(request, _uploads(request), token, _dasawisma)
+    if dataset is None:
+        return redirect("households:import_upload", unit_pk=dasawisma.pk)
 
     preview = None
     if request.method == "POST" and len(dataset) > BACKGROUND_ROWS:
@@ -126,10 +147,6 @@ def import_preview(request, token):
     if preview is None:
         preview = analyse(dataset, actor=request.user, dasawisma=dasawisma)
 
-    problem_rows = preview.problem_rows
-    show = request.GET.get("tampil") or ("masalah" if problem_rows else "semua")
-    rows = problem_rows if show == "masalah" else preview.rows
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("hal"))
     return render(
         request,
         "households/imports/preview.html",
@@ -139,22 +156,34 @@ def import_preview(request, token):
             "name": name,
             "token": token,
             "preview": preview,
-            "counts": {
-                "baru": preview.counts[NEW],
-                "diperbarui": preview.counts[UPDATE],
-                "tetap": preview.counts[UNCHANGED],
-                "galat": preview.counts[ERROR],
-            },
-            "total": len(preview.rows),
-            "problem_count": len(problem_rows),
-            "show": show,
-            "page": page,
-            "size": _size_after(dasawisma, preview),
+            "counts": counts_of(preview.counts),
+            "size": size_after(dasawisma, preview),
+            **rows_context(request, preview.rows),
         },
     )
 
 
-def _size_after(dasawisma, preview):
+def counts_of(counts):
+    """A preview's counts by the names the templates use."""
+    return {"baru": counts[NEW], "diperbarui": counts[UPDATE], "tetap": counts[UNCHANGED], "galat": counts[ERROR]}
+
+
+def rows_context(request, rows):
+    """What templates/households/imports/_rows.html needs for these analysed rows (RowReport): the page
+    asked for (?hal=) of the rows with a problem or of all rows (?tampil=masalah|semua; by default the
+    rows with a problem when there are any)."""
+    problem_rows = [r for r in rows if r.problems]
+    show = request.GET.get("tampil") or ("masalah" if problem_rows else "semua")
+    shown = problem_rows if show == "masalah" else rows
+    return {
+        "total": len(rows),
+        "problem_count": len(problem_rows),
+        "show": show,
+        "page": Paginator(shown, PER_PAGE).get_page(request.GET.get("hal")),
+    }
+
+
+def size_after(dasawisma, preview):
     """{rumah_tangga, warga, sane_...} the dasawisma would hold after this import, when past a sane size;
     else None. Counted as the recaps count today: households present, warga still there."""
     today = timezone.localdate()

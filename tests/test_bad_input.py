@@ -635,6 +635,8 @@ NO_TYPED_FIELDS = {
     "households:unduhan_minta",
     "households:import_upload",
     "households:import_preview",
+    "households:import_kelurahan_upload",
+    "households:import_kelurahan_preview",  # a choice of two radio buttons, refused unless one of them
     "jobs:ulangi",
 }
 

@@ -1,4 +1,6 @@
-"""Excel import of Data Warga and Data Keluarga (Lampiran 4.14.1a and 4.14.2a) for one dasawisma.
+"""Excel import of Data Warga and Data Keluarga (Lampiran 4.14.1a and 4.14.2a) for one dasawisma, or for
+many dasawisma of one kelurahan in one workbook (kelurahan.py: each row finds its dasawisma, the rows
+are split by dasawisma and each part goes through the flow below).
 
 One sheet, one row per warga; the keluarga's No. KK and the rumah tangga's columns are repeated on
 every row of its members. The flow: download the template of the dasawisma (template.build_template),
@@ -24,7 +26,12 @@ Design choice: django-import-export reads, the checks mirror households.services
 - read.py: the uploaded workbook into a tablib Dataset (refusing a bad file), and one row into values;
 - analyse.py: every row checked against the rules and the database: the preview;
 - write.py: the confirm, the analysis again and every write in bulk in one transaction;
-- template.py: the downloadable template (uses columns.py only);
-- uploads.py: the uploaded file kept between preview and confirm (stands alone).
+- template.py: the downloadable templates, of a dasawisma and of a kelurahan (uses columns.py only);
+- uploads.py: the uploaded file kept between preview and confirm (stands alone);
+- kelurahan.py: a kelurahan file: rows placed in their dasawisma, analysed per dasawisma and across
+  them, committed dasawisma by dasawisma;
+- job.py: the confirms committed by the background worker (a large dasawisma file, every kelurahan file).
+The paper form's own layout (the 4.14.1a export of households.exports) is not read: the import reads
+its template's layout only.
 Callers import from the module that holds a name; this package re-exports nothing.
 """

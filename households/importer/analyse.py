@@ -1,8 +1,9 @@
 """Checking the rows (`analyse`, the preview): every row with its problems per column, the plan of
 households, keluarga and warga to write, and the counts; nothing is written.
 
-Every row is checked with the same rules as households.services applies to the entry forms:
-services.require_entry (Perm.ENTRY on the dasawisma), validation.check_birth_date,
+Who may import is the import's own check (`require_import`: access.may_import_households, the
+dasawisma's cadres and TP PKK desa/kelurahan); every row is checked with the same rules as
+households.services applies to the entry forms: validation.check_birth_date,
 validation.check_nik / check_no_kk with their "confirm" kind (a "Sesuai kartu" column plays the
 confirmation checkbox), a NIK or No. KK registered elsewhere (named only inside the user's area, as
 in services.nik_taken_message), one active kepala per keluarga, the dependent fields of the
@@ -19,10 +20,11 @@ with services.LOOKUP_LIMIT_MESSAGE, so nothing can be written.
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from hierarchy import access
-from hierarchy.levels import Perm
+from hierarchy.levels import Level
 from hierarchy.models import Unit
 
 from .. import services, validation
@@ -156,15 +158,20 @@ class Preview:
     def has_errors(self):
         return self.counts[ERROR] > 0
 
-    @property
-    def problem_rows(self):
-        return [r for r in self.rows if r.problems]
+
+def require_import(actor, unit):
+    """PermissionDenied unless the actor may import households into the unit (a dasawisma, or every
+    dasawisma of a desa): access.may_import_households. The entry forms keep services.require_entry."""
+    if not access.may_import_households(actor, unit):
+        raise PermissionDenied(
+            "Hanya kader dasawisma ini dan TP PKK desa/kelurahan yang dapat mengimpor data warganya."
+        )
 
 
 def analyse(dataset, *, actor, dasawisma, today=None):
     """Check every row against the database without writing anything. Raises PermissionDenied when the
-    actor may not enter data in the dasawisma."""
-    services.require_entry(actor, dasawisma)
+    actor may not import households into the dasawisma (require_import)."""
+    require_import(actor, dasawisma)
     return _Analysis(actor, dasawisma, today or timezone.localdate()).run(dataset)
 
 
@@ -206,8 +213,8 @@ class _Analysis:
         others = {r.parts["baris"].get("kode_dasawisma") for r in rows} - {None, self.dasawisma.pk}
         entry_ok = {}
         if others:
-            allowed = access.scope(Unit.objects.filter(pk__in=others), self.actor, Perm.ENTRY)
-            entry_ok = {u.pk: u for u in allowed}
+            units = Unit.objects.filter(pk__in=others, level=Level.DASAWISMA)
+            entry_ok = {u.pk: u for u in units if access.may_import_households(self.actor, u)}
         header = HEADER_OF["baris__kode_dasawisma"]
         for row in rows:
             code = row.parts["baris"].get("kode_dasawisma")

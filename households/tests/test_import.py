@@ -682,8 +682,10 @@ def test_a_changed_file_behind_a_token_is_refused(client, cast):
     assert response.status_code == 302 and not Warga.objects.filter(nik=NIK_SITI).exists()
 
 
-@pytest.mark.parametrize(("user", "status"), [("rt", 403), ("kelurahan", 403), ("kota", 403), ("outsider", 404)])
-def test_only_the_dasawisma_cadres_import(client, cast, user, status):
+@pytest.mark.parametrize(
+    ("user", "status"), [("rt", 403), ("rw", 403), ("kecamatan", 403), ("kota", 403), ("outsider", 404)]
+)
+def test_only_the_dasawisma_cadres_and_tp_pkk_desa_import(client, cast, user, status):
     client.force_login(cast.users[user])
     kwargs = {"unit_pk": cast.dw.pk}
     assert client.get(reverse("households:import_template", kwargs=kwargs)).status_code == status
