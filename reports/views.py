@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,6 +32,7 @@ from .inbox import SENT, is_late, ketua_by_dasawisma, reminders_for, state_of
 from .models import Laporan, Status
 
 COMPLETENESS_MONTHS = 12
+COMPLETENESS_ROWS = 25  # rows of the completeness table per page
 LATE_SHOWN = 100
 
 
@@ -357,8 +359,7 @@ def _cell_state(cell):
 def _sum(cells):
     total = completeness.Cell()
     for cell in cells:
-        for name in ("expected", "submitted", "approved", "on_time", "returned"):
-            setattr(total, name, getattr(total, name) + getattr(cell, name))
+        total.add(cell)
     return total
 
 
@@ -386,16 +387,18 @@ def kelengkapan(request, unit_pk):
         end = form.cleaned_data["sampai"]
     months = [periods.shift_month(*end, -i) for i in range(COMPLETENESS_MONTHS - 1, -1, -1)]
     children, cells = completeness.table(unit, months)
-    if unit.level == Level.DASAWISMA:
-        children, cells = [unit], {unit.pk: cells.get(None, {})}
+    # The totals are the whole area's; the rows are shown a page at a time (a kelurahan may hold
+    # hundreds of RT).
+    month_totals = [_show_cell(_sum(cells[c.pk][month] for c in children)) for month in months]
+    page = Paginator(children, COMPLETENESS_ROWS).get_page(request.GET.get("hal"))
 
     rows = []
-    for child in children:
-        by_month = cells.get(child.pk, {})
+    for child in page.object_list:
+        by_month = cells[child.pk]
         shown = []
         for tahun, bulan in months:
             url = reverse("reports:laporan_unit", args=[child.pk, tahun, bulan])
-            shown.append(_show_cell(by_month.get((tahun, bulan), completeness.Cell()), url))
+            shown.append(_show_cell(by_month[(tahun, bulan)], url))
         total = _sum(c["cell"] for c in shown)
         rows.append(
             {
@@ -406,7 +409,6 @@ def kelengkapan(request, unit_pk):
                 "total": _show_cell(total),
             }
         )
-    month_totals = [_show_cell(_sum(row["cells"][i]["cell"] for row in rows)) for i in range(len(months))]
     sampai = "?sampai={:04d}-{:02d}"
     return render(
         request,
@@ -422,6 +424,8 @@ def kelengkapan(request, unit_pk):
             "first": month_label(*months[0]),
             "last": month_label(*months[-1]),
             "rows": rows,
+            "page": page,
+            "page_query": f"?sampai={end[0]:04d}-{end[1]:02d}&hal=",
             "month_totals": month_totals,
             "grand": _show_cell(_sum(t["cell"] for t in month_totals)),
             "earlier": sampai.format(*periods.shift_month(*end, -COMPLETENESS_MONTHS)),

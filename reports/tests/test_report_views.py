@@ -374,6 +374,41 @@ def test_completeness_queries_do_not_grow_with_the_groups(client, cast, django_a
     assert "RT 024" in body
 
 
+def test_a_long_completeness_table_is_shown_a_page_at_a_time_with_the_whole_area_in_its_totals(client, cast):
+    admin = cast.users["admin"]
+    for i in range(30):
+        rt = hierarchy_services.unit_create(
+            actor=admin, parent=cast.kel, level=Level.RT, code=f"{i + 10:03d}", name=f"{i + 10:03d}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+        dw = hierarchy_services.unit_create(
+            actor=admin, parent=rt, level=Level.DASAWISMA, code="DW01", name=f"Kenanga {i}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+        if i == 29:  # on the last page
+            laporan = workflow.get_report(dw, *MARCH)
+            laporan.status = Status.APPROVED
+            laporan.save()
+    address = url("kelengkapan", cast.kel.pk) + "?sampai=2026-03"
+    first = get(client, cast.users["kelurahan"], address)
+    rows = re.findall(r'<th scope="row" class="sticky"><a [^>]*>([^<]+)</a>', first)
+    assert len(rows) == 25 and rows[:3] == ["RT 002", "RW 01", "RT 010"]  # 32 children by code, RT 039 last
+    assert "Baris 1–25 dari 32" in first and "Halaman 1 dari 2" in first
+    second_address = re.search(r'<a href="([^"]+)">Berikutnya', first).group(1)
+    assert unescape(second_address) == "?sampai=2026-03&hal=2"
+    second = get(client, cast.users["kelurahan"], url("kelengkapan", cast.kel.pk) + unescape(second_address))
+    assert re.findall(r'<th scope="row" class="sticky"><a [^>]*>([^<]+)</a>', second)[-1] == "RT 039"
+    assert cells_of(second, "RT 039")[11] == ("lengkap", ["1/1"])
+
+    def march_total(body):
+        return re.findall(
+            r"<td class=\"cell (\w+)\".*?>(.*?)</td>", re.search(r"<tfoot>.*</tfoot>", body, re.S).group(0), re.S
+        )[11]
+
+    # The JUMLAH row counts all 33 dasawisma on both pages, the approved one on page 2 included.
+    assert march_total(first) == march_total(second) and "1/33" in march_total(first)[1]
+
+
 # -- reminders -------------------------------------------------------------------------------------
 
 
