@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from django.db.models import Count, F, IntegerField, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from hierarchy.levels import Level
@@ -114,13 +114,15 @@ def mother_status_qs(first, last):
     """(hamil, melahirkan, nifas) conditions on Kehamilan rows with one status per woman a month, as
     households.rules promises: melahirkan, else hamil, else nifas — a woman who delivered and is pregnant
     again in the same month, or pregnant again during her nifas, is counted once. The other pregnancies
-    of the same woman are read by uncorrelated subqueries (hashed once by the database)."""
+    of the same woman are looked up by her id (correlated, through the index on ibu), so a statement
+    reads the pregnancies of its own area and of its mothers, never the month's pregnancies of the
+    whole database."""
     melahirkan = rules.melahirkan_q(first, last)
-    delivered = Kehamilan.objects.filter(melahirkan).values("ibu_id")
     ongoing = rules.hamil_q(first, last)
-    pregnant = Kehamilan.objects.filter(ongoing).values("ibu_id")
-    hamil = ongoing & ~Q(ibu__in=delivered)
-    nifas = rules.nifas_q(first, last) & ~Q(ibu__in=delivered) & ~Q(ibu__in=pregnant)
+    delivered = Exists(Kehamilan.objects.filter(melahirkan, ibu=OuterRef("ibu")))
+    pregnant = Exists(Kehamilan.objects.filter(ongoing, ibu=OuterRef("ibu")))
+    hamil = ongoing & ~delivered
+    nifas = rules.nifas_q(first, last) & ~delivered & ~pregnant
     return hamil, melahirkan, nifas
 
 
