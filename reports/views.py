@@ -34,6 +34,7 @@ from .models import Laporan, Status
 COMPLETENESS_MONTHS = 12
 COMPLETENESS_ROWS = 25  # rows of the completeness table per page
 LATE_SHOWN = 100
+REVIEWED_ROWS = 25  # reports a group approves, per page of its monthly report
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -172,7 +173,7 @@ def _late_dasawisma(unit, tahun, bulan, today):
     )
 
 
-def _group_context(user, unit, tahun, bulan, today):
+def _group_context(user, unit, tahun, bulan, today, page_number=None):
     context = {"own": None, "history": [], "can_resubmit": False}
     if unit.level in workflow.reporting_levels():
         report = Laporan.objects.filter(unit=unit, tahun=tahun, bulan=bulan).first()
@@ -183,11 +184,15 @@ def _group_context(user, unit, tahun, bulan, today):
         context["can_resubmit"] = own.report.status == Status.RETURNED and workflow.approves_on(user, unit.pk)
 
     approving = unit.level in workflow.chain()
-    reviewed = workflow.reviewed_units(unit, tahun, bulan) if approving else []
+    # A kelurahan approves hundreds of RT reports: they are shown (and counted) a page at a time.
+    page = Paginator(workflow.reviewed_units(unit, tahun, bulan) if approving else [], REVIEWED_ROWS)
+    page = page.get_page(page_number)
+    reviewed = list(page.object_list)
     reports = {r.unit_id: r for r in Laporan.objects.filter(unit__in=reviewed, tahun=tahun, bulan=bulan)}
     numbers = {}
     for level in sorted({u.level for u in reviewed}):
-        numbers.update(events.numbers_by(level, tahun, bulan, Q(**{f"{unit.level}_id": unit.pk})))
+        ids = [u.pk for u in reviewed if u.level == level]
+        numbers.update(events.numbers_by(level, tahun, bulan, Q(**{f"{level}_id__in": ids})))
     items = [
         _item(user, u, reports.get(u.pk), numbers.get(u.pk, events.empty_numbers()), tahun, bulan, today)
         for u in reviewed
@@ -216,6 +221,7 @@ def _group_context(user, unit, tahun, bulan, today):
         {
             "approving": approving,
             "items": items,
+            "page": page,
             "checklist": [i for i in items if i.can_approve],
             "late": late,
             "children": []
@@ -248,7 +254,7 @@ def laporan_unit(request, unit_pk, tahun, bulan):
     if unit.level == Level.DASAWISMA:
         context.update(_dasawisma_context(user, unit, tahun, bulan, today))
     else:
-        context.update(_group_context(user, unit, tahun, bulan, today))
+        context.update(_group_context(user, unit, tahun, bulan, today, request.GET.get("hal")))
     return render(request, "reports/laporan_unit.html", context)
 
 

@@ -295,6 +295,26 @@ def test_redirect_after_an_action_stays_on_this_site(client, cast):
     assert response["Location"] == page_url(cast.dw)
 
 
+def test_a_kelurahan_reviews_its_rt_reports_a_page_at_a_time(client, cast):
+    admin = cast.users["admin"]
+    for i in range(26):  # with RT 001 and RT 002: 28 reports the kelurahan approves
+        hierarchy_services.unit_create(
+            actor=admin, parent=cast.kel, level=Level.RT, code=f"{i + 10:03d}", name=f"{i + 10:03d}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+
+    def reviewed(body):
+        return re.findall(r'class="row-name" href="[^"]+">([^<]+)</a>', body.split("Dasawisma terlambat")[0])
+
+    first = get(client, cast.users["kelurahan"], page_url(cast.kel))
+    assert len(reviewed(first)) == 25 and reviewed(first)[:3] == ["RT 001", "RT 002", "RT 010"]
+    assert "Halaman 1 dari 2 (28 laporan)" in first
+    second = get(client, cast.users["kelurahan"], page_url(cast.kel) + "?hal=2")
+    assert reviewed(second) == ["RT 033", "RT 034", "RT 035"]
+    assert 'href="?hal=1">‹ Sebelumnya' in second
+    assert "Dasawisma Melati 1" in second  # the late dasawisma are listed on every page
+
+
 # -- completeness ----------------------------------------------------------------------------------
 
 
