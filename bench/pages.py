@@ -12,10 +12,10 @@ It needs the demo accounts of seed_demo, one per role on one chain through Kelur
 requested through Django's test Client logged in as its user (force_login: a real session row, read
 and written on every request as in production), in the full middleware stack, with DEBUG off (the
 cached template loader, no query log besides the counting). Every page is asked once to warm up,
-then --runs times; the script prints for each the median and minimum wall-clock time of the whole
-request, the number of queries (which must not vary between runs), the size of the HTML, and the
-target (100 ms; 200 ms for the kecamatan and kota dashboards and completeness pages). A page that
-does not answer 200 stops the script.
+then --runs times; the script prints for each the size of its own area (the dasawisma under the unit
+it shows), the median and minimum wall-clock time of the whole request, the number of queries (which
+must not vary between runs), the size of the HTML, and the target (100 ms; 200 ms for the kecamatan
+and kota dashboards and completeness pages). A page that does not answer 200 stops the script.
 
 The database is only read, except the session rows of the benchmark's logins. The months are the
 running year (4.17c) and last month (the monthly pages, 4.19c). Static files are named without the
@@ -71,38 +71,32 @@ def main():
     def unit_url(name, unit, *more):
         return reverse(name, args=[unit.pk, *more])
 
-    # (label, user, address, target in ms)
+    # (label, user, address, target in ms, the unit whose area the page shows)
     pages = [
-        ("beranda kader", "demo-kader", reverse("home"), TARGET_MS),
-        ("beranda ketua dasawisma", "demo-ketua-dasawisma", reverse("home"), TARGET_MS),
-        ("beranda ketua RT (kotak masuk)", "demo-rt", reverse("home"), TARGET_MS),
-        ("beranda kelurahan", "demo-kelurahan", reverse("home"), TARGET_MS),
-        ("beranda kecamatan", "demo-kecamatan", reverse("home"), TARGET_MS),
-        ("beranda kota", "demo-kota", reverse("home"), TARGET_MS),
-        ("rumah tangga dasawisma", "demo-kader", unit_url("households:rumah_tangga_list", dasawisma), TARGET_MS),
-        (
-            "laporan bulanan dasawisma",
-            "demo-ketua-dasawisma",
-            unit_url("reports:laporan_unit", dasawisma, tahun, bulan),
-            TARGET_MS,
-        ),
-        ("laporan bulanan RT", "demo-rt", unit_url("reports:laporan_unit", rt, tahun, bulan), TARGET_MS),
-        (
-            "laporan bulanan kelurahan",
-            "demo-kelurahan",
-            unit_url("reports:laporan_unit", desa, tahun, bulan),
-            TARGET_MS,
-        ),
-        ("kelengkapan RT", "demo-rt", unit_url("reports:kelengkapan", rt), TARGET_MS),
-        ("kelengkapan kelurahan", "demo-kelurahan", unit_url("reports:kelengkapan", desa), TARGET_MS),
-        ("kelengkapan kecamatan", "demo-kecamatan", unit_url("reports:kelengkapan", kecamatan), TARGET_LARGE_MS),
-        ("kelengkapan kota", "demo-kota", unit_url("reports:kelengkapan", kota), TARGET_LARGE_MS),
-        ("dasbor kelurahan", "demo-kelurahan", unit_url("recaps:dasbor", desa), TARGET_MS),
-        ("dasbor kecamatan", "demo-kecamatan", unit_url("recaps:dasbor", kecamatan), TARGET_LARGE_MS),
-        ("dasbor kota", "demo-kota", unit_url("recaps:dasbor", kota), TARGET_LARGE_MS),
-        ("rekap 4.17c kota", "demo-kota", unit_url("recaps:rekap_tahunan", kota, today.year), TARGET_MS),
-        ("rekap 4.19c kota", "demo-kota", unit_url("recaps:rekap_bulanan", kota, tahun, bulan), TARGET_MS),
-    ]
+        ("beranda kader", "demo-kader", reverse("home"), TARGET_MS, dasawisma),
+        ("beranda ketua dasawisma", "demo-ketua-dasawisma", reverse("home"), TARGET_MS, dasawisma),
+        ("beranda ketua RT (kotak masuk)", "demo-rt", reverse("home"), TARGET_MS, rt),
+        ("beranda kelurahan", "demo-kelurahan", reverse("home"), TARGET_MS, desa),
+        ("beranda kecamatan", "demo-kecamatan", reverse("home"), TARGET_MS, kecamatan),
+        ("beranda kota", "demo-kota", reverse("home"), TARGET_MS, kota),
+        ("rumah tangga dasawisma", "demo-kader", unit_url("households:rumah_tangga_list", dasawisma), TARGET_MS,
+         dasawisma),
+        ("laporan bulanan dasawisma", "demo-ketua-dasawisma", unit_url("reports:laporan_unit", dasawisma, tahun, bulan),
+         TARGET_MS, dasawisma),
+        ("laporan bulanan RT", "demo-rt", unit_url("reports:laporan_unit", rt, tahun, bulan), TARGET_MS, rt),
+        ("laporan bulanan kelurahan", "demo-kelurahan", unit_url("reports:laporan_unit", desa, tahun, bulan),
+         TARGET_MS, desa),
+        ("kelengkapan RT", "demo-rt", unit_url("reports:kelengkapan", rt), TARGET_MS, rt),
+        ("kelengkapan kelurahan", "demo-kelurahan", unit_url("reports:kelengkapan", desa), TARGET_MS, desa),
+        ("kelengkapan kecamatan", "demo-kecamatan", unit_url("reports:kelengkapan", kecamatan), TARGET_LARGE_MS,
+         kecamatan),
+        ("kelengkapan kota", "demo-kota", unit_url("reports:kelengkapan", kota), TARGET_LARGE_MS, kota),
+        ("dasbor kelurahan", "demo-kelurahan", unit_url("recaps:dasbor", desa), TARGET_MS, desa),
+        ("dasbor kecamatan", "demo-kecamatan", unit_url("recaps:dasbor", kecamatan), TARGET_LARGE_MS, kecamatan),
+        ("dasbor kota", "demo-kota", unit_url("recaps:dasbor", kota), TARGET_LARGE_MS, kota),
+        ("rekap 4.17c kota", "demo-kota", unit_url("recaps:rekap_tahunan", kota, today.year), TARGET_MS, kota),
+        ("rekap 4.19c kota", "demo-kota", unit_url("recaps:rekap_bulanan", kota, tahun, bulan), TARGET_MS, kota),
+    ]  # fmt: skip
     pages = [p for p in pages if args.only.lower() in p[0].lower()]
     if not pages:
         sys.exit(f"Tidak ada halaman yang cocok dengan --only {args.only!r}.")
@@ -122,14 +116,17 @@ def main():
         "rumah tangga": RumahTangga.objects.count(),
         "warga": Warga.objects.count(),
         "dasawisma": Unit.objects.filter(level=Level.DASAWISMA).count(),
-        f"dasawisma di {desa.name}": Unit.objects.filter(level=Level.DASAWISMA, desa_id=desa.pk).count(),
-        f"dasawisma di {rt.title}": Unit.objects.filter(level=Level.DASAWISMA, rt_id=rt.pk).count(),
+    }
+    # The size of each page's own area: the dasawisma under its unit.
+    area = {
+        unit.pk: Unit.objects.filter(level=Level.DASAWISMA, **{f"{unit.level}_id": unit.pk}).count()
+        for unit in {p[4] for p in pages}
     }
     print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per halaman")
     print("; ".join(f"{label}: {n:,}" for label, n in totals.items()).replace(",", "."))
     print()
 
-    header = ("halaman", "sebagai", "kueri", "median ms", "min ms", "HTML KB", "target ms", "")
+    header = ("halaman", "sebagai", "dasawisma", "kueri", "median ms", "min ms", "HTML KB", "target ms", "")
     rows, figures = [], []
     # The manifest of collectstatic is not needed to measure pages: plain static names.
     plain_static = {
@@ -137,7 +134,7 @@ def main():
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        for label, name, url, target in pages:
+        for label, name, url, target, unit in pages:
             request(name, url)  # warm-up
             times, counts, size = [], set(), 0
             for _ in range(args.runs):
@@ -152,6 +149,7 @@ def main():
                 (
                     label,
                     name,
+                    str(area[unit.pk]),
                     queries,
                     f"{median:.1f}",
                     f"{min(times) * 1000:.1f}",
@@ -161,8 +159,9 @@ def main():
                 )
             )
             figures.append(
-                {"page": label, "user": name, "url": url, "queries": sorted(counts), "median_ms": round(median, 1),
-                 "min_ms": round(min(times) * 1000, 1), "html_bytes": size, "target_ms": target}
+                {"page": label, "user": name, "url": url, "dasawisma": area[unit.pk], "queries": sorted(counts),
+                 "median_ms": round(median, 1), "min_ms": round(min(times) * 1000, 1), "html_bytes": size,
+                 "target_ms": target}
             )  # fmt: skip
             print(f"  {label}: {median:.1f} ms", file=sys.stderr)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
