@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from hierarchy.levels import Level
+from hierarchy.levels import RANK, Level
 from hierarchy.models import Unit
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian
@@ -110,24 +110,38 @@ def _month_deaths(dasawisma_filter, first, last):
 STATUS_ORDER = ["melahirkan", "hamil", "nifas", "-"]  # which status of a woman a month counts
 
 
-def mother_status_qs(first, last):
+def mother_status_qs(first, last, per_mother=True):
     """(hamil, melahirkan, nifas) conditions on Kehamilan rows with one status per woman a month, as
     households.rules promises: melahirkan, else hamil, else nifas — a woman who delivered and is pregnant
-    again in the same month, or pregnant again during her nifas, is counted once. The other pregnancies
-    of the same woman are looked up by her id (correlated, through the index on ibu), so a statement
-    reads the pregnancies of its own area and of its mothers, never the month's pregnancies of the
-    whole database."""
+    again in the same month, or pregnant again during her nifas, is counted once.
+
+    The other pregnancies of the same woman are looked up per mother (per_mother: a correlated EXISTS
+    through the index on ibu), so that a statement over a small area reads its own pregnancies and
+    those of its mothers, not the month's pregnancies of the whole database. Over a large area (a
+    kecamatan and up, where most of the month's pregnancies are the area's own) they are read once by
+    uncorrelated subqueries hashed by the database instead, which is cheaper there (small_area says
+    which). Both count the same."""
     melahirkan = rules.melahirkan_q(first, last)
     ongoing = rules.hamil_q(first, last)
-    delivered = Exists(Kehamilan.objects.filter(melahirkan, ibu=OuterRef("ibu")))
-    pregnant = Exists(Kehamilan.objects.filter(ongoing, ibu=OuterRef("ibu")))
-    hamil = ongoing & ~delivered
-    nifas = rules.nifas_q(first, last) & ~delivered & ~pregnant
+    if per_mother:
+        not_delivered = ~Exists(Kehamilan.objects.filter(melahirkan, ibu=OuterRef("ibu")))
+        not_pregnant = ~Exists(Kehamilan.objects.filter(ongoing, ibu=OuterRef("ibu")))
+    else:
+        not_delivered = ~Q(ibu__in=Kehamilan.objects.filter(melahirkan).values("ibu_id"))
+        not_pregnant = ~Q(ibu__in=Kehamilan.objects.filter(ongoing).values("ibu_id"))
+    hamil = ongoing & not_delivered
+    nifas = rules.nifas_q(first, last) & not_delivered & not_pregnant
     return hamil, melahirkan, nifas
 
 
-def _mothers(first, last, where, group):
-    hamil, melahirkan, nifas = mother_status_qs(first, last)
+def small_area(unit):
+    """A kelurahan/desa or anything below it: mother_status_qs looks a mother's other pregnancies up
+    per mother there."""
+    return RANK[unit.level] >= RANK[Level.DESA]
+
+
+def _mothers(first, last, where, group, per_mother):
+    hamil, melahirkan, nifas = mother_status_qs(first, last, per_mother)
     return (
         Kehamilan.objects.filter(where(VIA_KEHAMILAN))
         .filter(hamil | melahirkan | nifas)
@@ -168,7 +182,12 @@ def _deaths(first, last, where, group):
     )
 
 
-_STATEMENTS = {"mothers": _mothers, "births": _births, "deaths": _deaths}
+def _count(first, last, where, group, per_mother):
+    """{group id: numbers} from the three statements."""
+    return _fold(
+        _mothers(first, last, where, group, per_mother), _births(first, last, where, group),
+        _deaths(first, last, where, group),
+    )  # fmt: skip
 
 
 def _fold(mothers, births, deaths):
@@ -197,9 +216,10 @@ def _fold(mothers, births, deaths):
     return dict(result)
 
 
-def numbers_by(group_column, tahun, bulan, unit_filter=None):
+def numbers_by(group_column, tahun, bulan, unit_filter=None, per_mother=True):
     """{group id: numbers} for one month, grouped by an ancestor column of the dasawisma (e.g. "rt",
-    "desa", or "dasawisma" itself), over dasawisma matching unit_filter (a Q on Unit). Three queries."""
+    "desa", or "dasawisma" itself), over dasawisma matching unit_filter (a Q on Unit); per_mother:
+    see mother_status_qs (False for a kecamatan or more). Three queries."""
     first, last = periods.month_bounds(tahun, bulan)
     dasawisma = Unit.objects.filter(unit_filter if unit_filter is not None else Q(), level=Level.DASAWISMA)
 
@@ -209,7 +229,7 @@ def numbers_by(group_column, tahun, bulan, unit_filter=None):
     def group(via):
         return F(f"{via}__{group_column}_id")
 
-    return _fold(*(statement(first, last, where, group) for statement in _STATEMENTS.values()))
+    return _count(first, last, where, group, per_mother)
 
 
 def _on_path(q, via):
@@ -243,7 +263,7 @@ def numbers_under(unit, tahun, bulan, group_levels=None, unit_filter=None):
         columns = [F(f"{via}__{lv}_id") for lv in group_levels]
         return columns[0] if len(columns) == 1 else Coalesce(*columns, output_field=IntegerField())
 
-    return _fold(*(statement(first, last, where, group) for statement in _STATEMENTS.values()))
+    return _count(first, last, where, group, small_area(unit))
 
 
 def monthly_numbers(unit, months):
@@ -259,7 +279,7 @@ def monthly_numbers(unit, months):
     counts = {}
     for i, month in enumerate(months):
         first, last = bounds[month]
-        hamil, melahirkan, nifas = mother_status_qs(first, last)
+        hamil, melahirkan, nifas = mother_status_qs(first, last, small_area(unit))
         counts[f"hamil_{i}"] = Count("ibu", filter=hamil, distinct=True)
         counts[f"melahirkan_{i}"] = Count("ibu", filter=melahirkan, distinct=True)
         counts[f"nifas_{i}"] = Count("ibu", filter=nifas, distinct=True)
