@@ -161,7 +161,7 @@ def main():
             figures.append(
                 {"page": label, "user": name, "url": url, "dasawisma": area[unit.pk], "queries": sorted(counts),
                  "median_ms": round(median, 1), "min_ms": round(min(times) * 1000, 1), "html_bytes": size,
-                 "target_ms": target}
+                 "target_ms": target, "times_ms": [round(t * 1000, 1) for t in times]}
             )  # fmt: skip
             print(f"  {label}: {median:.1f} ms", file=sys.stderr)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
