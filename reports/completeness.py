@@ -9,7 +9,8 @@ in the local time zone.
 
 Everything is counted in the database, grouped there by the child that holds each dasawisma (or by
 month alone for the area's totals): the rows that come back are one per child and month, whatever the
-number of dasawisma. ``table`` takes three queries, ``totals`` two."""
+number of dasawisma. ``table`` takes three queries, ``totals`` two, and one more each for a kelurahan
+or below, whose dasawisma are read first by id (events.small_area)."""
 
 import datetime
 from collections import defaultdict
@@ -24,6 +25,7 @@ from django.utils import timezone
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
 from hierarchy.models import Unit
 
+from .events import small_area
 from .models import Laporan, Status
 from .workflow import deadline, month_overlap_q
 
@@ -92,9 +94,15 @@ def _reported(unit, months, by_child):
     on_time = reduce(or_, (Q(tahun=t, bulan=b, submitted_at__lt=_end_of_deadline_day(t, b, tz)) for t, b in months))
     sent = Q(status__in=_SENT)
     group = {"key": child_key(unit, "unit__")} if by_child else {}
+    reports = Laporan.objects.filter(_dasawisma_under(unit, "unit__"))
+    if small_area(unit):
+        # Named by id, a kelurahan's dasawisma are read through the reports' index on their unit; joined
+        # only, the planner reads the whole city's reports of the months and keeps the kelurahan's.
+        reports = reports.filter(
+            unit_id__in=list(Unit.objects.filter(_dasawisma_under(unit)).values_list("pk", flat=True))
+        )
     return (
-        Laporan.objects.filter(_dasawisma_under(unit, "unit__"))
-        .filter(counted)
+        reports.filter(counted)
         .values("tahun", "bulan", **group)
         .annotate(
             submitted=Count("pk", filter=sent),
@@ -120,7 +128,7 @@ def _cells(unit, months, by_child):
 
 def table(unit, months):
     """(children, {child unit id: {(tahun, bulan): Cell}}) for the months given: the units one level
-    below that hold dasawisma, by code (a dasawisma: itself). Three queries."""
+    below that hold dasawisma, by code (a dasawisma: itself). Three queries (four for a small area)."""
     cells = _cells(unit, months, by_child=True)
     if unit.level == Level.DASAWISMA:
         return [unit], cells
@@ -129,6 +137,6 @@ def table(unit, months):
 
 
 def totals(unit, months):
-    """{(tahun, bulan): Cell} over the whole unit. Two queries."""
+    """{(tahun, bulan): Cell} over the whole unit. Two queries (three for a small area)."""
     by_month = _cells(unit, months, by_child=False)[None]
     return {month: by_month[month] for month in months}
