@@ -88,7 +88,7 @@ def _expected(unit, months, by_child):
 
 def _reported(unit, months, by_child):
     """Rows (key, tahun, bulan, submitted, approved, on_time, returned) of the reports of dasawisma
-    active in their month. One query."""
+    active in their month. One query (two for a small area)."""
     tz = timezone.get_current_timezone()
     counted = reduce(or_, (Q(tahun=t, bulan=b) & month_overlap_q(t, b, prefix="unit__") for t, b in months))
     on_time = reduce(or_, (Q(tahun=t, bulan=b, submitted_at__lt=_end_of_deadline_day(t, b, tz)) for t, b in months))
