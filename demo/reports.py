@@ -158,7 +158,7 @@ def seed_reports(*, kota, admin, seed, today=None, months=12, demo_dasawisma=Non
             )
         )
         numbers = {
-            level: events.numbers_by(level, tahun, bulan, Q(kabkota_id=kota.pk)) for level in levels
+            level: events.numbers_by(level, tahun, bulan, Q(kabkota_id=kota.pk), per_mother=False) for level in levels
         }  # 3 queries per level
         month = _dasawisma_reports(units, numbers, tahun, bulan, ago, rng, clock, actor, demo_dasawisma, today)
         month += _group_reports(units, month, numbers, tahun, bulan, ago, rng, clock, actor)

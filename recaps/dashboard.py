@@ -9,9 +9,10 @@ size of the area (about ten):
   snapshots of approved reports, with the rules of households.rules and the same counting as
   reports.events.numbers_by, but for twelve months at once (reports.events.monthly_numbers: four
   queries; the tests check month by month that both agree);
-- completeness is reports.completeness.table summed over the area (three queries);
+- completeness is reports.completeness.totals, the area's reports counted by month in the database
+  (two queries);
 - the key figures are what the yearly recaps count, summed over the area (recaps.recaps.area_figures,
-  three queries), so that a tile and the recap's JUMLAH row never disagree.
+  two queries), so that a tile and the recap's JUMLAH row never disagree.
 """
 
 from dataclasses import dataclass, field
@@ -51,18 +52,8 @@ def floor_percent(part, whole):
 
 
 def completeness_by_month(unit, months):
-    """{(tahun, bulan): completeness.Cell} over the whole area (the table's rows summed)."""
-    _children, cells = completeness.table(unit, months)
-    totals = {month: completeness.Cell() for month in months}
-    for by_month in cells.values():
-        for month, cell in by_month.items():
-            total = totals[month]
-            total.expected += cell.expected
-            total.submitted += cell.submitted
-            total.approved += cell.approved
-            total.on_time += cell.on_time
-            total.returned += cell.returned
-    return totals
+    """{(tahun, bulan): completeness.Cell} over the whole area, counted by month in the database."""
+    return completeness.totals(unit, months)
 
 
 # -- key figures -----------------------------------------------------------------------------------
@@ -77,7 +68,7 @@ FIGURE_KEYS = [
 def key_figures(unit, on):
     """The area's people and houses on a day: {name: number}, counted by the yearly recaps
     (recaps.recaps.area_figures: members who count that day, of rumah tangga still recorded in an
-    active dasawisma). Three queries."""
+    active dasawisma). Two queries."""
     counted = recaps.area_figures(unit, on)
     figures = {key: counted.get(key, 0) for key in FIGURE_KEYS}
     figures["jml_anggota"] = figures["jml_l"] + figures["jml_p"]

@@ -29,7 +29,7 @@ What is counted:
   (reports.events.numbers_under). Either way ``approval`` says how many of the expected dasawisma
   reports are approved.
 
-Every recap runs a constant number of queries whatever the number of rows: yearly 4 (4.16a: 1);
+Every recap runs a constant number of queries whatever the number of rows: yearly 3 (4.16a: 1);
 monthly 1 with the approved numbers, 4 with the current data (those of numbers_under), and one more
 for the approver's name when something is approved; one more for the area block unless the unit was
 fetched with select_related(*ANCESTORS). Measured against one hand-written SQL statement on the
@@ -67,7 +67,6 @@ from households import rules, selectors
 from households.models import (
     IndustriRumahTangga,
     Kehamilan,
-    Keluarga,
     KriteriaRumah,
     MakananPokok,
     PemanfaatanPekarangan,
@@ -438,10 +437,13 @@ def _add(into, key, values):
 
 def _member_counts(on):
     """Data Keluarga items 2-11 over Warga rows already narrowed to rules.counted_q(on)
-    (selectors.member_count_annotations with rows_counted), and ibu hamil as with_counts counts it: a
-    counted woman with a pregnancy running that day (an uncorrelated IN, hashed once)."""
+    (selectors.member_count_annotations with rows_counted), JML KK (rules.keluarga_counted_q: the
+    keluarga of those rows, each once, as selectors.with_counts counts it; a statement of its own over
+    the keluarga cost more than this column), and ibu hamil as with_counts counts it: a counted woman
+    with a pregnancy running that day (an uncorrelated IN, hashed once)."""
     return {
         **selectors.member_count_annotations(on, prefix="", rows_counted=True),
+        "jml_kk": Count("keluarga", distinct=True),
         "ibu_hamil": Count("pk", filter=Q(pk__in=Kehamilan.objects.filter(rules.hamil_on_q(on)).values("ibu_id"))),
     }
 
@@ -575,7 +577,7 @@ def _household_counts(on, prefix=""):
 
 
 def _yearly_facts(unit, on, by_dasawisma=False):
-    """{child id: {key: n}} of everything counted under the unit on the day (three queries); with
+    """{child id: {key: n}} of everything counted under the unit on the day (two queries); with
     by_dasawisma, {dasawisma id: {key: n}} instead (recaps.closing)."""
     found: dict[int, dict[str, int]] = {}
 
@@ -596,7 +598,6 @@ def _yearly_facts(unit, on, by_dasawisma=False):
             _add(found, row["key"], row)
 
     collect(RumahTangga.objects.all(), "", {"jml_krt": Count("pk"), **_household_counts(on)})
-    collect(Keluarga.objects.filter(rules.keluarga_counted_q(on)), "rumah_tangga__", {"jml_kk": Count("pk")})
     collect(Warga.objects.filter(rules.counted_q(on)), "keluarga__rumah_tangga__", _member_counts(on))
     for values in found.values():
         values["buta"] = values.get("buta_l", 0) + values.get("buta_p", 0)
@@ -605,7 +606,7 @@ def _yearly_facts(unit, on, by_dasawisma=False):
 
 def area_figures(unit: Unit, on: datetime.date) -> dict[str, int]:
     """Everything the yearly recaps count under the unit on a day, summed over the whole unit (every
-    fact key, whatever columns a form shows; no unit counts): {key: n}. Three queries. The dashboard's
+    fact key, whatever columns a form shows; no unit counts): {key: n}. Two queries. The dashboard's
     key figures are these, so that its tiles and the recap's JUMLAH row are one count."""
     total: dict[str, dict[str, int]] = {}
     for values in _yearly_facts(unit, on).values():

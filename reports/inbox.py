@@ -4,6 +4,7 @@ Also the few words every report screen shares: month names, the state a report s
 terlambat ...), and the WhatsApp reminder to a late dasawisma's ketua."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -175,12 +176,15 @@ def _changed_after_approval(user, today):
     months = [periods.shift_month(today.year, today.month, -i) for i in range(CHANGED_MONTHS)]
     approved = Laporan.objects.filter(workflow.reviewable_q(user), _months_q(months), status=Status.APPROVED)
     reports = list(approved.select_related("unit").order_by("tahun", "bulan", "unit__code"))
+    # The events are counted for these reports' units only, named by their ids: the statements start
+    # from the user's own units (an index), never from the city's events of the month.
+    units_of = defaultdict(list)
+    for r in reports:
+        units_of[(r.tahun, r.bulan, r.unit.level)].append(r.unit_id)
     current = {}
-    for tahun, bulan in months:
-        for level in {r.unit.level for r in reports if (r.tahun, r.bulan) == (tahun, bulan)}:
-            ids = approved.filter(tahun=tahun, bulan=bulan, unit__level=level).values("unit_id")
-            for unit_id, numbers in events.numbers_by(level, tahun, bulan, Q(**{f"{level}_id__in": ids})).items():
-                current[(unit_id, tahun, bulan)] = numbers
+    for (tahun, bulan, level), ids in units_of.items():
+        for unit_id, numbers in events.numbers_by(level, tahun, bulan, Q(**{f"{level}_id__in": ids})).items():
+            current[(unit_id, tahun, bulan)] = numbers
     items = []
     for r in reports:
         now = current.get((r.unit_id, r.tahun, r.bulan), events.empty_numbers())

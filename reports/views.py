@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -31,7 +32,9 @@ from .inbox import SENT, is_late, ketua_by_dasawisma, reminders_for, state_of
 from .models import Laporan, Status
 
 COMPLETENESS_MONTHS = 12
+COMPLETENESS_ROWS = 25  # rows of the completeness table per page
 LATE_SHOWN = 100
+REVIEWED_ROWS = 25  # reports a group approves, per page of its monthly report
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -170,7 +173,7 @@ def _late_dasawisma(unit, tahun, bulan, today):
     )
 
 
-def _group_context(user, unit, tahun, bulan, today):
+def _group_context(user, unit, tahun, bulan, today, page_number=None):
     context = {"own": None, "history": [], "can_resubmit": False}
     if unit.level in workflow.reporting_levels():
         report = Laporan.objects.filter(unit=unit, tahun=tahun, bulan=bulan).first()
@@ -181,11 +184,15 @@ def _group_context(user, unit, tahun, bulan, today):
         context["can_resubmit"] = own.report.status == Status.RETURNED and workflow.approves_on(user, unit.pk)
 
     approving = unit.level in workflow.chain()
-    reviewed = workflow.reviewed_units(unit, tahun, bulan) if approving else []
+    # A kelurahan approves hundreds of RT reports: they are shown (and counted) a page at a time.
+    page = Paginator(workflow.reviewed_units(unit, tahun, bulan) if approving else [], REVIEWED_ROWS)
+    page = page.get_page(page_number)
+    reviewed = list(page.object_list)
     reports = {r.unit_id: r for r in Laporan.objects.filter(unit__in=reviewed, tahun=tahun, bulan=bulan)}
     numbers = {}
     for level in sorted({u.level for u in reviewed}):
-        numbers.update(events.numbers_by(level, tahun, bulan, Q(**{f"{unit.level}_id": unit.pk})))
+        ids = [u.pk for u in reviewed if u.level == level]
+        numbers.update(events.numbers_by(level, tahun, bulan, Q(**{f"{level}_id__in": ids})))
     items = [
         _item(user, u, reports.get(u.pk), numbers.get(u.pk, events.empty_numbers()), tahun, bulan, today)
         for u in reviewed
@@ -214,6 +221,7 @@ def _group_context(user, unit, tahun, bulan, today):
         {
             "approving": approving,
             "items": items,
+            "page": page,
             "checklist": [i for i in items if i.can_approve],
             "late": late,
             "children": []
@@ -246,7 +254,7 @@ def laporan_unit(request, unit_pk, tahun, bulan):
     if unit.level == Level.DASAWISMA:
         context.update(_dasawisma_context(user, unit, tahun, bulan, today))
     else:
-        context.update(_group_context(user, unit, tahun, bulan, today))
+        context.update(_group_context(user, unit, tahun, bulan, today, request.GET.get("hal")))
     return render(request, "reports/laporan_unit.html", context)
 
 
@@ -357,8 +365,7 @@ def _cell_state(cell):
 def _sum(cells):
     total = completeness.Cell()
     for cell in cells:
-        for name in ("expected", "submitted", "approved", "on_time", "returned"):
-            setattr(total, name, getattr(total, name) + getattr(cell, name))
+        total.add(cell)
     return total
 
 
@@ -386,16 +393,18 @@ def kelengkapan(request, unit_pk):
         end = form.cleaned_data["sampai"]
     months = [periods.shift_month(*end, -i) for i in range(COMPLETENESS_MONTHS - 1, -1, -1)]
     children, cells = completeness.table(unit, months)
-    if unit.level == Level.DASAWISMA:
-        children, cells = [unit], {unit.pk: cells.get(None, {})}
+    # The totals are the whole area's; the rows are shown a page at a time (a kelurahan may hold
+    # hundreds of RT).
+    month_totals = [_show_cell(_sum(cells[c.pk][month] for c in children)) for month in months]
+    page = Paginator(children, COMPLETENESS_ROWS).get_page(request.GET.get("hal"))
 
     rows = []
-    for child in children:
-        by_month = cells.get(child.pk, {})
+    for child in page.object_list:
+        by_month = cells[child.pk]
         shown = []
         for tahun, bulan in months:
             url = reverse("reports:laporan_unit", args=[child.pk, tahun, bulan])
-            shown.append(_show_cell(by_month.get((tahun, bulan), completeness.Cell()), url))
+            shown.append(_show_cell(by_month[(tahun, bulan)], url))
         total = _sum(c["cell"] for c in shown)
         rows.append(
             {
@@ -406,7 +415,6 @@ def kelengkapan(request, unit_pk):
                 "total": _show_cell(total),
             }
         )
-    month_totals = [_show_cell(_sum(row["cells"][i]["cell"] for row in rows)) for i in range(len(months))]
     sampai = "?sampai={:04d}-{:02d}"
     return render(
         request,
@@ -422,6 +430,8 @@ def kelengkapan(request, unit_pk):
             "first": month_label(*months[0]),
             "last": month_label(*months[-1]),
             "rows": rows,
+            "page": page,
+            "page_query": f"?sampai={end[0]:04d}-{end[1]:02d}&hal=",
             "month_totals": month_totals,
             "grand": _show_cell(_sum(t["cell"] for t in month_totals)),
             "earlier": sampai.format(*periods.shift_month(*end, -COMPLETENESS_MONTHS)),

@@ -8,6 +8,8 @@ from itertools import pairwise
 import pytest
 
 from demo import households as demo
+from hierarchy.levels import Level
+from hierarchy.models import Unit
 from households import rules
 from households.models import Kehamilan, Kelahiran, Kematian, Warga
 from pkkdata import periods
@@ -89,3 +91,21 @@ def test_the_monthly_numbers_see_the_events(bontang):  # noqa: F811
     ended = Kehamilan.objects.exclude(tanggal_selesai=None)
     across = [k for k in ended if k.tanggal_mulai.year != k.tanggal_selesai.year]
     assert across, "some pregnancies run across the turn of the year"
+
+
+def test_twelve_months_of_mothers_counted_per_pregnancy_agree_with_the_months_counted_in_sql(bontang):  # noqa: F811
+    """events.monthly_numbers gives the mothers of a kecamatan or less their status a month in Python
+    (issue 14), larger areas in one SQL statement, numbers_for one month in SQL: on the demo's year of
+    events (moves, continuations, pregnancies nobody closed, households that left) they agree, every
+    month, for the kota, the kecamatan, both kelurahan and each RT."""
+    seed(bontang, bontang.berbas_tengah, bontang.with_rw)
+    months = [periods.shift_month(TODAY.year, TODAY.month, -i) for i in range(11, -1, -1)]
+    units = [bontang.kota, bontang.berbas_tengah.parent, bontang.berbas_tengah, bontang.with_rw]
+    units += list(Unit.objects.filter(level=Level.RT, desa_id=bontang.berbas_tengah.pk)[:6])
+    mothers = 0
+    for unit in units:
+        by_month = events.monthly_numbers(unit, months)
+        for month in months:
+            assert by_month[month] == events.numbers_for(unit, *month), (unit, month)
+            mothers += by_month[month]["ibu_nifas"] + by_month[month]["ibu_hamil"]
+    assert mothers > 0

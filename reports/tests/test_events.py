@@ -194,6 +194,37 @@ def test_numbers_under_equal_numbers_by_for_every_unit_and_month(cast):
     assert grouped[cast.rt_b.pk]["ibu_meninggal"] == 1
 
 
+def test_a_mothers_other_pregnancies_count_alike_looked_up_per_mother_or_hashed(cast):
+    """Issue 14: a small area looks a mother's other pregnancies up per mother, a large one hashes the
+    month's pregnancies once (events.mother_status_qs): the same numbers either way, also for a mother
+    whose pregnancy went on in another kelurahan and who delivered there."""
+    _events_everywhere(cast)
+    again = _mother(cast, "Ibu Lagi")  # delivered on 5 March, pregnant again from 20 March
+    _deliver(cast, again, D(2026, 3, 5))
+    Kehamilan.objects.create(ibu=again, tanggal_mulai=D(2026, 3, 20))
+    moved = _mother(cast, "Ibu Pindah")  # pregnant in Melati 2 until 3 March, delivered in Anggrek on 20 March
+    before = Kehamilan.objects.create(
+        ibu=moved, tanggal_mulai=D(2025, 7, 1), tanggal_selesai=D(2026, 3, 3), hasil="pindah"
+    )
+    after = Kehamilan.objects.create(
+        ibu=moved, tanggal_mulai=D(2026, 3, 3), tanggal_selesai=D(2026, 3, 20), hasil="melahirkan"
+    )
+    Kehamilan.objects.filter(pk=before.pk).update(pindah_pada=D(2026, 3, 3))
+    Kehamilan.objects.filter(pk=after.pk).update(dasawisma=cast.dw2, lanjutan=True)
+    for month in MONTHS:
+        for level, unit in [("kabkota", cast.kota), ("kecamatan", cast.kec), ("desa", cast.kel),
+                            ("desa", cast.kel2), ("rt", cast.rt_b), ("dasawisma", cast.dw_b)]:  # fmt: skip
+            where = Q(**{f"{level}_id": unit.pk})
+            per_mother = events.numbers_by(level, *month, where, per_mother=True)
+            assert per_mother == events.numbers_by(level, *month, where, per_mother=False), (unit, month)
+    # March in Melati 2: Ibu Lagi delivered (not hamil again), Ibu Pindah delivered elsewhere (not hamil here)
+    march = events.numbers_for(cast.dw_b, 2026, 3)
+    assert (march["ibu_hamil"], march["ibu_melahirkan"]) == (0, 2)
+    assert events.numbers_for(cast.dw2, 2026, 3)["ibu_melahirkan"] == 1
+    assert events.monthly_numbers(cast.kel, MONTHS) == {m: events.numbers_for(cast.kel, *m) for m in MONTHS}
+    assert events.monthly_numbers(cast.kota, MONTHS) == {m: events.numbers_for(cast.kota, *m) for m in MONTHS}
+
+
 def test_numbers_under_see_which_dasawisma_are_active(cast):
     _events_everywhere(cast)
     Unit.objects.filter(pk=cast.dw_c.pk).update(active_to=D(2026, 2, 28))

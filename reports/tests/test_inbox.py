@@ -10,11 +10,13 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from households.models import Kehamilan
+from hierarchy.levels import Level
+from hierarchy.models import Unit
+from households.models import Kehamilan, Warga
 from households.tests import factories as f
 from reports import workflow
 from reports.inbox import inbox_for
-from reports.models import Status
+from reports.models import Laporan, Status
 
 MARCH = (2026, 3)
 EARLY_APRIL = datetime.date(2026, 4, 3)  # March still due (deadline 5 April)
@@ -167,3 +169,57 @@ def test_a_report_that_changed_after_approval_asks_its_approver_to_approve_again
     assert inbox_for(cast.users["rt"], today=MID_APRIL)["changed"] == []
     # outside the watched months it is not looked for
     assert inbox_for(cast.users["rt"], today=datetime.date(2026, 9, 1))["changed"] == []
+
+
+def _another_kelurahan_grows(cast, dasawisma=10, women=300):
+    """Ten more dasawisma in Belimbing (another kelurahan, another kecamatan) with their reports of
+    January to March approved, and 300 women pregnant, delivering or in nifas around March: none of it
+    is the RT of Melati's."""
+    start = Unit.objects.filter(parent=cast.rt2).count()
+    groups = []
+    for i in range(start, start + dasawisma):
+        unit = Unit(level=Level.DASAWISMA, code=f"DW{i + 10:02d}", name=f"Kamboja {i}", parent=cast.rt2)
+        unit.save()
+        groups.append(unit)
+    Laporan.objects.bulk_create(
+        Laporan(unit=unit, tahun=t, bulan=b, status=Status.APPROVED, snapshot={})
+        for unit in groups
+        for t, b in [(2026, 1), (2026, 2), MARCH]
+    )
+    keluarga = cast.w_maria.keluarga
+    born = datetime.date(1995, 1, 1)
+    people = Warga.objects.bulk_create(
+        Warga(keluarga=keluarga, nama=f"Ibu {i}", tanggal_lahir=born, jenis_kelamin="P", status_perkawinan="menikah",
+              nik=f.make_nik(born, "P"), status_dalam_keluarga="istri", agama="islam", pendidikan="sma",
+              pekerjaan="swasta")
+        for i in range(women)
+    )  # fmt: skip
+    starts = [datetime.date(2025, 7, 1), datetime.date(2025, 12, 1), datetime.date(2026, 3, 1)]
+    Kehamilan.objects.bulk_create(
+        Kehamilan(ibu=w, dasawisma=groups[i % dasawisma], tanggal_mulai=starts[i % 3],
+                  tanggal_selesai=datetime.date(2026, 3, 15) if i % 3 == 0 else None,
+                  hasil="melahirkan" if i % 3 == 0 else "")
+        for i, w in enumerate(people)
+    )  # fmt: skip
+
+
+def test_the_rt_inbox_asks_the_same_whatever_another_kelurahan_holds(cast, pregnant):
+    """Issue 14: the RT chair's inbox counted every approved report of the city for four months and the
+    city's pregnancies before narrowing to her RT. Its statements now start from her own units (the
+    approved reports' units by id, the other pregnancies of her mothers by the mother), so another
+    kelurahan growing changes neither what she is asked nor how many statements ask it. (What each
+    statement reads depends on the planner and the data's size: bench/pages.py measures it at
+    --scale 50000 and 150000, docs/BENCHMARKS.md.)"""
+    report = submit(cast, cast.dw, "ketua_dasawisma")
+    workflow.report_approve(actor=cast.users["rt"], report=report, expected_version=report.version)
+
+    def measure():
+        rt = type(cast.users["rt"]).objects.get(pk=cast.users["rt"].pk)  # grants loaded again
+        with CaptureQueriesContext(connection) as queries:
+            box = inbox_for(rt, today=MID_APRIL)
+        return len(queries), box
+
+    queries, box = measure()
+    assert box["changed"] == [] and box["waiting_count"] == 0
+    _another_kelurahan_grows(cast)
+    assert measure() == (queries, box)

@@ -295,6 +295,26 @@ def test_redirect_after_an_action_stays_on_this_site(client, cast):
     assert response["Location"] == page_url(cast.dw)
 
 
+def test_a_kelurahan_reviews_its_rt_reports_a_page_at_a_time(client, cast):
+    admin = cast.users["admin"]
+    for i in range(26):  # with RT 001 and RT 002: 28 reports the kelurahan approves
+        hierarchy_services.unit_create(
+            actor=admin, parent=cast.kel, level=Level.RT, code=f"{i + 10:03d}", name=f"{i + 10:03d}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+
+    def reviewed(body):
+        return re.findall(r'class="row-name" href="[^"]+">([^<]+)</a>', body.split("Dasawisma terlambat")[0])
+
+    first = get(client, cast.users["kelurahan"], page_url(cast.kel))
+    assert len(reviewed(first)) == 25 and reviewed(first)[:3] == ["RT 001", "RT 002", "RT 010"]
+    assert "Halaman 1 dari 2 (28 laporan)" in first
+    second = get(client, cast.users["kelurahan"], page_url(cast.kel) + "?hal=2")
+    assert reviewed(second) == ["RT 033", "RT 034", "RT 035"]
+    assert 'href="?hal=1">‹ Sebelumnya' in second
+    assert "Dasawisma Melati 1" in second  # the late dasawisma are listed on every page
+
+
 # -- completeness ----------------------------------------------------------------------------------
 
 
@@ -358,7 +378,7 @@ def test_completeness_month_picker_refuses_a_bad_month(client, cast):
 def test_completeness_queries_do_not_grow_with_the_groups(client, cast, django_assert_max_num_queries):
     client.force_login(cast.users["kelurahan"])
     address = url("kelengkapan", cast.kel.pk)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         client.get(address)
     for i in range(15):
         rt = hierarchy_services.unit_create(
@@ -369,9 +389,44 @@ def test_completeness_queries_do_not_grow_with_the_groups(client, cast, django_a
             actor=cast.users["admin"], parent=rt, level=Level.DASAWISMA, code="DW01", name=f"Kenanga {i}",
             active_from=datetime.date(2024, 1, 1),
         )  # fmt: skip
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         body = client.get(address).content.decode()
     assert "RT 024" in body
+
+
+def test_a_long_completeness_table_is_shown_a_page_at_a_time_with_the_whole_area_in_its_totals(client, cast):
+    admin = cast.users["admin"]
+    for i in range(30):
+        rt = hierarchy_services.unit_create(
+            actor=admin, parent=cast.kel, level=Level.RT, code=f"{i + 10:03d}", name=f"{i + 10:03d}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+        dw = hierarchy_services.unit_create(
+            actor=admin, parent=rt, level=Level.DASAWISMA, code="DW01", name=f"Kenanga {i}",
+            active_from=datetime.date(2024, 1, 1),
+        )  # fmt: skip
+        if i == 29:  # on the last page
+            laporan = workflow.get_report(dw, *MARCH)
+            laporan.status = Status.APPROVED
+            laporan.save()
+    address = url("kelengkapan", cast.kel.pk) + "?sampai=2026-03"
+    first = get(client, cast.users["kelurahan"], address)
+    rows = re.findall(r'<th scope="row" class="sticky"><a [^>]*>([^<]+)</a>', first)
+    assert len(rows) == 25 and rows[:3] == ["RT 002", "RW 01", "RT 010"]  # 32 children by code, RT 039 last
+    assert "Baris 1–25 dari 32" in first and "Halaman 1 dari 2" in first
+    second_address = re.search(r'<a href="([^"]+)">Berikutnya', first).group(1)
+    assert unescape(second_address) == "?sampai=2026-03&hal=2"
+    second = get(client, cast.users["kelurahan"], url("kelengkapan", cast.kel.pk) + unescape(second_address))
+    assert re.findall(r'<th scope="row" class="sticky"><a [^>]*>([^<]+)</a>', second)[-1] == "RT 039"
+    assert cells_of(second, "RT 039")[11] == ("lengkap", ["1/1"])
+
+    def march_total(body):
+        return re.findall(
+            r"<td class=\"cell (\w+)\".*?>(.*?)</td>", re.search(r"<tfoot>.*</tfoot>", body, re.S).group(0), re.S
+        )[11]
+
+    # The JUMLAH row counts all 33 dasawisma on both pages, the approved one on page 2 included.
+    assert march_total(first) == march_total(second) and "1/33" in march_total(first)[1]
 
 
 # -- reminders -------------------------------------------------------------------------------------
