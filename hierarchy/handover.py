@@ -7,6 +7,8 @@ A4 slips to cut (templates/hierarchy/handover.html)."""
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.urls import reverse
+
 
 @dataclass(frozen=True)
 class Slip:
@@ -47,4 +49,4 @@ def slip(*, user, password, role, unit, address):
 
 def login_address(request):
     """The address a new user types: this server's login page."""
-    return request.build_absolute_uri("/masuk/")
+    return request.build_absolute_uri(reverse("login"))

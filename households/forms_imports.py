@@ -8,6 +8,10 @@ from .importer.read import MAX_BYTES, ImportFileError, check_file_name, read_dat
 
 
 class ImportUploadForm(forms.Form):
+    """An uploaded workbook, read by `read` (the Data Warga sheet's reader; the onboarding sheet
+    subclasses this form with its own)."""
+
+    read = staticmethod(read_dataset)
     berkas = forms.FileField(
         label="Berkas Excel (.xlsx)",
         help_text="Templat yang sudah diisi. Paling besar 5 MB, paling banyak 5.000 baris warga.",
@@ -27,7 +31,7 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(too_big_message())
         data = upload.read()
         try:
-            dataset = read_dataset(data, upload.name)
+            dataset = self.read(data, upload.name)
         except ImportFileError as exc:
             raise forms.ValidationError(exc.message) from exc
         # The rows are kept: the upload is parsed once, here (the preview and the confirm use them).
