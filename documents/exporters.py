@@ -23,7 +23,8 @@ An exporter is an object with
 - ``content`` is bytes, or an iterable of bytes for a form too large to hold in memory (streamed).
 - ``render`` checks ``required_perm`` on ``unit_of(target)`` itself (PermissionDenied otherwise),
   like the services do, so no caller can skip it; the views still fetch the target through
-  hierarchy.access first (404 outside the user's area). NIK and No. KK are always masked.
+  hierarchy.access first (404 outside the user's area). NIK and No. KK are masked (the one
+  exception: households' Data Warga "untuk impor kembali", for buka_nik, each reveal logged).
 
     write(*, user, target, period, edition, fmt, options, out, progress=None) -> None
 

@@ -114,6 +114,7 @@ def rumah_tangga_list(request, unit_pk):
             "today": today,
             "can_entry": can_entry,
             "can_import": access.may_import_households(request.user, unit),
+            "can_export_for_import": access.has_perm(request.user, Perm.REVEAL_NIK, unit),
             "export_forms": EXPORT_FORMS,
             "export_formats": EXPORT_FORMATS,
             "query_suffix": _query_suffix(form, show_left),

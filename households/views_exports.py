@@ -25,6 +25,7 @@ from pkkdata.http import posted
 from . import catatan
 from .exports import EXPORTERS
 from .exports.common import SLOW_PDF_SECONDS
+from .exports.data_warga import FOR_IMPORT, DataWargaExporter
 from .exports.kelurahan import SLOW_SECONDS, DataWargaKelurahanExporter, estimated_seconds, kelurahan_totals
 from .forms_catatan import KoreksiCatatanForm
 from .models import RumahTangga, StatusWarga, Warga
@@ -71,10 +72,22 @@ def _download(result):
     return response
 
 
-def _export(request, exporter, target, fmt):
+def _export(request, exporter, target, fmt, options=None):
     period = Period(_year_or_404(request.GET.get("tahun")))
-    result = exporter.render(user=request.user, target=target, period=period, edition=DEFAULT_EDITION, fmt=fmt)
+    result = exporter.render(
+        user=request.user, target=target, period=period, edition=DEFAULT_EDITION, fmt=fmt, options=options
+    )
     return _download(result)
+
+
+def _import_back_options(request, exporter, fmt):
+    """?untuk=impor on the Data Warga workbook: the export for importing back (NIK and No. KK whole, the
+    columns the import needs; only for a role that may reveal the numbers, each reveal logged)."""
+    if request.GET.get("untuk") != FOR_IMPORT:
+        return None
+    if exporter.identifier != DataWargaExporter.identifier or fmt != XLSX:
+        raise Http404("Unduhan untuk impor kembali hanya ada untuk Data Warga (Excel).")
+    return {FOR_IMPORT: True}
 
 
 @login_required
@@ -88,7 +101,7 @@ def export_rumah_tangga(request, pk, form, fmt):
         VIA_RUMAH_TANGGA,
         pk=pk,
     )
-    return _export(request, exporter, rumah_tangga, fmt)
+    return _export(request, exporter, rumah_tangga, fmt, _import_back_options(request, exporter, fmt))
 
 
 @login_required
@@ -118,7 +131,7 @@ def export_dasawisma(request, unit_pk, form, fmt):
                     "tahun": _year_or_404(request.GET.get("tahun")),
                 },
             )
-    return _export(request, exporter, dasawisma, fmt)
+    return _export(request, exporter, dasawisma, fmt, _import_back_options(request, exporter, fmt))
 
 
 def _export_in_background(request, exporter, target, fmt):

@@ -87,6 +87,7 @@ def role_of(value):
 class OnboardingXLSX(SafeXLSX):
     headers = HEADERS
     required = REQUIRED
+    paper_form = False
     sheet_title = SHEET_TITLE
     prefilled = frozenset()
     max_rows = MAX_ROWS

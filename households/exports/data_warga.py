@@ -3,15 +3,20 @@ values of one member (NIK and No. KK masked: an export leaves the system), the h
 in the form's order, and DataWargaExporter (one rumah tangga, or a whole dasawisma as one long table
 grouped by household; XLSX and PDF)."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from documents import xlsx
 from documents.pdf import render_pdf
-from hierarchy.levels import Level
+from hierarchy import access
+from hierarchy.levels import Level, Perm
 
 from .. import catatan, rules
-from ..models import JenisKB, KelompokBelajar, RumahTangga, StatusWarga, Warga
+from ..importer.columns import COLUMN_BY_ATTRIBUTE, HEADER_OF, PilihanWidget, YaTidakWidget
+from ..importer.paper import HOUSEHOLD_EXTRAS, PERSON_EXTRAS
+from ..models import AksesNIK, JenisKB, KelompokBelajar, RumahTangga, StatusWarga, Warga
 from ..validation import mask
 from .common import (
     HouseholdExporter,
@@ -25,7 +30,6 @@ from .common import (
     pdf_cells,
     pdf_columns,
     registry_key,
-    write_members,
     xlsx_fields,
     xlsx_signature,
     xlsx_table_header,
@@ -64,15 +68,17 @@ def _ya(flag, detail=""):
     return f"Ya, {detail}" if detail else "Ya"
 
 
-def data_warga_values(warga, rumah_tangga, desa_name, today):
-    """The 22 printed cells of one member (the 20 items; 2 and 7 in two cells each)."""
+def data_warga_values(warga, rumah_tangga, desa_name, today, *, reveal=False):
+    """The 22 printed cells of one member (the 20 items; 2 and 7 in two cells each). NIK and No. KK
+    masked, unless `reveal` (the export for importing back, whose reveals are logged)."""
     w = warga
     alamat = w.alamat or rumah_tangga.alamat
     posyandu = f"{w.frekuensi_posyandu} kali/bulan" if w.frekuensi_posyandu else ""
+    shown = (lambda number: number or "") if reveal else mask
     return [
         w.no_registrasi,
-        mask(w.nik),
-        mask(w.keluarga.no_kk),
+        shown(w.nik),
+        shown(w.keluarga.no_kk),
         w.nama,
         w.jabatan,
         w.get_jenis_kelamin_display(),
@@ -118,6 +124,52 @@ def group_label(rt, count):
     return f"Rumah tangga {reg}Kepala: {krt} · {rt.alamat} · {count} anggota"
 
 
+# The export "untuk impor kembali": right of the printed table, after one empty column, the columns the
+# import needs and the paper form does not hold, under the import template's headers (importer/paper.py).
+FOR_IMPORT = "impor"
+
+
+def import_cell(instance, attribute):
+    """A stored value as the import template writes it: Ya/Tidak, a choice's label, or the value."""
+    name = attribute.split("__", 1)[1]
+    value = getattr(instance, name)
+    widget = COLUMN_BY_ATTRIBUTE[attribute].widget
+    if isinstance(widget, YaTidakWidget):
+        return "Ya" if value else "Tidak"
+    if isinstance(widget, PilihanWidget):
+        return getattr(instance, f"get_{name}_display")() if value else ""
+    return value
+
+
+_ATTRIBUTE_OF = {header: attribute for attribute, header in HEADER_OF.items()}
+
+
+def household_extras(rt):
+    return [import_cell(rt, _ATTRIBUTE_OF[h]) for h in HOUSEHOLD_EXTRAS]
+
+
+def person_extras(warga):
+    cells = []
+    for header in PERSON_EXTRAS:
+        attribute = _ATTRIBUTE_OF[header]
+        owner = warga.keluarga if attribute.startswith("keluarga__") else warga
+        cells.append(import_cell(owner, attribute))
+    return cells
+
+
+def log_reveals(user, households):
+    """One AksesNIK ("buka") per NIK and per No. KK the export shows unmasked, like services.nik_reveal."""
+    reveals, seen_kk = [], set()
+    for _rt, members in households:
+        for w in members:
+            if w.nik:
+                reveals.append(AksesNIK(user=user, warga=w, field="nik"))
+            if w.keluarga_id not in seen_kk:
+                seen_kk.add(w.keluarga_id)
+                reveals.append(AksesNIK(user=user, keluarga=w.keluarga, field="no_kk"))
+    AksesNIK.objects.bulk_create(reveals, batch_size=500)
+
+
 class DataWargaExporter(HouseholdExporter):
     identifier = "data-warga"
     pdf_warga_per_second = 50
@@ -125,13 +177,24 @@ class DataWargaExporter(HouseholdExporter):
     form = "4.14.1a"
     heading = "DAFTAR WARGA TP PKK"
 
-    def _content(self, target):
+    def _content(self, target, *, user=None, for_import=False):
         today = timezone.localdate()
         dasawisma = self.unit_of(target)
+        if for_import and not access.has_perm(user, Perm.REVEAL_NIK, dasawisma):
+            raise PermissionDenied("Peran Anda tidak dapat mengunduh NIK dan No. KK lengkap.")
         desa = area_of(dasawisma)[Level.DESA]
         households = data_warga_households(target, today)
+        if for_import:
+            log_reveals(user, households)
         groups = [
-            (rt, [data_warga_values(w, rt, desa.name if desa else "", today) for w in members])
+            (
+                rt,
+                [
+                    data_warga_values(w, rt, desa.name if desa else "", today, reveal=for_import)
+                    + (person_extras(w) if for_import else [])
+                    for w in members
+                ],
+            )
             for rt, members in households
         ]
         single = isinstance(target, RumahTangga)
@@ -149,26 +212,58 @@ class DataWargaExporter(HouseholdExporter):
         }
 
     def render_xlsx(self, *, user, target, period, edition, options):
-        content = self._content(target)
+        for_import = bool(options.get(FOR_IMPORT))
+        content = self._content(target, user=user, for_import=for_import)
         columns = DATA_WARGA_KOLOM
+        width = len(columns)
         wb, ws = xlsx.new_workbook("Data Warga")
         xlsx_title(ws, columns, self.heading, self.lampiran_line(edition))
-        row = xlsx_fields(ws, 4, content["left"], content["right"], len(columns)) + 1
+        row = xlsx_fields(ws, 4, content["left"], content["right"], width) + 1
         header_first = row
         row = xlsx_table_header(ws, row, columns)
+        extra_first = width + 2  # one empty column between the form and the columns for the import
+        if for_import:
+            self._extra_headers(ws, header_first, extra_first)
         for rt, members in content["groups"]:
             if not content["single"]:
-                xlsx.merge(ws, row, 1, row, len(columns), group_label(rt, len(members)), align=xlsx.LEFT)
+                xlsx.merge(ws, row, 1, row, width, group_label(rt, len(members)), align=xlsx.LEFT)
+                if for_import:
+                    xlsx.write_row(ws, row, household_extras(rt), first_column=extra_first)
                 row += 1
-            row = write_members(ws, row, members)
+            elif for_import and members:
+                xlsx.write_row(ws, row, household_extras(rt), first_column=extra_first)
+            for values in members:
+                xlsx.write_row(ws, row, values[:width], align=xlsx.WRAP)
+                if for_import:
+                    first = extra_first + len(HOUSEHOLD_EXTRAS)
+                    xlsx.write_row(ws, row, values[width:], first_column=first)
+                row += 1
         if not content["groups"]:
-            xlsx.merge(ws, row, 1, row, len(columns), "Belum ada rumah tangga yang tercatat.", bold=False)
+            xlsx.merge(ws, row, 1, row, width, "Belum ada rumah tangga yang tercatat.", bold=False)
             row += 1
-        xlsx_signature(ws, row + 1, len(columns), content["signature"])
+        xlsx_signature(ws, row + 1, width, content["signature"])
         xlsx.column_widths(ws, [c.lebar for c in columns])
         xlsx.print_setup(ws, header_rows=(header_first, header_first + 2))
+        if for_import:
+            # Only the form is printed; the columns for the import stay on screen.
+            ws.print_area = f"A1:{get_column_letter(width)}{row + 8}"
         ws.freeze_panes = ws.cell(row=header_first + 3, column=1)
         return xlsx.to_bytes(wb)
+
+    def _extra_headers(self, ws, header_first, first_column):
+        xlsx.put(
+            ws,
+            header_first - 1,
+            first_column,
+            "Kolom untuk impor kembali (tidak dicetak; jangan diubah judulnya)",
+            bold=True,
+            border=False,
+            align=xlsx.LEFT,
+        )
+        for offset, header in enumerate(HOUSEHOLD_EXTRAS + PERSON_EXTRAS):
+            column = first_column + offset
+            xlsx.merge(ws, header_first, column, header_first + 2, column, header, align=xlsx.WRAP)
+            ws.column_dimensions[get_column_letter(column)].width = COLUMN_BY_ATTRIBUTE[_ATTRIBUTE_OF[header]].width
 
     def render_pdf(self, *, user, target, period, edition, options):
         content = self._content(target)

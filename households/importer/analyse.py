@@ -42,6 +42,7 @@ from ..models import (
 from .columns import (
     COLUMN_BY_ATTRIBUTE,
     HEADER_OF,
+    KEPT_WHEN_ABSENT,
     RUMAH_TANGGA_IMPORTED,
     WARGA_IMPORTED,
     NomorKartuWidget,
@@ -554,6 +555,9 @@ class _Analysis:
         counts = {NEW: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
         for row in rows:
             existing = row.existing
+            for name in KEPT_WHEN_ABSENT:
+                if row.warga.get(name) is None:
+                    row.warga[name] = getattr(existing, name) if existing is not None else ""
             if existing is None:
                 row.report.action = NEW
             elif not existing.is_active:
@@ -633,6 +637,8 @@ def _warga_data(values):
             value = bool(value)
         elif name == "berkebutuhan_khusus":
             value = value or BerkebutuhanKhusus.TIDAK
+        elif name in KEPT_WHEN_ABSENT:
+            value = value or None  # _finish: the stored value, or "" for a new warga
         elif isinstance(column.widget, PilihanWidget | TeksWidget | NomorKartuWidget):
             value = value or ""
         data[name] = value

@@ -75,7 +75,13 @@ class NomorKartuWidget(widgets.Widget):
                 f"{self.label} tersimpan sebagai angka, sehingga Excel dapat mengubah angka terakhirnya. "
                 f"Ubah format sel menjadi Teks, lalu ketik ulang {self.label}."
             )
-        return "".join(str(value).split()).lstrip("'")
+        text = "".join(str(value).split()).lstrip("'")
+        if "*" in text:
+            raise ValueError(
+                f"{self.label} ini disamarkan (tanda *), seperti pada unduhan biasa. Ketik {self.label} lengkap "
+                "dari kartunya, atau unduh Data Warga “untuk impor kembali” (dengan nomor lengkap)."
+            )
+        return text
 
 
 class PilihanWidget(widgets.Widget):
@@ -368,8 +374,14 @@ COLUMNS = [
         12,
         "Isi Ya hanya bila No. KK ditolak pemeriksaan tetapi memang begitu tertulis di kartu.",
     ),
+    _text("No. Registrasi Warga", "warga__no_registrasi", Warga, 12, "Butir 1 formulir 4.14.1a, boleh kosong."),
+    _text("Alamat Warga", "warga__alamat", Warga, 24, "Kosongkan bila sama dengan alamat rumah tangga."),
 ]
 HEADERS = [c.header for c in COLUMNS]
+# Columns added after the template went out: a sheet without them is still read, and for a warga already
+# recorded an empty cell (or no such column) keeps what is stored.
+OPTIONAL_HEADERS = ("No. Registrasi Warga", "Alamat Warga")
+KEPT_WHEN_ABSENT = ("no_registrasi", "alamat")
 # The columns read from an uploaded sheet: the template's, and a few to spare (a column of notes, an empty
 # column between ours: what sits under an empty header is ignored, as it always was). Content further
 # right is refused before the sheet is read, and cells there are never converted.

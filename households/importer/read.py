@@ -30,12 +30,14 @@ from import_export.formats.base_formats import XLSX
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from . import paper
 from .columns import (
     COLUMNS,
     HEADERS,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_ROWS,
+    OPTIONAL_HEADERS,
     PREFILLED_ROWS,
     SHEET_TITLE,
     blank,
@@ -103,11 +105,12 @@ class SafeXLSX(XLSX):
     headers, the headers it requires and how a typed header is recognised (`canonical`)."""
 
     headers = HEADERS
-    required = HEADERS
+    required = tuple(h for h in HEADERS if h not in OPTIONAL_HEADERS)
     sheet_title = SHEET_TITLE
     prefilled = _PREFILLED
     max_rows = MAX_ROWS
     rows_word = "data warga"
+    paper_form = True  # the Data Warga form's own layout (4.14.1a) is read too
 
     def canonical(self, header):
         """The header of this layout that a typed header names, or None."""
@@ -164,6 +167,10 @@ class SafeXLSX(XLSX):
         if not headers:
             formulas and formulas.check()
             raise ImportFileError(self.empty_message)
+        if self.paper_form and self._looks_like_paper(headers):
+            dataset = self._read_paper(rows, formulas)
+            if dataset is not None:
+                return dataset
         positions = self._check_headers(headers, formulas)
         prefilled = {i for i, target in positions.items() if self.headers[target] in self.prefilled}
         dataset = tablib.Dataset(headers=self.headers)
@@ -192,6 +199,24 @@ class SafeXLSX(XLSX):
             dataset.row_numbers.append(number)
         formulas and formulas.check()
         if not len(dataset):
+            raise ImportFileError(self.empty_message)
+        return dataset
+
+    def _looks_like_paper(self, first_row):
+        """The form's title on row 1, or a row 1 that is not the template's headers at all."""
+        if paper.is_paper(first_row):
+            return True
+        return sum(1 for h in first_row if not blank(h) and self.canonical(h) is not None) < 3
+
+    def _read_paper(self, rows, formulas):
+        """The sheet read as the paper form 4.14.1a (importer/paper.py), or None when it is not one."""
+        try:
+            dataset = paper.read_paper(rows, max_rows=self.max_rows, rows_word=self.rows_word, first_number=2)
+        except paper.PaperLayoutError as exc:
+            formulas and formulas.check()
+            raise ImportFileError(exc.message) from exc
+        formulas and formulas.check()
+        if dataset is not None and not len(dataset):
             raise ImportFileError(self.empty_message)
         return dataset
 
