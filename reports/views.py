@@ -135,7 +135,8 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
     active = unit.is_active_between(*periods.month_bounds(tahun, bulan))
     opens = workflow.opens_on(tahun, bulan)
     probe = report or Laporan(unit=unit, tahun=tahun, bulan=bulan)
-    may_send = active and probe.status in (Status.DRAFT, Status.RETURNED) and workflow.can_submit(user, probe)
+    probe.unit = unit
+    may_send = workflow.may_send(user, probe)
     may_submit = may_send and opens <= today
     not_yet_open = may_send and today < opens
     if report is None and may_submit:
