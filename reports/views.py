@@ -386,7 +386,7 @@ def _show_cell(cell, url=""):
 def kelengkapan(request, unit_pk):
     unit = access.get_unit_for_user(request.user, unit_pk)
     today = timezone.localdate()
-    end = periods.shift_month(today.year, today.month, -1)
+    end = last_month = periods.shift_month(today.year, today.month, -1)
     form = SampaiForm(
         request.GET if "sampai" in request.GET else None, initial={"sampai": "{:04d}-{:02d}".format(*end)}
     )
@@ -425,8 +425,14 @@ def kelengkapan(request, unit_pk):
             "unit_name": unit.title,
             "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
             "form": form,
+            # A phone opens the table at its latest month that is over (static/js/tabel-geser.js).
             "months": [
-                {"label": f"{periods.BULAN_SINGKAT[b - 1]} {t % 100:02d}", "full": month_label(t, b)} for t, b in months
+                {
+                    "label": f"{periods.BULAN_SINGKAT[b - 1]} {t % 100:02d}",
+                    "full": month_label(t, b),
+                    "mulai": (t, b) == min(end, last_month),
+                }
+                for t, b in months
             ],
             "first": month_label(*months[0]),
             "last": month_label(*months[-1]),
