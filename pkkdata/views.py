@@ -19,7 +19,7 @@ from hierarchy.levels import ROLE_PERMS, Level, Perm, Role
 from jobs.services import workers_alive
 from recaps.dashboard import has_dashboard
 from reports import workflow
-from reports.cadre_month import cadre_month
+from reports.cadre_month import cadre_month, reports_to_send
 from reports.inbox import inbox_for
 
 
@@ -50,6 +50,10 @@ def home(request):
             "bulan": cadre_month(ra.unit, today)
             if ra.unit.level == Level.DASAWISMA and access.may_record_events(user, ra.unit)
             else None,
+            # The ketua's reports that can be sent now (the card of the role that sends them only).
+            "kirim": reports_to_send(user, ra.unit, today)
+            if ra.unit.level == Level.DASAWISMA and Perm.SUBMIT in ROLE_PERMS[Role(ra.role)]
+            else [],
         }
         for ra in assignments
     ]

@@ -8,7 +8,10 @@ households.rules: who is still there, the 42 days of nifas, a baby's first year.
 - members without NIK (→ the member's edit form);
 - households not yet checked this year (→ the dasawisma's yearly check).
 
-Names are shown only to the dasawisma's own recorders (the home page asks access.may_record_events)."""
+Names are shown only to the dasawisma's own recorders (the home page asks access.may_record_events).
+
+Above them, for the ketua dasawisma, the reports of her dasawisma she can send now (reports_to_send):
+each a button "Kirim laporan <bulan>" to the month's report page, at its sending form."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -18,11 +21,17 @@ from django.urls import reverse
 
 from households import rules
 from households.models import Kehamilan, Kelahiran, PendataanTahunan, RumahTangga, Warga
+from pkkdata import periods
 from pkkdata.periods import date_label
+
+from . import workflow
+from .inbox import State, state_of
+from .models import Laporan, Status
 
 NEAR_HPL_DAYS = 30
 NIFAS_DAYS = 42
 SHOWN = 5  # names listed per item; the rest behind "lihat semua"
+SEND_MONTHS = 12  # the months whose unsent report the ketua is offered to send: the running one and 11 before
 
 
 @dataclass
@@ -119,3 +128,49 @@ def cadre_month(dasawisma, today):
         title = f"Rumah tangga belum diperiksa tahun {today.year}"
         items.append(Item("pendataan", title, unchecked, [], check_url, "Pendataan tahunan"))
     return items
+
+
+# -- the reports the ketua can send ---------------------------------------------------------------
+
+
+@dataclass
+class ToSend:
+    month: str
+    url: str
+    state: State
+    reason: str  # why it was returned, when it was
+
+
+def reports_to_send(user, dasawisma, today):
+    """[ToSend] of the dasawisma's reports `user` can send today, latest month first: over the last
+    SEND_MONTHS months, each month that is over (workflow.opens_on: its last day has come) whose report
+    is a draft or was returned, in a month the group was active, when the user holds kirim_laporan
+    there (workflow.may_send, the rule of the report page's form). One query.
+
+    Each leads to the month's report page, at its form (#kirim): the ketua sees the month's rows
+    before she sends, and the page knows whether the month goes up as a report or as nihil."""
+    months = [periods.shift_month(today.year, today.month, -i) for i in range(SEND_MONTHS)]
+    months = [m for m in months if workflow.opens_on(*m) <= today]
+    if not months:
+        return []
+    oldest = months[-1]
+    reports = {
+        (r.tahun, r.bulan): r
+        for r in Laporan.objects.filter(unit=dasawisma, tahun__gte=oldest[0])
+        if (r.tahun, r.bulan) >= oldest
+    }
+    found = []
+    for tahun, bulan in months:
+        report = reports.get((tahun, bulan)) or Laporan(unit=dasawisma, tahun=tahun, bulan=bulan)
+        report.unit = dasawisma
+        if not workflow.may_send(user, report):
+            continue
+        found.append(
+            ToSend(
+                month=periods.month_label(tahun, bulan),
+                url=reverse("reports:laporan_unit", args=[dasawisma.pk, tahun, bulan]) + "#kirim",
+                state=state_of(report.status, tahun, bulan, today),
+                reason=report.return_reason if report.status == Status.RETURNED else "",
+            )
+        )
+    return found

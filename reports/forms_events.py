@@ -69,11 +69,15 @@ def home_text(warga):
 
 
 class WargaChoiceField(forms.ModelChoiceField):
-    """'Nama — umur th — RT/alamat': names repeat in a kampung, the age and house tell people apart."""
+    """'Nama — umur th — RT/alamat': names repeat in a kampung, the age and house tell people apart.
+
+    A dasawisma holds dozens of names: the select carries data-cari (the label of a search box), and
+    static/js/cari-pilihan.js puts that box above it on the page, keeping only the options that hold
+    what is typed. Without JavaScript the plain select is the field, as before."""
 
     today = None  # set by the form (a field is built once, when the module loads)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cari="Cari nama", **kwargs):
         kwargs.setdefault("empty_label", BLANK_LABEL)
         kwargs.setdefault(
             "error_messages",
@@ -83,6 +87,7 @@ class WargaChoiceField(forms.ModelChoiceField):
             },
         )
         super().__init__(*args, **kwargs)
+        self.widget.attrs["data-cari"] = cari
 
     def label_from_instance(self, obj):
         today = self.today or timezone.localdate()
@@ -126,7 +131,7 @@ class ConfirmMixin:
 
 
 class KehamilanForm(forms.Form):
-    ibu = WargaChoiceField(queryset=Warga.objects.none(), label="Ibu")
+    ibu = WargaChoiceField(queryset=Warga.objects.none(), label="Ibu", cari="Cari ibu")
     tanggal_mulai = _date("Tanggal mulai hamil / pertama diketahui")
     perkiraan_lahir = _date(
         "Hari perkiraan lahir (HPL)", required=False, help_text="Boleh dikosongkan bila belum diketahui."
@@ -176,7 +181,7 @@ def _baby_fields(required, number=""):
 
 
 class KelahiranForm(ConfirmMixin, forms.Form):
-    ibu = WargaChoiceField(queryset=Warga.objects.none(), label="Ibu")
+    ibu = WargaChoiceField(queryset=Warga.objects.none(), label="Ibu", cari="Cari ibu")
     tanggal = _date("Tanggal lahir")
     konfirmasi = forms.BooleanField(label="Saya sudah memeriksa, kelahiran ini benar", required=False)
 

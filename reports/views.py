@@ -135,7 +135,8 @@ def _dasawisma_context(user, unit, tahun, bulan, today):
     active = unit.is_active_between(*periods.month_bounds(tahun, bulan))
     opens = workflow.opens_on(tahun, bulan)
     probe = report or Laporan(unit=unit, tahun=tahun, bulan=bulan)
-    may_send = active and probe.status in (Status.DRAFT, Status.RETURNED) and workflow.can_submit(user, probe)
+    probe.unit = unit
+    may_send = workflow.may_send(user, probe)
     may_submit = may_send and opens <= today
     not_yet_open = may_send and today < opens
     if report is None and may_submit:
@@ -385,7 +386,7 @@ def _show_cell(cell, url=""):
 def kelengkapan(request, unit_pk):
     unit = access.get_unit_for_user(request.user, unit_pk)
     today = timezone.localdate()
-    end = periods.shift_month(today.year, today.month, -1)
+    end = last_month = periods.shift_month(today.year, today.month, -1)
     form = SampaiForm(
         request.GET if "sampai" in request.GET else None, initial={"sampai": "{:04d}-{:02d}".format(*end)}
     )
@@ -424,8 +425,14 @@ def kelengkapan(request, unit_pk):
             "unit_name": unit.title,
             "path": [a for a in unit.ancestors() if access.can_see(request.user, a)],
             "form": form,
+            # A phone opens the table at its latest month that is over (static/js/tabel-geser.js).
             "months": [
-                {"label": f"{periods.BULAN_SINGKAT[b - 1]} {t % 100:02d}", "full": month_label(t, b)} for t, b in months
+                {
+                    "label": f"{periods.BULAN_SINGKAT[b - 1]} {t % 100:02d}",
+                    "full": month_label(t, b),
+                    "mulai": (t, b) == min(end, last_month),
+                }
+                for t, b in months
             ],
             "first": month_label(*months[0]),
             "last": month_label(*months[-1]),

@@ -139,6 +139,15 @@ def can_submit(user: AnyUser, report: Laporan) -> bool:
     return report.unit.level == Level.DASAWISMA and access.has_perm(user, Perm.SUBMIT, report.unit)
 
 
+def may_send(user: AnyUser, report: Laporan) -> bool:
+    """Whether the report is one for this user to send: a dasawisma's, of a month the group was active
+    in, a draft or returned, and the user holds kirim_laporan there (report_submit's rules but the day:
+    whether it can be sent today is `opens_on`). The report page's "Kirim" form and the ketua's home
+    page (reports.cadre_month.reports_to_send) ask this. `report.unit` is read."""
+    active = report.unit.is_active_between(*periods.month_bounds(report.tahun, report.bulan))
+    return active and report.status in (Status.DRAFT, Status.RETURNED) and can_submit(user, report)
+
+
 def is_approver(user: AnyUser) -> bool:
     """Whether the user approves reports anywhere under the configured chain: setujui_laporan granted on
     a unit of an approving level (a TP PKK kecamatan or kota holds the right, but under the default

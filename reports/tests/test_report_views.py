@@ -10,12 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hierarchy import services as hierarchy_services
 from hierarchy.levels import Level, Role
 from hierarchy.models import User
 from households.models import Kehamilan
 from households.tests import factories as f
+from pkkdata import periods
 from reports import services as services_events
 from reports import workflow
 from reports.models import Laporan, LogLaporan, Status
@@ -373,6 +375,23 @@ def test_completeness_month_picker_refuses_a_bad_month(client, cast):
     body = get(client, cast.users["kelurahan"], url("kelengkapan", cast.kel.pk) + "?sampai=2026-13")
     assert "Bulan tidak sah" in body
     assert "table-scroll" in body  # the default months are still shown
+
+
+def test_completeness_marks_the_latest_month_over_for_a_phone_to_open_at(client, cast):
+    """static/js/tabel-geser.js scrolls the table to the column marked data-mulai: the last month of the
+    table, or last month when the table reaches into months not over yet (none when all of it is)."""
+    today = timezone.localdate()
+    last = periods.shift_month(today.year, today.month, -1)
+
+    def marked(query=""):
+        body = get(client, cast.users["kelurahan"], url("kelengkapan", cast.kel.pk) + query)
+        return re.findall(r'<th scope="col" data-mulai><abbr title="([^"]+)"', body)
+
+    assert marked() == [periods.month_label(*last)]
+    assert marked("?sampai=2025-06") == ["Juni 2025"]
+    ahead = periods.shift_month(*last, 4)
+    assert marked(f"?sampai={ahead[0]:04d}-{ahead[1]:02d}") == [periods.month_label(*last)]
+    assert marked(f"?sampai={today.year + 1:04d}-12") == []
 
 
 def test_completeness_queries_do_not_grow_with_the_groups(client, cast, django_assert_max_num_queries):
