@@ -543,3 +543,17 @@ def test_a_womans_card_offers_her_pregnancy_and_birth_with_her_chosen(client, ca
     assert (
         "Catat hamil" not in client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_a.pk])).content.decode()
     )
+
+
+def test_every_members_card_offers_recording_a_death_with_the_member_chosen(client, cast):
+    """Events from where the person is (issue 12): "Catat kematian" on every active member's card, the form
+    opening with that member chosen; not for a role that records no events."""
+    client.force_login(cast.users["kader"])
+    body = client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_b.pk])).content.decode()
+    url = reverse("reports:kematian_add", kwargs={"unit_pk": cast.dw.pk}) + f"?warga={cast.w_sumiati.pk}"
+    assert f'href="{url}"' in body
+    form = client.get(url).content.decode()
+    assert f'<option value="{cast.w_sumiati.pk}" selected>' in form
+    client.force_login(cast.users["kecamatan"])
+    body = client.get(reverse("households:rumah_tangga_detail", args=[cast.hh_b.pk])).content.decode()
+    assert "Catat kematian" not in body
