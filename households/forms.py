@@ -97,6 +97,9 @@ class EntryFormMixin:
     checkbox_fields = ()
     radio_fields = ()
     fieldset_layout = ()
+    # The steps of the new-household page (static/js/households-entry.js shows one at a time):
+    # ((title, how many fieldsets), ...) in the fieldsets' order; none means one step of them all.
+    step_layout = ()
 
     def _setup_widgets(self):
         for name, field in list(self.fields.items()):
@@ -137,6 +140,15 @@ class EntryFormMixin:
             result.append(SimpleNamespace(title=title, items=items))
         return result
 
+    @property
+    def steps(self):
+        """The fieldsets grouped as step_layout says: [namespace(title, fieldsets)]."""
+        fieldsets, start, result = self.fieldsets, 0, []
+        for title, count in self.step_layout or ((None, len(fieldsets)),):
+            result.append(SimpleNamespace(title=title, fieldsets=fieldsets[start : start + count]))
+            start += count
+        return result
+
 
 # -- rumah tangga: Data Keluarga 4.14.2a ----------------------------------------------------------------
 
@@ -144,6 +156,7 @@ class EntryFormMixin:
 class RumahTanggaForm(EntryFormMixin, forms.ModelForm):
     checkbox_fields = ("air_pdam", "air_sumur", "air_sungai", "air_lainnya")
     radio_fields = ("makanan_pokok", "kriteria_rumah")
+    step_layout = (("Rumah tangga", 1), ("Data Keluarga (butir 12–20)", 1))
     fieldset_layout = (
         ("Rumah tangga", ["krt", "no_registrasi", "alamat"]),
         (
@@ -321,6 +334,8 @@ class WargaForm(EntryFormMixin, forms.ModelForm):
 
     checkbox_fields = ("nik_dikonfirmasi", "buta_baca", "buta_tulis", "buta_hitung")
     radio_fields = ("jenis_kelamin", "status_perkawinan", "status_dalam_keluarga", "berkebutuhan_khusus")
+    # The paper form's items 1-11 (who she is), then 12-20 (schooling, work and programmes).
+    step_layout = (("data diri (butir 1–11)", 2), ("pendidikan & kegiatan (butir 12–20)", 3))
     fieldset_layout = (
         ("Identitas", ["no_registrasi", "nik", "nik_dikonfirmasi", "nama", "jabatan", "jenis_kelamin"]),
         (

@@ -41,3 +41,17 @@ def serious_violations(page):
         for v in found
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def fill_in_steps(page, data):
+    """Fill a form shown in steps (households-entry.js) from the step on show: each step's fields, then
+    "Lanjut", up to the last step. Returns the number of the last step ("Langkah n dari n")."""
+    count = page.locator(".step-count")
+    for _ in range(100):
+        fill(page, data)
+        at, total = (int(word) for word in count.inner_text().split()[1::2])
+        if at == total:
+            return total
+        page.get_by_role("button", name="Lanjut ›").click()
+        assert count.inner_text() == f"Langkah {at + 1} dari {total}"
+    raise AssertionError("the steps never end")
