@@ -58,8 +58,10 @@ def digits_only(value):
     return "".join(ch for ch in (value or "") if ch not in " .-")
 
 
-def number_input(max_length=24):
-    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": max_length})
+def number_input(check, max_length=24):
+    """A NIK ("nik") or No. KK ("no_kk") input: static/js/households-nomor.js checks it as it is typed."""
+    attrs = {"inputmode": "numeric", "autocomplete": "off", "maxlength": max_length, "data-check": check}
+    return forms.TextInput(attrs=attrs)
 
 
 def typed_values(form):
@@ -254,7 +256,7 @@ class RumahTanggaEditForm(RumahTanggaForm):
 class KeluargaForm(forms.Form):
     no_kk = forms.CharField(
         label="No. KK (Kartu Keluarga)",
-        widget=number_input(),
+        widget=number_input("no_kk"),
         help_text="16 angka, seperti tertulis di Kartu Keluarga.",
         error_messages={"required": "Isi No. KK."},
     )
@@ -359,7 +361,7 @@ class WargaForm(EntryFormMixin, forms.ModelForm):
     nik = forms.CharField(
         label=WARGA_LABELS["nik"],
         required=False,
-        widget=number_input(),
+        widget=number_input("nik"),
         help_text="16 angka, seperti tertulis di KTP atau KK.",
     )
     tanggal_lahir = DateField(label=WARGA_LABELS["tanggal_lahir"], error_messages={"required": "Isi tanggal lahir."})

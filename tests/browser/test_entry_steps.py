@@ -4,28 +4,16 @@ error summary's links open the step of their field; a member row added on the ph
 (offline.js's draft)."""
 
 import pytest
-from django.urls import reverse
 
 from households.models import RumahTangga
 from households.tests.url_cases_entry import BUDI, SITI, rumah_tangga_post, warga_post
-from tests.browser.conftest import PASSWORD
-from tests.browser.helpers import fill, fill_in_steps, serious_violations
+from tests.browser.helpers import fill, fill_in_steps, open_new_household, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _new_household_page(page, live_server, cast):
-    page.goto(f"{live_server.url}/masuk/")
-    page.fill("#id_username", "kader")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
-    page.wait_for_load_state()
-    page.goto(live_server.url + reverse("households:rumah_tangga_create", args=[cast.dw.pk]))
-    page.wait_for_load_state()
-
-
 def test_each_step_is_short_and_shows_where_it_stands(live_server, page, cast_live, shot):
-    _new_household_page(page, live_server, cast_live)
+    open_new_household(page, live_server, cast_live)
     count, title = page.locator(".step-count"), page.locator(".step-title")
     assert count.inner_text() == "Langkah 1 dari 7" and title.inner_text() == "Rumah tangga"
     assert not page.get_by_role("button", name="Kembali").is_visible()
@@ -56,7 +44,7 @@ def test_each_step_is_short_and_shows_where_it_stands(live_server, page, cast_li
 
 
 def test_a_page_back_with_messages_opens_on_the_step_of_the_first_one(live_server, page, cast_live, shot):
-    _new_household_page(page, live_server, cast_live)
+    open_new_household(page, live_server, cast_live)
     data = rumah_tangga_post(BUDI, SITI | {"nama": "", "pendidikan": ""})
     fill_in_steps(page, data)
     page.get_by_role("button", name="Simpan rumah tangga").click()
@@ -81,7 +69,7 @@ def test_a_page_back_with_messages_opens_on_the_step_of_the_first_one(live_serve
 
 
 def test_a_member_row_added_on_the_phone_is_kept_in_its_draft(live_server, page, cast_live):
-    _new_household_page(page, live_server, cast_live)
+    open_new_household(page, live_server, cast_live)
     requests = []
     page.on("request", lambda r: requests.append(r.method))
     fill_in_steps(page, rumah_tangga_post(BUDI, SITI))
@@ -102,7 +90,7 @@ def test_a_member_row_added_on_the_phone_is_kept_in_its_draft(live_server, page,
 def test_without_javascript_the_page_is_one_form(live_server, browser, cast_live):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     page = context.new_page()
-    _new_household_page(page, live_server, cast_live)
+    open_new_household(page, live_server, cast_live)
     assert page.locator(".step-status").count() == 0
     for name in ("rt-alamat", "rt-punya_jamban", "kk-no_kk", "anggota-0-nik", "anggota-1-pendidikan"):
         assert page.locator(f'[name="{name}"]').first.is_visible()
