@@ -58,8 +58,10 @@ def digits_only(value):
     return "".join(ch for ch in (value or "") if ch not in " .-")
 
 
-def number_input(max_length=24):
-    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": max_length})
+def number_input(check, max_length=24):
+    """A NIK ("nik") or No. KK ("no_kk") input: static/js/households-nomor.js checks it as it is typed."""
+    attrs = {"inputmode": "numeric", "autocomplete": "off", "maxlength": max_length, "data-check": check}
+    return forms.TextInput(attrs=attrs)
 
 
 def typed_values(form):
@@ -97,6 +99,9 @@ class EntryFormMixin:
     checkbox_fields = ()
     radio_fields = ()
     fieldset_layout = ()
+    # The steps of the new-household page (static/js/households-entry.js shows one at a time):
+    # ((title, how many fieldsets), ...) in the fieldsets' order; none means one step of them all.
+    step_layout = ()
 
     def _setup_widgets(self):
         for name, field in list(self.fields.items()):
@@ -137,6 +142,15 @@ class EntryFormMixin:
             result.append(SimpleNamespace(title=title, items=items))
         return result
 
+    @property
+    def steps(self):
+        """The fieldsets grouped as step_layout says: [namespace(title, fieldsets)]."""
+        fieldsets, start, result = self.fieldsets, 0, []
+        for title, count in self.step_layout or ((None, len(fieldsets)),):
+            result.append(SimpleNamespace(title=title, fieldsets=fieldsets[start : start + count]))
+            start += count
+        return result
+
 
 # -- rumah tangga: Data Keluarga 4.14.2a ----------------------------------------------------------------
 
@@ -144,6 +158,7 @@ class EntryFormMixin:
 class RumahTanggaForm(EntryFormMixin, forms.ModelForm):
     checkbox_fields = ("air_pdam", "air_sumur", "air_sungai", "air_lainnya")
     radio_fields = ("makanan_pokok", "kriteria_rumah")
+    step_layout = (("Rumah tangga", 1), ("Data Keluarga (butir 12–20)", 1))
     fieldset_layout = (
         ("Rumah tangga", ["krt", "no_registrasi", "alamat"]),
         (
@@ -241,7 +256,7 @@ class RumahTanggaEditForm(RumahTanggaForm):
 class KeluargaForm(forms.Form):
     no_kk = forms.CharField(
         label="No. KK (Kartu Keluarga)",
-        widget=number_input(),
+        widget=number_input("no_kk"),
         help_text="16 angka, seperti tertulis di Kartu Keluarga.",
         error_messages={"required": "Isi No. KK."},
     )
@@ -321,6 +336,8 @@ class WargaForm(EntryFormMixin, forms.ModelForm):
 
     checkbox_fields = ("nik_dikonfirmasi", "buta_baca", "buta_tulis", "buta_hitung")
     radio_fields = ("jenis_kelamin", "status_perkawinan", "status_dalam_keluarga", "berkebutuhan_khusus")
+    # The paper form's items 1-11 (who she is), then 12-20 (schooling, work and programmes).
+    step_layout = (("data diri (butir 1–11)", 2), ("pendidikan & kegiatan (butir 12–20)", 3))
     fieldset_layout = (
         ("Identitas", ["no_registrasi", "nik", "nik_dikonfirmasi", "nama", "jabatan", "jenis_kelamin"]),
         (
@@ -344,7 +361,7 @@ class WargaForm(EntryFormMixin, forms.ModelForm):
     nik = forms.CharField(
         label=WARGA_LABELS["nik"],
         required=False,
-        widget=number_input(),
+        widget=number_input("nik"),
         help_text="16 angka, seperti tertulis di KTP atau KK.",
     )
     tanggal_lahir = DateField(label=WARGA_LABELS["tanggal_lahir"], error_messages={"required": "Isi tanggal lahir."})

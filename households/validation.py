@@ -38,6 +38,13 @@ def _official_codes():
     return read("regencies.csv"), read("districts.csv")
 
 
+@cache
+def regency_codes_text():
+    """The official kabupaten/kota codes as the entry pages carry them for their check as typed
+    (static/js/households-nomor.js): "1101 1102 ...". The kecamatan codes stay on the server."""
+    return " ".join(sorted(_official_codes()[0]))
+
+
 def _area_problems(number, label):
     regencies, districts = _official_codes()
     if number[:4] not in regencies:

@@ -51,7 +51,7 @@ from .models import (
     Warga,
 )
 from .selectors import VIA_KELUARGA, VIA_RUMAH_TANGGA, VIA_WARGA
-from .validation import mask
+from .validation import mask, regency_codes_text
 
 ADD_ROW = "tambah_baris"
 
@@ -130,6 +130,7 @@ def entry_context(rumah_tangga=None, dasawisma=None, **extra):
         "rumah_tangga": rumah_tangga,
         "back_url": household_url(rumah_tangga.pk) if rumah_tangga else household_list_url(dasawisma.pk),
         "add_row": ADD_ROW,
+        "kode_kabkota": regency_codes_text(),
     }
     context.update(extra)
     return context

@@ -140,7 +140,12 @@
     var key = draftKey(form);
     var draft = read(key, null);
     var returnedWithErrors = document.querySelector(".error-summary");
-    if (draft && !returnedWithErrors && !justPosted) {
+    // Restored once the page's own scripts have run (they are deferred like this one, and all run before
+    // DOMContentLoaded): the event "pkk:draf" lets the page make the rows the draft holds first
+    // (households-entry.js adds the member rows added on the phone).
+    if (draft && !returnedWithErrors && !justPosted) { document.addEventListener("DOMContentLoaded", restore); }
+    function restore() {
+      form.dispatchEvent(new CustomEvent("pkk:draf", { bubbles: true, detail: { fields: draft.fields } }));
       draft.fields.forEach(function (pair) {
         var els = form.querySelectorAll('[name="' + pair[0].replace(/"/g, "") + '"]');
         Array.prototype.forEach.call(els, function (el) {

@@ -2,6 +2,9 @@
 axe-core (axe-playwright-python, its own copy of axe.min.js) for serious or critical violations."""
 
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from tests.browser.conftest import PASSWORD
 
 _axe = Axe()
 
@@ -41,3 +44,28 @@ def serious_violations(page):
         for v in found
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def fill_in_steps(page, data):
+    """Fill a form shown in steps (households-entry.js) from the step on show: each step's fields, then
+    "Lanjut", up to the last step. Returns the number of the last step ("Langkah n dari n")."""
+    count = page.locator(".step-count")
+    for _ in range(100):
+        fill(page, data)
+        at, total = (int(word) for word in count.inner_text().split()[1::2])
+        if at == total:
+            return total
+        page.get_by_role("button", name="Lanjut ›").click()
+        assert count.inner_text() == f"Langkah {at + 1} dari {total}"
+    raise AssertionError("the steps never end")
+
+
+def open_new_household(page, live_server, cast, username="kader"):
+    """Log in through the form and open the cast's dasawisma's "Rumah tangga baru" page."""
+    page.goto(f"{live_server.url}/masuk/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + reverse("households:rumah_tangga_create", args=[cast.dw.pk]))
+    page.wait_for_load_state()
