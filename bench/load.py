@@ -144,6 +144,7 @@ class Sample:
     kind: str
     ms: float
     error: str = ""
+    group: str = ""  # CADRES or AREAS: whose click it was
 
 
 @dataclass
@@ -210,7 +211,8 @@ class Person:
         except (OSError, http.client.HTTPException) as exc:
             error = type(exc).__name__
         ended = time.monotonic()
-        self.stats.add(Sample(ended, kind, (ended - started) * 1000, error))
+        group = CADRES if self.account in ACCOUNTS[:3] else AREAS
+        self.stats.add(Sample(ended, kind, (ended - started) * 1000, error, group))
         return content
 
     def click(self):
@@ -240,6 +242,7 @@ class Person:
 
 
 STOP = threading.Event()
+CADRES, AREAS = "kader, ketua dasawisma, RT", "kelurahan, kecamatan, kota"
 
 
 # -- where the CPU goes ------------------------------------------------------------------------------
@@ -368,6 +371,7 @@ def summary(samples, seconds):
 def table(samples, seconds):
     kinds = sorted({s.kind for s in samples})
     rows = [(k, summary([s for s in samples if s.kind == k], seconds)) for k in kinds]
+    rows += [(f"semua klik {g}", summary([s for s in samples if s.group == g], seconds)) for g in (CADRES, AREAS)]
     rows.append(("semua", summary(samples, seconds)))
     header = ("halaman", "permintaan", "per detik", "p50 ms", "p95 ms", "p99 ms", "maks ms", "galat")
     lines = [header] + [
