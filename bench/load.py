@@ -30,8 +30,10 @@ kind of page and overall, and (with --start) the CPU time per request of the gun
 the database's PostgreSQL backends, read from /proc.
 
 --ramp adds people step by step (each step: new people sign in, --settle seconds pass, then
---step-seconds are measured) and stops at the first step whose p95 is above
---p95-limit ms; the throughput where p95 crosses the limit is interpolated between the last two steps.
+--step-seconds are measured) and stops at the first step whose p95 is above --p95-limit ms: of every
+click, or with --p95-of kader of the cadres' and RT chairs' clicks only (the kota dashboard alone takes
+about 0.8 s, so the p95 of every click is near 500 ms with few people). The throughput where p95
+crosses the limit is interpolated between the last two steps.
 """
 
 import argparse
@@ -460,6 +462,12 @@ def main():
     parser.add_argument("--step-seconds", type=float, default=60)
     parser.add_argument("--settle", type=float, default=15, help="seconds after a step's logins, not measured")
     parser.add_argument("--p95-limit", type=float, default=500)
+    parser.add_argument(
+        "--p95-of",
+        choices=["semua", "kader"],
+        default="semua",
+        help="whose p95 stops the ramp: every click, or the cadres' and RT chairs' only",
+    )
     parser.add_argument("--password", default="demo-pkk")
     parser.add_argument("--json", default="", help="also write the figures to this file")
     args = parser.parse_args()
@@ -500,8 +508,9 @@ def main():
             cpu_end = meter.mark() if meter else None
             samples = stats.window(begin, begin + seconds)
             text, rows = table(samples, seconds)
+            judged = rows["semua"] if args.p95_of == "semua" else rows[f"semua klik {CADRES}"]
             step = {"users": count, "seconds": seconds, "load": os.getloadavg()[0], **rows["semua"],
-                    "pages": rows, "errors_seen": errors_seen(samples)}  # fmt: skip
+                    "judged_p95": judged["p95"], "pages": rows, "errors_seen": errors_seen(samples)}  # fmt: skip
             if cpu_begin and samples:
                 for group in ("web", "db"):
                     spent = cpu_end[group] - cpu_begin[group]
@@ -517,7 +526,7 @@ def main():
             if step["errors_seen"]:
                 print("galat:", step["errors_seen"])
             sys.stdout.flush()
-            if args.ramp and step["p95"] is not None and step["p95"] > args.p95_limit:
+            if args.ramp and step["judged_p95"] is not None and step["judged_p95"] > args.p95_limit:
                 break
     finally:
         STOP.set()
@@ -526,13 +535,15 @@ def main():
         stop_server(server)
 
     if args.ramp:
-        print("\n| orang | per detik | p50 ms | p95 ms | p99 ms | galat |\n|---|---|---|---|---|---|")
+        print(f"\n| orang | per detik | p50 ms | p95 ms | p99 ms | galat | p95 ms ({args.p95_of}) | load |")
+        print("|---|---|---|---|---|---|---|---|")
         for r in results:
-            print(f"| {r['users']} | {r['per_second']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} | {r['errors']} |")
-        over = [r for r in results if r["p95"] > args.p95_limit]
-        if over and len(results) > 1 and results[-2]["p95"] <= args.p95_limit:
+            print(f"| {r['users']} | {r['per_second']:.1f} | {r['p50']} | {r['p95']} | {r['p99']} | {r['errors']} "
+                  f"| {r['judged_p95']} | {r['load']:.1f} |")  # fmt: skip
+        over = [r for r in results if r["judged_p95"] > args.p95_limit]
+        if over and len(results) > 1 and results[-2]["judged_p95"] <= args.p95_limit:
             a, b = results[-2], results[-1]
-            share = (args.p95_limit - a["p95"]) / (b["p95"] - a["p95"])
+            share = (args.p95_limit - a["judged_p95"]) / (b["judged_p95"] - a["judged_p95"])
             rate = a["per_second"] + share * (b["per_second"] - a["per_second"])
             print(f"\np95 melewati {args.p95_limit:g} ms sekitar {rate:.1f} permintaan/detik "
                   f"(antara {a['users']} dan {b['users']} orang).")  # fmt: skip
