@@ -16,7 +16,7 @@ os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("TASK_BACKEND", "immediate")
 # A read replica alias in every run, a test mirror of the test database (no second server): the router
 # (pkkdata.dbrouter) runs as in production. Inside a test's transaction it reads "default"; the tests that
-# show reads reaching the replica commit their data (pkkdata/tests/test_dbrouter.py).
+# show reads reaching the replica commit their data (tests/test_read_replica.py).
 os.environ.setdefault("DATABASE_REPLICA_URL", os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3")
 if "PRIVATE_DIR" not in os.environ:
     _private_dir = tempfile.mkdtemp(prefix="pkk-privat-")
