@@ -44,6 +44,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -326,6 +327,7 @@ def start_server(port, workers, database_url, replica_url):
     command = [str(gunicorn), "pkkdata.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--timeout", "60", "--no-control-socket"]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    server.static_root = env["STATIC_ROOT"]  # removed by stop_server
     for _ in range(120):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -345,6 +347,8 @@ def stop_server(server):
     if server is not None and server.poll() is None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
+    if server is not None:
+        shutil.rmtree(server.static_root, ignore_errors=True)
 
 
 # -- the figures -------------------------------------------------------------------------------------
