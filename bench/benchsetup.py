@@ -19,3 +19,17 @@ def setup_django():
     import django
 
     django.setup()
+
+
+DEMO_ACCOUNTS = ["demo-kader", "demo-ketua-dasawisma", "demo-rt", "demo-kelurahan", "demo-kecamatan", "demo-kota"]
+
+
+def demo_homes():
+    """The unit of each demo account of seed_demo, one per role on one chain through Kelurahan Berbas
+    Tengah (after setup_django); stops the script when the accounts are missing."""
+    from hierarchy.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_ACCOUNTS)}
+    if len(users) < len(DEMO_ACCOUNTS):
+        sys.exit("Akun demo tidak ada: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini.")
+    return users, {name: users[name].role_assignments.select_related("unit").get().unit for name in DEMO_ACCOUNTS}

@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 
-from benchsetup import setup_django
+from benchsetup import DEMO_ACCOUNTS, demo_homes, setup_django
 
 TARGET_MS = 100
 TARGET_LARGE_MS = 200  # the kecamatan and kota dashboards and completeness pages
@@ -54,15 +54,12 @@ def main():
     from django.utils import timezone
 
     from hierarchy.levels import Level
-    from hierarchy.models import Unit, User
+    from hierarchy.models import Unit
     from households.models import RumahTangga, Warga
     from pkkdata import periods
 
-    names = ["demo-kader", "demo-ketua-dasawisma", "demo-rt", "demo-kelurahan", "demo-kecamatan", "demo-kota"]
-    users = {u.username: u for u in User.objects.filter(username__in=names)}
-    if len(users) < len(names):
-        sys.exit("Akun demo tidak ada: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini.")
-    home = {name: users[name].role_assignments.select_related("unit").get().unit for name in names}
+    names = DEMO_ACCOUNTS
+    users, home = demo_homes()
     dasawisma, rt, desa = home["demo-kader"], home["demo-rt"], home["demo-kelurahan"]
     kecamatan, kota = home["demo-kecamatan"], home["demo-kota"]
     today = timezone.localdate()

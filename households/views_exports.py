@@ -20,6 +20,7 @@ from hierarchy.models import Unit
 from jobs.exports import latest_export, start_export
 from jobs.services import TooManyJobs
 from pkkdata import periods
+from pkkdata.dbrouter import reads_from_replica
 from pkkdata.http import posted
 
 from . import catatan
@@ -92,6 +93,7 @@ def _import_back_options(request, exporter, fmt):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@reads_from_replica
 def export_rumah_tangga(request, pk, form, fmt):
     exporter = _exporter_or_404(form, fmt)
     rumah_tangga = access.get_for_user(
@@ -106,6 +108,7 @@ def export_rumah_tangga(request, pk, form, fmt):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@reads_from_replica
 def export_dasawisma(request, unit_pk, form, fmt):
     """A dasawisma's form. A PDF estimated to take longer than SLOW_PDF_SECONDS to lay out is not
     built in the request: the page says so and its button (a POST to this address) asks for it in
@@ -159,6 +162,7 @@ def _kelurahan_or_404(user, unit_pk, perm):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@reads_from_replica
 def export_kelurahan(request, unit_pk, form, fmt):
     exporter = _exporter_or_404(form, fmt, Level.DESA)
     kelurahan = _kelurahan_or_404(request.user, unit_pk, exporter.required_perm)
@@ -167,6 +171,7 @@ def export_kelurahan(request, unit_pk, form, fmt):
 
 @login_required
 @require_http_methods(["GET", "HEAD"])
+@reads_from_replica
 def unduh_kelurahan(request, unit_pk):
     """The page of a kelurahan's Data Warga download: what the file holds; a small file is a direct
     download, a large one is prepared in the background (unduhan_minta); the user's latest job for

@@ -11,6 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from documents.exporters import CONTENT_TYPES, Exporter, Period, get_exporter
 from hierarchy import access
+from pkkdata.dbrouter import may_read_replica, replica_reads
 
 from . import services
 from .registry import JobFailed, Kind, register
@@ -32,6 +33,8 @@ def start_export(*, user, exporter: Exporter, target, period: Period, edition, f
         "edition": edition,
         "fmt": fmt,
         "options": options,
+        # Read from the replica unless its person wrote in the last few seconds (pkkdata.dbrouter).
+        "replika": may_read_replica(),
     }
     key = ":".join([KIND, exporter.identifier, label, str(target.pk), period.slug, edition, fmt, _options_key(options)])
     return services.start(
@@ -78,16 +81,17 @@ def _target(job):
 def _run(job, progress, out):
     params = job.params
     try:
-        _exporter(job).write(
-            user=job.user,
-            target=_target(job),
-            period=Period(params["tahun"], params.get("bulan")),
-            edition=params["edition"],
-            fmt=params["fmt"],
-            options=params.get("options") or {},
-            out=out,
-            progress=progress,
-        )
+        with replica_reads(bool(params.get("replika"))):
+            _exporter(job).write(
+                user=job.user,
+                target=_target(job),
+                period=Period(params["tahun"], params.get("bulan")),
+                edition=params["edition"],
+                fmt=params["fmt"],
+                options=params.get("options") or {},
+                out=out,
+                progress=progress,
+            )
     except PermissionDenied as exc:
         raise JobFailed(str(exc) or "Peran Anda tidak mengizinkan mengunduh formulir ini.") from None
     return ""

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "pkkdata.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Remembers a person's writes for a few seconds: their recaps then read "default", not the replica.
+    "pkkdata.dbrouter.ReplicaPinMiddleware",
     # A one-time password is replaced before anything else is shown.
     "hierarchy.middleware.MustChangePasswordMiddleware",
     "pkkdata.middleware.NoStoreForSignedInMiddleware",
@@ -125,19 +127,34 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The demo runs the web server and the background worker on one SQLite file: in WAL mode readers and
-    # a writer work at once; a writer waits up to 20 s for another instead of failing at once; and a
-    # transaction takes the write lock when it begins, so two never deadlock upgrading a read to a write.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20, "transaction_mode": "IMMEDIATE"}
-    )
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # PostgreSQL's JIT compiles a large recap statement for seconds once its cost passes the threshold;
-    # these statements are short and repeated: no JIT on this application's connections (docs/DEPLOY.md).
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
+def _database(name, sqlite_path):
+    config = env_database(name, sqlite_path)
+    if config["ENGINE"].endswith("sqlite3"):
+        # The demo runs the web server and the background worker on one SQLite file: in WAL mode readers and
+        # a writer work at once; a writer waits up to 20 s for another instead of failing at once; and a
+        # transaction takes the write lock when it begins, so two never deadlock upgrading a read to a write.
+        config.setdefault("OPTIONS", {}).update(
+            {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20, "transaction_mode": "IMMEDIATE"}
+        )
+    if config["ENGINE"].endswith("postgresql"):
+        # PostgreSQL's JIT compiles a large recap statement for seconds once its cost passes the threshold;
+        # these statements are short and repeated: no JIT on this application's connections (docs/DEPLOY.md).
+        options = config.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return config
+
+
+DATABASES = {"default": _database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
+# A read replica of "default" (streaming replication), read by the recaps and downloads only
+# (pkkdata.dbrouter: marked work, counted data, not right after the person wrote). Unset: no replica.
+# In tests it is a mirror of the test database (pkkdata.testenv sets it), so no second server is needed.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {**_database("DATABASE_REPLICA_URL", BASE_DIR / "db.sqlite3"), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["pkkdata.dbrouter.ReplicaRouter"]
+# How long after writing counted data a person's recaps and downloads still read "default" (seconds):
+# above the replica's worst lag.
+PKK_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10, minimum=0, maximum=3600)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hierarchy.User"
 

@@ -3,7 +3,8 @@ DEBUG defaults to on (a random SECRET_KEY kept out of the repository, no HTTPS r
 test runner still runs the tests themselves with DEBUG off.
 
 Background jobs run inline (the immediate task backend: deterministic, inside the test's transaction)
-and write to a private directory of this run, removed at its end, never to the checkout's var/."""
+and write to a private directory of this run, removed at its end, never to the checkout's var/. The
+read replica alias is a test mirror of the default database."""
 
 import atexit
 import os
@@ -13,6 +14,10 @@ import tempfile
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("TASK_BACKEND", "immediate")
+# A read replica alias in every run, a test mirror of the test database (no second server): the router
+# (pkkdata.dbrouter) runs as in production. Inside a test's transaction it reads "default"; the tests that
+# show reads reaching the replica commit their data (tests/test_read_replica.py).
+os.environ.setdefault("DATABASE_REPLICA_URL", os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3")
 if "PRIVATE_DIR" not in os.environ:
     _private_dir = tempfile.mkdtemp(prefix="pkk-privat-")
     os.environ["PRIVATE_DIR"] = _private_dir

@@ -20,6 +20,7 @@ from hierarchy import access
 from hierarchy.levels import RANK, Level, Perm
 from hierarchy.models import Unit
 from pkkdata import periods
+from pkkdata.dbrouter import reads_from_replica
 from pkkdata.periods import BULAN, month_label
 
 from . import recaps
@@ -115,6 +116,7 @@ def rekap(request, unit_pk):
 
 
 @login_required
+@reads_from_replica
 def rekap_tahunan(request, unit_pk, tahun):
     check_period(tahun)
     unit = _unit(request.user, unit_pk)
@@ -159,6 +161,7 @@ def rekap_tahunan(request, unit_pk, tahun):
 
 
 @login_required
+@reads_from_replica
 def rekap_bulanan(request, unit_pk, tahun, bulan):
     check_period(tahun, bulan)
     unit = _unit(request.user, unit_pk)

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from hierarchy import access
 from pkkdata import periods
+from pkkdata.dbrouter import reads_from_replica
 
 from . import dashboard
 
 
 @login_required
+@reads_from_replica
 def dasbor(request, unit_pk):
     user = request.user
     unit = access.get_unit_for_user(user, unit_pk)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from documents.exporters import EDITIONS, PDF, XLSX, Period, get_exporter
 from hierarchy import access
 from hierarchy.levels import Level, Perm
+from pkkdata.dbrouter import reads_from_replica
 from pkkdata.periods import month_label
 
 from . import exports as recap_exports
@@ -184,6 +185,7 @@ def _unduh(request, unit_pk, period, monthly):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@reads_from_replica
 def rekap_unduh_tahunan(request, unit_pk, tahun):
     check_period(tahun)
     return _unduh(request, unit_pk, Period(tahun), monthly=False)
@@ -191,6 +193,7 @@ def rekap_unduh_tahunan(request, unit_pk, tahun):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@reads_from_replica
 def rekap_unduh_bulanan(request, unit_pk, tahun, bulan):
     check_period(tahun, bulan)
     return _unduh(request, unit_pk, Period(tahun, bulan), monthly=True)

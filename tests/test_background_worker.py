@@ -18,6 +18,9 @@ from households.tests.test_exports_stream import MEMBERS, _names
 from jobs import services
 from jobs.models import Job, Pekerja, Status
 
+# The worker reads the kelurahan's members from the read replica (pkkdata.dbrouter; a test mirror here).
+pytestmark = pytest.mark.django_db(databases=["default", "replica"])
+
 
 @pytest.fixture
 def cast(transactional_db):

@@ -22,6 +22,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
+    # The live server reads the recaps from the read replica (pkkdata.dbrouter; a test mirror here).
+    replica = pytest.mark.django_db(databases=["default", "replica"])
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(replica)
     if not CHROMIUM.exists():
         skip = pytest.mark.skip(reason="chromium is not installed (apt-get install chromium)")
         for item in items:

@@ -1,0 +1,168 @@
+"""Reads of the recaps and downloads from a read replica (issue 14), when one is configured.
+
+DATABASE_REPLICA_URL names a second database, a streaming replica of the first: the alias "replica".
+Unset, there is no replica and everything reads and writes "default", as before.
+
+Nothing goes to the replica unless it is asked for. Work that only counts and prints marks itself:
+the recap pages, the dashboard and the downloads with ``@reads_from_replica`` on the view, the
+background export with ``replica_reads()`` around its run. Inside such work only the reads of the data
+that is counted (``REPLICA_APPS`` and the tree's ``Unit``) go to the replica; accounts, roles and their
+permissions, the session, django-axes, the jobs and the verification register are always read from
+"default", so a right just taken away is gone on the next click.
+
+A replica runs behind by a moment (replication lag); three rules keep a person from reading older data
+than what they just wrote:
+
+- a read inside a transaction on "default" reads "default" (a service that writes reads what it wrote);
+- once marked work writes counted data, its later reads go to "default" (``_Reads.pinned``);
+- a person who wrote counted data in a request (``ReplicaPinMiddleware`` watches the writes) reads
+  "default" for the next ``DATABASE_REPLICA_PIN_SECONDS`` (default 10 s; the time is kept in the
+  session), and a background export started in that time reads "default" too (``may_read_replica``,
+  recorded in the job when it is asked for).
+
+Writes always go to "default"; nothing is migrated on the replica (it copies "default")."""
+
+import contextvars
+import functools
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+REPLICA = "replica"
+# The data the recaps and downloads count; everything else is always read from "default".
+REPLICA_APPS = frozenset({"households", "reports", "recaps"})
+REPLICA_MODELS = frozenset({"hierarchy.unit", "hierarchy.historicalunit"})
+# Session key: when this person last wrote counted data (seconds since the epoch).
+PIN_KEY = "_replika_tulis"
+
+
+def replica_configured() -> bool:
+    return REPLICA in settings.DATABASES
+
+
+def replicable(model) -> bool:
+    """Whether reads of this model may go to the replica in marked work."""
+    meta = model._meta
+    return meta.app_label in REPLICA_APPS or meta.label_lower in REPLICA_MODELS
+
+
+@dataclass
+class _Reads:
+    """Marked work in progress: reads of counted data go to the replica until it writes some."""
+
+    pinned: bool = False
+
+
+@dataclass
+class _Request:
+    """The request in progress (ReplicaPinMiddleware): whether it wrote counted data, and whether
+    its person did in the last DATABASE_REPLICA_PIN_SECONDS (read from the session when first asked)."""
+
+    request: object
+    wrote: bool = False
+    _recent: bool | None = field(default=None, repr=False)
+
+    def recent(self) -> bool:
+        if self._recent is None:
+            session = getattr(self.request, "session", None)
+            last = session.get(PIN_KEY) if session is not None else None
+            self._recent = isinstance(last, int | float) and time.time() - last < settings.PKK_REPLICA_PIN_SECONDS
+        return self._recent
+
+
+_reads: contextvars.ContextVar[_Reads | None] = contextvars.ContextVar("pkk_replica_reads", default=None)
+_request: contextvars.ContextVar[_Request | None] = contextvars.ContextVar("pkk_replica_request", default=None)
+
+
+def may_read_replica() -> bool:
+    """Whether work started now may read the replica: there is one, and the person of the request in
+    progress (if any) has not written counted data in this request or in the last few seconds."""
+    if not replica_configured():
+        return False
+    current = _request.get()
+    return current is None or not (current.wrote or current.recent())
+
+
+@contextmanager
+def replica_reads(enabled: bool = True) -> Iterator[None]:
+    """Reads of counted data inside the block go to the replica (when there is one and ``enabled``)."""
+    token = _reads.set(_Reads() if enabled and replica_configured() else None)
+    try:
+        yield
+    finally:
+        _reads.reset(token)
+
+
+def reads_from_replica(view):
+    """A view that only counts and prints: its reads of counted data go to the replica, unless its
+    person wrote in the last few seconds. Put it under @login_required (the session and the account are
+    read first, from "default", either way). A streamed file is written before its first byte is sent
+    (the kelurahan's Data Warga); a response that read while it is sent would read "default"."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with replica_reads(may_read_replica()):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class ReplicaRouter:
+    """DATABASE_ROUTERS: marked reads of counted data to the replica, everything else to "default"."""
+
+    def db_for_read(self, model, **hints):
+        reads = _reads.get()
+        if (
+            reads is None
+            or reads.pinned
+            or not replicable(model)
+            # Inside a transaction on "default" (a service writing, a row lock): read what it sees.
+            or connections[DEFAULT_DB_ALIAS].in_atomic_block
+        ):
+            # Explicitly "default": a row read from the replica must not pull its relations from there.
+            return DEFAULT_DB_ALIAS
+        return REPLICA
+
+    def db_for_write(self, model, **hints):
+        if replicable(model):
+            reads = _reads.get()
+            if reads is not None:
+                reads.pinned = True
+            current = _request.get()
+            if current is not None:
+                current.wrote = True
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        # The replica is a copy of "default": a row read from either may point to a row of the other.
+        return True
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db != REPLICA
+
+
+class ReplicaPinMiddleware:
+    """Remembers in the session when a signed-in person wrote counted data, so that their next marked
+    pages read "default" until the replica has caught up (DATABASE_REPLICA_PIN_SECONDS). Without a
+    replica it does nothing. After SessionMiddleware and AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not replica_configured():
+            return self.get_response(request)
+        current = _Request(request)
+        token = _request.set(current)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request.reset(token)
+        user = getattr(request, "user", None)
+        if current.wrote and user is not None and user.is_authenticated:
+            request.session[PIN_KEY] = time.time()
+        return response
