@@ -42,7 +42,6 @@ from ..models import (
 from .columns import (
     COLUMN_BY_ATTRIBUTE,
     HEADER_OF,
-    KEPT_WHEN_ABSENT,
     RUMAH_TANGGA_IMPORTED,
     WARGA_IMPORTED,
     NomorKartuWidget,
@@ -184,6 +183,8 @@ class _Analysis:
 
     def run(self, dataset):
         resource = WargaRowResource()
+        absent = set(getattr(dataset, "absent", ()))
+        self.absent_warga = [name for name in WARGA_IMPORTED if column_header("warga", name) in absent]
         rows = []
         for number, raw in zip(dataset.row_numbers, dataset.dict, strict=True):
             parts, errors = resource.parse(raw)
@@ -555,9 +556,9 @@ class _Analysis:
         counts = {NEW: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
         for row in rows:
             existing = row.existing
-            for name in KEPT_WHEN_ABSENT:
-                if row.warga.get(name) is None:
-                    row.warga[name] = getattr(existing, name) if existing is not None else ""
+            if existing is not None:
+                # A column the sheet does not have (a paper form's sheet, an older template) changes nothing.
+                row.warga.update((name, getattr(existing, name)) for name in self.absent_warga)
             if existing is None:
                 row.report.action = NEW
             elif not existing.is_active:
@@ -637,8 +638,6 @@ def _warga_data(values):
             value = bool(value)
         elif name == "berkebutuhan_khusus":
             value = value or BerkebutuhanKhusus.TIDAK
-        elif name in KEPT_WHEN_ABSENT:
-            value = value or None  # _finish: the stored value, or "" for a new warga
         elif isinstance(column.widget, PilihanWidget | TeksWidget | NomorKartuWidget):
             value = value or ""
         data[name] = value

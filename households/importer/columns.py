@@ -378,10 +378,10 @@ COLUMNS = [
     _text("Alamat Warga", "warga__alamat", Warga, 24, "Kosongkan bila sama dengan alamat rumah tangga."),
 ]
 HEADERS = [c.header for c in COLUMNS]
-# Columns added after the template went out: a sheet without them is still read, and for a warga already
-# recorded an empty cell (or no such column) keeps what is stored.
+# Columns added after the template went out: a sheet without them is still read. A column a sheet does
+# not have keeps what is stored for a warga already recorded (the dataset's `absent`, analyse._finish); an
+# empty cell in a column it has clears the value, as in every other column.
 OPTIONAL_HEADERS = ("No. Registrasi Warga", "Alamat Warga")
-KEPT_WHEN_ABSENT = ("no_registrasi", "alamat")
 # The columns read from an uploaded sheet: the template's, and a few to spare (a column of notes, an empty
 # column between ours: what sits under an empty header is ignored, as it always was). Content further
 # right is refused before the sheet is read, and cells there are never converted.

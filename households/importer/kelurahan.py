@@ -214,6 +214,7 @@ def analyse_kelurahan(dataset, *, actor, desa, only=None, today=None):
             label = directory.label(unit)
             groups[unit.pk] = Group(unit, label, tablib.Dataset(headers=list(dataset.headers)))
             groups[unit.pk].dataset.row_numbers = []
+            groups[unit.pk].dataset.absent = list(getattr(dataset, "absent", ()))
         groups[unit.pk].dataset.append(values)
         groups[unit.pk].dataset.row_numbers.append(number)
     for number, unit, column, message in _across(dataset.headers, placed, directory):

@@ -28,11 +28,11 @@ HEADER_SEARCH_ROWS = 40
 
 # The form's items, by what their headers say (checked in this order: "Tanggal Lahir" before "Lahir").
 _ITEMS = [
-    ("tgl", ("tanggal lahir", "tgl lahir", "tgl. lahir", "tanggal")),
+    ("tgl", ("tanggal lahir", "tgl lahir", "tgl. lahir", "tanggal", "tgl")),
     ("umur", ("umur",)),
     ("tempat", ("tempat lahir",)),
     ("reg", ("registrasi", "no. reg", "no reg")),
-    ("kk", ("no. kk", "no kk", "nomor kk", "kartu keluarga")),
+    ("kk", ("no. kk", "no kk", "nomor kk", "kartu keluarga", "kk")),
     ("nik", ("nik", "ktp")),
     ("jabatan", ("jabatan",)),
     ("kelamin", ("kelamin",)),
@@ -95,6 +95,18 @@ PERSON_EXTRAS = tuple(
         "keluarga__no_kk_dikonfirmasi",
     )
 )
+# Headers of the import template that neither the form nor the export's extra columns have.
+TEMPLATE_ONLY = {
+    HEADER_OF[a]
+    for a in (
+        "baris__kode_dasawisma",
+        "warga__jenis_kelamin",
+        "warga__jenis_kb",
+        "warga__frekuensi_posyandu",
+        "warga__jenis_kelompok_belajar",
+        "warga__jenis_koperasi",
+    )
+}
 _EXTRAS = {norm(h): h for h in HOUSEHOLD_EXTRAS + PERSON_EXTRAS}
 _RT_ALAMAT = HEADER_OF["rumah_tangga__alamat"]
 _WARGA_ALAMAT = HEADER_OF["warga__alamat"]
@@ -167,9 +179,22 @@ class _Table:
         return [i for i in REQUIRED_ITEMS if i not in self.items.values()]
 
 
+_COLUMN_NUMBER = re.compile(r"\(?\d{1,2}\)?")
+_CARD_NUMBER = re.compile(r"[\d*]{10,}")
+
+
 def _numbers_row(cells):
+    """The form's row of column numbers (1, 2, 2, 3, ... as numbers, or typed "1", "(2)")."""
     filled = [v for v in cells if not blank(v)]
-    return len(filled) >= 5 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in filled)
+    return len(filled) >= 5 and all(
+        (isinstance(v, int | float) and not isinstance(v, bool))
+        or (isinstance(v, str) and _COLUMN_NUMBER.fullmatch(v.strip()))
+        for v in filled
+    )
+
+
+def _holds_card_number(cells):
+    return any(isinstance(v, str) and _CARD_NUMBER.search("".join(v.split())) for v in cells)
 
 
 def _field_values(cells, fields):
@@ -197,7 +222,9 @@ def yes_with(value):
     match = _YES_NO.match(str(value))
     if match is None:
         return value, None
-    flag = "Ya" if match[1].lower() in ("ya", "y") else "Tidak"
+    if match[1].lower() in ("tidak", "t"):
+        return "Tidak", None  # "Tidak ada", "Tidak (-)": no details to keep
+    flag = "Ya"
     detail = match[2]
     if detail.startswith("(") and detail.endswith(")"):  # "Ya (Pil)"
         detail = detail[1:-1].strip()
@@ -210,24 +237,26 @@ def _frequency(detail):
 
 
 def _without_desa(alamat, desa):
+    """Column 11 "Alamat, Desa/Kelurahan" as the export writes it ("Jl. Melati 2, Berbas Tengah"): the
+    address without ", <desa>". Only after a comma: "Jl. Pasarbaru" in Desa Baru stays whole."""
     if not isinstance(alamat, str) or not desa:
         return alamat
-    text = alamat.strip()
-    for sep in (",", " "):
-        tail = f"{sep} {desa}" if sep == "," else f" {desa}"
-        if norm(text).endswith(norm(tail)):
-            return text[: len(text) - len(tail)].rstrip(" ,")
-    return text
+    return re.sub(rf",\s*{re.escape(desa.strip())}\s*$", "", alamat.strip(), flags=re.IGNORECASE).strip()
 
 
-def read_paper(rows, *, max_rows, rows_word, first_number=1):
-    """The form's rows as the template's: (tablib Dataset with HEADERS and `row_numbers`, or None when no
-    table of the form is found in the first HEADER_SEARCH_ROWS rows). `rows` iterates the sheet's rows
-    (tuples of cell values) from row `first_number`. PaperLayoutError for a table that cannot be read."""
+def read_paper(rows, *, max_rows, rows_word, is_template_header, first_number=1):
+    """The form's rows as the template's: a tablib Dataset with HEADERS, `row_numbers` and `absent` (the
+    template's columns the sheet does not give: what is stored stays), or None when no table of the form
+    is found in the first HEADER_SEARCH_ROWS rows, or when the table found is the import template's own
+    (is_template_header(text) names a template header: the template must have its headers on row 1).
+    `rows` iterates the sheet's rows (tuples of cell values) from row `first_number`. PaperLayoutError
+    for a table that cannot be read."""
     fields, table, number = {}, None, first_number - 1
     for number, cells in enumerate(rows, start=first_number):
         candidate = _Table(cells)
         if candidate.usable():
+            if any(isinstance(t, str) and is_template_header(t) in TEMPLATE_ONLY for t in cells):
+                return None  # the template with lines above its headers: read_dataset says what is wrong
             table, header_number = candidate, number
             break
         _field_values(cells, fields)
@@ -237,7 +266,7 @@ def read_paper(rows, *, max_rows, rows_word, first_number=1):
         return None
     dataset = tablib.Dataset(headers=list(HEADERS))
     dataset.row_numbers = []
-    household = {}
+    household, kk_in_household = {}, set()
     header_rows_left = 2  # the sub-header row and the numbers row may follow the headers
     for number, cells in enumerate(rows, start=header_number + 1):
         if header_rows_left:
@@ -248,13 +277,16 @@ def read_paper(rows, *, max_rows, rows_word, first_number=1):
             if table.sub_headers(cells):
                 continue
         values = {item: cells[i] if i < len(cells) else None for i, item in table.items.items()}
-        extras = {h: cells[i] for i, h in table.extras.items() if i < len(cells) and not blank(cells[i])}
         form_cells = [v for item, v in values.items() if item != "reg" and not blank(v)]
+        if header_rows_left and blank(values.get("nama")) and len(form_cells) >= 2 and not _holds_card_number(cells):
+            continue  # a second header row of the sheet's own ("L/P", "Ya/Tidak" under the items)
+        extras = {h: cells[i] for i, h in table.extras.items() if i < len(cells) and not blank(cells[i])}
         if blank(values.get("nama")) and len(form_cells) < 3:
             if form_cells:
                 continue  # a note or the signature block
             if not blank(values.get("reg")) or extras:
                 household = {h: v for h, v in extras.items() if h in HOUSEHOLD_EXTRAS}
+                kk_in_household = set()
             continue
         if len(dataset) >= max_rows:
             raise PaperLayoutError(
@@ -262,8 +294,17 @@ def read_paper(rows, *, max_rows, rows_word, first_number=1):
                     ",", "."
                 )
             )
+        own_household = {h: v for h, v in extras.items() if h in HOUSEHOLD_EXTRAS}
+        kk = "".join(str(values.get("kk") or "").split())
+        if household and not own_household and kk not in kk_in_household:
+            # A keluarga added below a household without a row of its own: it joins that household only
+            # when it lives at its address.
+            alamat = _without_desa(values.get("alamat"), fields.get("desa"))
+            if not blank(alamat) and norm(alamat) != norm(household.get(_RT_ALAMAT) or ""):
+                household = {}
+        kk_in_household.add(kk)
         # The household's columns on a member row (the export of one rumah tangga) hold for the rows below.
-        household.update((h, v) for h, v in extras.items() if h in HOUSEHOLD_EXTRAS)
+        household.update(own_household)
         dataset.append(_template_row(values, extras, household, fields))
         dataset.row_numbers.append(number)
     if table.missing():
@@ -272,7 +313,21 @@ def read_paper(rows, *, max_rows, rows_word, first_number=1):
             f"Tabel Data Warga (4.14.1a) dikenali, tetapi kolom ini tidak ditemukan: {names}. Periksa judul kolom "
             "tabel, atau pakai templat impor."
         )
+    dataset.absent = [h for h in HEADERS if h not in _given(table)]
     return dataset
+
+
+def _given(table):
+    """The template's headers the sheet's columns fill."""
+    given = {_DASAWISMA, *table.extras.values()}
+    for item in table.items.values():
+        if item in _DIRECT:
+            given.add(_DIRECT[item])
+        elif item in _WITH_DETAILS:
+            given.update(_WITH_DETAILS[item])
+        elif item == "alamat":
+            given.update((_RT_ALAMAT, _WARGA_ALAMAT))
+    return given
 
 
 _ITEM_NAMES = {

@@ -18,6 +18,7 @@ savepoint only to roll it back, and would check each row only as far as that row
 import datetime
 import decimal
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -168,13 +169,16 @@ class SafeXLSX(XLSX):
             formulas and formulas.check()
             raise ImportFileError(self.empty_message)
         if self.paper_form and self._looks_like_paper(headers):
-            dataset = self._read_paper(rows, formulas)
+            # The form's table may start on row 1 (no title above it).
+            dataset = self._read_paper(itertools.chain([tuple(headers)], rows), formulas)
             if dataset is not None:
                 return dataset
         positions = self._check_headers(headers, formulas)
         prefilled = {i for i, target in positions.items() if self.headers[target] in self.prefilled}
         dataset = tablib.Dataset(headers=self.headers)
         dataset.row_numbers = []
+        present = {self.headers[target] for target in positions.values()}
+        dataset.absent = [h for h in self.headers if h not in present]
         last_filled = 1
         for number, cells in enumerate(rows, start=2):
             if formulas is not None and formulas.full:
@@ -203,15 +207,17 @@ class SafeXLSX(XLSX):
         return dataset
 
     def _looks_like_paper(self, first_row):
-        """The form's title on row 1, or a row 1 that is not the template's headers at all."""
+        """The form's title on row 1, or a row 1 without the headers only the template has."""
         if paper.is_paper(first_row):
             return True
-        return sum(1 for h in first_row if not blank(h) and self.canonical(h) is not None) < 3
+        return not any(not blank(h) and self.canonical(h) in paper.TEMPLATE_ONLY for h in first_row)
 
     def _read_paper(self, rows, formulas):
         """The sheet read as the paper form 4.14.1a (importer/paper.py), or None when it is not one."""
         try:
-            dataset = paper.read_paper(rows, max_rows=self.max_rows, rows_word=self.rows_word, first_number=2)
+            dataset = paper.read_paper(
+                rows, max_rows=self.max_rows, rows_word=self.rows_word, is_template_header=self.canonical
+            )
         except paper.PaperLayoutError as exc:
             formulas and formulas.check()
             raise ImportFileError(exc.message) from exc
@@ -445,6 +451,7 @@ def dataset_to_json(dataset):
         "version": _ROWS_VERSION,
         "headers": list(dataset.headers),
         "row_numbers": list(dataset.row_numbers),
+        "absent": list(getattr(dataset, "absent", ())),
         "rows": [[_encode(v) for v in row] for row in dataset],
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -468,6 +475,7 @@ def dataset_from_json(data, headers=HEADERS):
         for row in rows:
             dataset.append([_decode(v) for v in row])
         dataset.row_numbers = [int(n) for n in numbers]
+        dataset.absent = [h for h in payload.get("absent", ()) if h in headers]
     except (KeyError, TypeError, AttributeError, IndexError, decimal.InvalidOperation) as exc:
         raise ValueError("Baris tersimpan rusak.") from exc
     return dataset

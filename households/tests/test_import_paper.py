@@ -295,3 +295,74 @@ def test_kelurahan_import_places_the_form_by_its_dasa_wisma_line(cast):
     result = commit_kelurahan(dataset, actor=c.users["kelurahan"], desa=c.kel, strict=True)
     assert (len(result.saved), result.new, result.unplaced) == (1, 5, 0)
     assert snapshot(c.dw) == before
+
+
+def test_own_paper_sheet_keeps_what_its_columns_do_not_hold(cast):
+    """A TP PKK's sheet has no 3 buta, berkebutuhan khusus or ibu menyusui: the stored values stay."""
+    c = cast
+    s = c.w_sumiati
+    row = ["", s.nik, s.keluarga.no_kk, s.nama, "", "P", "Bontang", s.tanggal_lahir, "Janda", "Kepala Keluarga",
+           "Islam", c.hh_b.alamat, "SD/MI", "Petani", "Tidak", "Tidak", "Tidak", "Tidak", "Tidak", "Tidak",
+           "Tidak"]  # fmt: skip
+    dataset = read_dataset(own_sheet([row]), "warga.xlsx")
+    commit(dataset, actor=c.users["kelurahan"], dasawisma=c.dw)
+    s.refresh_from_db()
+    assert (s.pendidikan, s.buta_baca, s.berkebutuhan_khusus) == ("sd", True, "fisik")
+
+
+def test_a_keluarga_added_below_a_household_is_not_put_in_it(cast):
+    """Rows typed under the export's last household, at another address and with a new No. KK, are a
+    household of their own (here refused: a new household needs its data), not the last one's."""
+    c = cast
+    content = export(c.users["kelurahan"], c.dw, **{FOR_IMPORT: True})
+    book = load_workbook(io.BytesIO(content))
+    sheet = book["Data Warga"]
+    last = max(r for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=4).value)
+    born = datetime.date(1992, 4, 5)
+    values = [None, f.make_nik(born, "P"), "6474020504160321", "Lestari Wijayakusuma", None, "Perempuan", "Bontang",
+              born, None, "Menikah", "Kepala Keluarga", "Islam", "Jl. Kenanga 9, Berbas Tengah", "SD/MI", "Petani",
+              "Tidak", "Tidak", "Tidak", "Tidak", "Tidak", "Tidak", "Tidak"]  # fmt: skip
+    sheet.insert_rows(last + 1)
+    for column, value in enumerate(values, start=1):
+        sheet.cell(row=last + 1, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    preview = analyse(read_dataset(out.getvalue(), "x.xlsx"), actor=c.users["kelurahan"], dasawisma=c.dw)
+    wrong = {(r, column) for r, column, _m in errors(preview)}
+    assert (last + 1, "Kriteria Rumah") in wrong
+    assert preview.households["rumah_tangga_baru"] == 1
+
+
+def test_desa_is_cut_only_after_a_comma():
+    assert paper._without_desa("Jl. Melati 2, Berbas Tengah", "Berbas Tengah") == "Jl. Melati 2"
+    assert paper._without_desa("Jl. Pasarbaru", "Baru") == "Jl. Pasarbaru"
+    assert paper._without_desa("Sidomulyo", "Sidomulyo") == "Sidomulyo"
+
+
+def _book(*rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_template_under_a_title_line_is_not_taken_for_the_form(cast):
+    from households.importer.columns import HEADERS
+
+    with pytest.raises(ImportFileError, match="tidak sesuai templat"):
+        read_dataset(_book(["Data warga RT 03 (salinan)"], HEADERS), "x.xlsx")
+
+
+def test_a_form_table_on_row_1_with_its_own_second_header_row_and_typed_numbers(cast):
+    header = ["No. Registrasi", "No. KTP/NIK", "No. KK", "Nama", "Jenis Kelamin", "Tanggal Lahir",
+              "Status Dalam Keluarga", "Agama", "Akseptor KB"]  # fmt: skip
+    second = ["", "", "", "", "L/P", "", "", "", "Ya/Tidak"]
+    numbers = ["1", "2", "(3)", "4", "5", "6", "7", "8", "9"]
+    born = datetime.date(1990, 1, 2)
+    row = ["", f.make_nik(born, "L"), "6474020201160555", "Budi", "L", born, "Kepala Keluarga", "Islam", "Tidak ada"]
+    for rows in ([header, second, row], [header, numbers, row]):
+        dataset = read_dataset(_book(*rows), "x.xlsx")
+        assert [d["Nama"] for d in dataset.dict] == ["Budi"]
+        assert dataset.dict[0]["Akseptor KB"] == "Tidak" and dataset.dict[0]["Jenis KB"] is None
