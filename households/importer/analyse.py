@@ -49,6 +49,7 @@ from .columns import (
     TeksWidget,
     YaTidakWidget,
     column_header,
+    label_key,
     norm,
 )
 from .read import WargaRowResource
@@ -211,7 +212,19 @@ class _Analysis:
     # -- one row on its own ------------------------------------------------------------------------
 
     def _check_dasawisma_codes(self, rows):
-        """An empty code means the dasawisma of this page; another dasawisma's rows are refused."""
+        """An empty code means the dasawisma of this page; another dasawisma's rows are refused. So are
+        rows whose Dasawisma cell (the template's label, the form's "Dasa Wisma" line) names another one."""
+        name = label_key(self.dasawisma.name)
+        for row in rows:
+            written = row.parts["baris"].get("nama_dasawisma")
+            if row.parts["baris"].get("kode_dasawisma") is not None:
+                continue  # the code decides (below)
+            if written and label_key(written) != name and not label_key(written).endswith(f"›{name}"):
+                row.report.error(
+                    HEADER_OF["baris__nama_dasawisma"],
+                    f"Baris ini untuk dasawisma “{written}”, bukan {self.dasawisma.name}: unggah di halaman "
+                    "dasawisma tersebut, atau perbaiki isian Dasawisma/Dasa Wisma di berkas.",
+                )
         others = {r.parts["baris"].get("kode_dasawisma") for r in rows} - {None, self.dasawisma.pk}
         entry_ok = {}
         if others:

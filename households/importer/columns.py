@@ -37,6 +37,11 @@ def norm(value):
     return " ".join(str(value).split()).casefold()
 
 
+def label_key(text):
+    """A typed dasawisma label as it is compared: letter case and spaces ignored, ">" read as "›"."""
+    return "".join(str(text).replace(">", "›").split()).casefold()
+
+
 def blank(value):
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -36,7 +36,7 @@ from hierarchy.models import PATH_LEVELS, Unit, path_related
 
 from .. import validation
 from .analyse import ERROR, NEW, UNCHANGED, UPDATE, Preview, RowReport, analyse, require_import
-from .columns import COLUMN_BY_ATTRIBUTE, HEADER_OF, blank
+from .columns import COLUMN_BY_ATTRIBUTE, HEADER_OF, blank, label_key
 from .template import EXAMPLE_LABEL, LIST_TITLE
 from .write import ImportBlocked, commit
 
@@ -45,11 +45,6 @@ DASAWISMA = HEADER_OF["baris__nama_dasawisma"]
 NIK = HEADER_OF["warga__nik"]
 NO_KK = HEADER_OF["keluarga__no_kk"]
 NAMA = HEADER_OF["warga__nama"]
-
-
-def label_key(text):
-    """A typed dasawisma label as it is compared: letter case and spaces ignored, ">" read as "›"."""
-    return "".join(str(text).replace(">", "›").split()).casefold()
 
 
 class Directory:

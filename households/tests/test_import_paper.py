@@ -366,3 +366,14 @@ def test_a_form_table_on_row_1_with_its_own_second_header_row_and_typed_numbers(
         dataset = read_dataset(_book(*rows), "x.xlsx")
         assert [d["Nama"] for d in dataset.dict] == ["Budi"]
         assert dataset.dict[0]["Akseptor KB"] == "Tidak" and dataset.dict[0]["Jenis KB"] is None
+
+
+def test_a_form_of_another_dasawisma_is_refused_on_this_dasawisma_page(cast):
+    """The "Dasa Wisma" line of the file names Melati 1: uploaded on Melati 2's page, nothing goes there."""
+    c = cast
+    _enrich(c)
+    content = export(c.users["kelurahan"], c.dw, **{FOR_IMPORT: True})
+    empty(c.dw)
+    preview = analyse(read_dataset(content, "x.xlsx"), actor=c.users["kelurahan"], dasawisma=c.dw_b)
+    assert preview.counts[ERROR] == 5
+    assert all(column == "Dasawisma" and "Melati 1" in m for _r, column, m in errors(preview))
