@@ -14,8 +14,8 @@ from hierarchy import access
 from hierarchy.levels import Level, Perm
 
 from .. import catatan, rules
-from ..importer.columns import COLUMN_BY_ATTRIBUTE, HEADER_OF, PilihanWidget, YaTidakWidget
-from ..importer.paper import HOUSEHOLD_EXTRAS, PERSON_EXTRAS
+from ..importer.columns import PilihanWidget, YaTidakWidget
+from ..importer.paper import HOUSEHOLD_COLUMNS, PERSON_COLUMNS
 from ..models import AksesNIK, JenisKB, KelompokBelajar, RumahTangga, StatusWarga, Warga
 from ..validation import mask
 from .common import (
@@ -129,32 +129,23 @@ def group_label(rt, count):
 FOR_IMPORT = "impor"
 
 
-def import_cell(instance, attribute):
-    """A stored value as the import template writes it: Ya/Tidak, a choice's label, or the value."""
-    name = attribute.split("__", 1)[1]
-    value = getattr(instance, name)
-    widget = COLUMN_BY_ATTRIBUTE[attribute].widget
-    if isinstance(widget, YaTidakWidget):
+def import_cell(instance, column):
+    """A stored value as the import template writes it in `column`: Ya/Tidak, a choice's label, or the
+    value."""
+    value = getattr(instance, column.name)
+    if isinstance(column.widget, YaTidakWidget):
         return "Ya" if value else "Tidak"
-    if isinstance(widget, PilihanWidget):
-        return getattr(instance, f"get_{name}_display")() if value else ""
+    if isinstance(column.widget, PilihanWidget):
+        return getattr(instance, f"get_{column.name}_display")() if value else ""
     return value
 
 
-_ATTRIBUTE_OF = {header: attribute for attribute, header in HEADER_OF.items()}
-
-
 def household_extras(rt):
-    return [import_cell(rt, _ATTRIBUTE_OF[h]) for h in HOUSEHOLD_EXTRAS]
+    return [import_cell(rt, column) for column in HOUSEHOLD_COLUMNS]
 
 
 def person_extras(warga):
-    cells = []
-    for header in PERSON_EXTRAS:
-        attribute = _ATTRIBUTE_OF[header]
-        owner = warga.keluarga if attribute.startswith("keluarga__") else warga
-        cells.append(import_cell(owner, attribute))
-    return cells
+    return [import_cell(warga.keluarga if c.part == "keluarga" else warga, c) for c in PERSON_COLUMNS]
 
 
 def log_reveals(user, households):
@@ -235,7 +226,7 @@ class DataWargaExporter(HouseholdExporter):
             for values in members:
                 xlsx.write_row(ws, row, values[:width], align=xlsx.WRAP)
                 if for_import:
-                    first = extra_first + len(HOUSEHOLD_EXTRAS)
+                    first = extra_first + len(HOUSEHOLD_COLUMNS)
                     xlsx.write_row(ws, row, values[width:], first_column=first)
                 row += 1
         if not content["groups"]:
@@ -260,10 +251,10 @@ class DataWargaExporter(HouseholdExporter):
             border=False,
             align=xlsx.LEFT,
         )
-        for offset, header in enumerate(HOUSEHOLD_EXTRAS + PERSON_EXTRAS):
+        for offset, extra in enumerate(HOUSEHOLD_COLUMNS + PERSON_COLUMNS):
             column = first_column + offset
-            xlsx.merge(ws, header_first, column, header_first + 2, column, header, align=xlsx.WRAP)
-            ws.column_dimensions[get_column_letter(column)].width = COLUMN_BY_ATTRIBUTE[_ATTRIBUTE_OF[header]].width
+            xlsx.merge(ws, header_first, column, header_first + 2, column, extra.header, align=xlsx.WRAP)
+            ws.column_dimensions[get_column_letter(column)].width = extra.width
 
     def render_pdf(self, *, user, target, period, edition, options):
         content = self._content(target)

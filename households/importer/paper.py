@@ -21,7 +21,7 @@ import re
 
 import tablib
 
-from .columns import HEADER_OF, HEADERS, blank, norm
+from .columns import COLUMN_BY_ATTRIBUTE, COLUMNS, HEADER_OF, HEADERS, blank, norm
 
 # How far down the form's header rows may start (a title, a Lampiran line and a header block above).
 HEADER_SEARCH_ROWS = 40
@@ -82,9 +82,9 @@ REQUIRED_ITEMS = ("nama", "nik", "kk", "kelamin", "tgl", "dalam_keluarga")
 
 # The columns the export writes right of the printed table, under the template's headers: the household's
 # (on the row that opens it) and the person's items that are not on the paper form.
-HOUSEHOLD_EXTRAS = tuple(header for a, header in HEADER_OF.items() if a.startswith("rumah_tangga__"))
-PERSON_EXTRAS = tuple(
-    HEADER_OF[a]
+HOUSEHOLD_COLUMNS = tuple(c for c in COLUMNS if c.part == "rumah_tangga")
+PERSON_COLUMNS = tuple(
+    COLUMN_BY_ATTRIBUTE[a]
     for a in (
         "warga__buta_baca",
         "warga__buta_tulis",
@@ -95,6 +95,8 @@ PERSON_EXTRAS = tuple(
         "keluarga__no_kk_dikonfirmasi",
     )
 )
+HOUSEHOLD_EXTRAS = tuple(c.header for c in HOUSEHOLD_COLUMNS)
+PERSON_EXTRAS = tuple(c.header for c in PERSON_COLUMNS)
 # Headers of the import template that neither the form nor the export's extra columns have.
 TEMPLATE_ONLY = {
     HEADER_OF[a]

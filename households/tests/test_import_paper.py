@@ -18,7 +18,7 @@ from documents.exporters import DEFAULT_EDITION, XLSX, Period, get_exporter
 from households.exports.data_warga import FOR_IMPORT
 from households.importer import paper
 from households.importer.analyse import ERROR, NEW, UNCHANGED, UPDATE, analyse
-from households.importer.columns import RUMAH_TANGGA_IMPORTED, WARGA_IMPORTED
+from households.importer.columns import HEADERS, RUMAH_TANGGA_IMPORTED, WARGA_IMPORTED
 from households.importer.kelurahan import commit_kelurahan
 from households.importer.read import ImportFileError, read_dataset
 from households.importer.write import ImportBlocked, commit
@@ -349,8 +349,6 @@ def _book(*rows):
 
 
 def test_the_template_under_a_title_line_is_not_taken_for_the_form(cast):
-    from households.importer.columns import HEADERS
-
     with pytest.raises(ImportFileError, match="tidak sesuai templat"):
         read_dataset(_book(["Data warga RT 03 (salinan)"], HEADERS), "x.xlsx")
 
