@@ -17,7 +17,9 @@ it shows), the median and minimum wall-clock time of the whole request, the numb
 must not vary between runs), the size of the HTML, and the target (100 ms; 200 ms for the kecamatan
 and kota dashboards and completeness pages). A page that does not answer 200 stops the script.
 
-The database is only read, except the session rows of the benchmark's logins. The months are the
+The database is only read, except the session rows of the benchmark's logins and the per-dasawisma
+counts the recaps keep (recaps.ringkasan: the warm-up keeps them, so the runs measure the usual case;
+--anew deletes them before every request, the worst case). The months are the
 running year (4.17c) and last month (the monthly pages, 4.19c). Static files are named without the
 production manifest (no collectstatic needed); the request log is kept quiet.
 """
@@ -40,6 +42,12 @@ def main():
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default="", help="only the pages whose label contains this text")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument(
+        "--anew",
+        action="store_true",
+        help="the worst case: the kept per-dasawisma counts (recaps.ringkasan) deleted before every request, "
+        "so that every dasawisma of the area is counted again (a morning before housekeeping ran)",
+    )
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs: at least 1")
@@ -57,6 +65,7 @@ def main():
     from hierarchy.models import Unit
     from households.models import RumahTangga, Warga
     from pkkdata import periods
+    from recaps.models import RingkasanDasawisma
 
     names = DEMO_ACCOUNTS
     users, home = demo_homes()
@@ -119,7 +128,8 @@ def main():
         unit.pk: Unit.objects.filter(level=Level.DASAWISMA, **{f"{unit.level}_id": unit.pk}).count()
         for unit in {p[4] for p in pages}
     }
-    print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per halaman")
+    print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per halaman"
+          + (", tanpa ringkasan tersimpan (--anew)" if args.anew else ""))  # fmt: skip
     print("; ".join(f"{label}: {n:,}" for label, n in totals.items()).replace(",", "."))
     print()
 
@@ -135,6 +145,8 @@ def main():
             request(name, url)  # warm-up
             times, counts, size = [], set(), 0
             for _ in range(args.runs):
+                if args.anew:
+                    RingkasanDasawisma.objects.all().delete()
                 with CaptureQueriesContext(connection) as ctx:
                     started = time.perf_counter()
                     size = request(name, url)
@@ -172,7 +184,8 @@ def main():
     print(f"\nBeban mesin (load average): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
-            json.dump({"database": connection.settings_dict["NAME"], "totals": totals, "pages": figures}, out, indent=1)
+            json.dump({"database": connection.settings_dict["NAME"], "anew": args.anew, "totals": totals,
+                       "pages": figures}, out, indent=1)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ REPLICA = "replica"
 # The data the recaps and downloads count; everything else is always read from "default".
 REPLICA_APPS = frozenset({"households", "reports", "recaps"})
 REPLICA_MODELS = frozenset({"hierarchy.unit", "hierarchy.historicalunit"})
+# Kept counts that a recap writes as it reads (recaps.ringkasan): writing one is not writing counted
+# data, so it pins nothing.
+NOT_PINNING = frozenset({"recaps.ringkasandasawisma"})
 # Session key: when this person last wrote counted data (seconds since the epoch).
 PIN_KEY = "_replika_tulis"
 
@@ -128,7 +131,7 @@ class ReplicaRouter:
         return REPLICA
 
     def db_for_write(self, model, **hints):
-        if replicable(model):
+        if replicable(model) and model._meta.label_lower not in NOT_PINNING:
             reads = _reads.get()
             if reads is not None:
                 reads.pinned = True

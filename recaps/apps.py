@@ -8,7 +8,11 @@ class RecapsConfig(AppConfig):
 
     def ready(self):
         from documents.exporters import register
+        from jobs import housekeeping
 
         from .exports import EXPORTERS
+        from .recaps import keep_ahead
 
         register(*EXPORTERS)
+
+        housekeeping.register("ringkasan", keep_ahead)

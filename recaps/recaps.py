@@ -78,6 +78,7 @@ from reports import events, workflow
 from reports.models import Status
 from reports.workflow import month_overlap_q
 
+from . import ringkasan
 from .models import PotretTahunan
 
 YEARLY, MONTHLY = "tahunan", "bulanan"
@@ -576,25 +577,15 @@ def _household_counts(on, prefix=""):
     }
 
 
-def _yearly_facts(unit, on, by_dasawisma=False):
-    """{child id: {key: n}} of everything counted under the unit on the day (two queries); with
-    by_dasawisma, {dasawisma id: {key: n}} instead (recaps.closing)."""
+def _count_facts(on, where, key):
+    """{key: {fact: n}}: the yearly facts of the rumah tangga present on the day and of their members
+    counted that day, for the rows matching where(path to the rumah tangga), grouped by key(path to
+    the rumah tangga) (two queries)."""
     found: dict[int, dict[str, int]] = {}
 
-    def where(to_household):
-        """Rows whose rumah tangga (reached by to_household) is present, in an active dasawisma under
-        the unit."""
-        to_dasawisma = f"{to_household}dasawisma__"
-        return (
-            Q(**{f"{to_dasawisma}{unit.level}_id": unit.pk})
-            & active_q(on, prefix=to_dasawisma)
-            & rules.present_q(on, to_household)
-        )
-
     def collect(qs, to_household, annotations):
-        to_dasawisma = f"{to_household}dasawisma__"
-        key = F(f"{to_household}dasawisma_id") if by_dasawisma else _child_key(unit.level, to_dasawisma)
-        for row in qs.filter(where(to_household)).values(key=key).annotate(**annotations).order_by():
+        rows = qs.filter(where(to_household) & rules.present_q(on, to_household))
+        for row in rows.values(key=key(to_household)).annotate(**annotations).order_by():
             _add(found, row["key"], row)
 
     collect(RumahTangga.objects.all(), "", {"jml_krt": Count("pk"), **_household_counts(on)})
@@ -602,6 +593,62 @@ def _yearly_facts(unit, on, by_dasawisma=False):
     for values in found.values():
         values["buta"] = values.get("buta_l", 0) + values.get("buta_p", 0)
     return found
+
+
+# Every fact _count_facts gives (the names of its annotations, and "buta").
+FACT_KEYS = (
+    "jml_krt",
+    *_household_counts(datetime.date(2000, 1, 1)),
+    *_member_counts(datetime.date(2000, 1, 1)),
+    "buta",
+)
+
+
+def _by_dasawisma(to_household):
+    return F(f"{to_household}dasawisma_id")
+
+
+def dasawisma_facts(on: datetime.date, dasawisma: Q) -> dict[int, dict[str, int]]:
+    """{dasawisma id: {key: n}}: each dasawisma's own facts on the day, for the dasawisma matching
+    `dasawisma` (a Q over Unit), active or not: what recaps.ringkasan keeps (two queries)."""
+    ids = Unit.objects.filter(dasawisma).values("pk")
+    return _count_facts(on, lambda to_household: Q(**{f"{to_household}dasawisma_id__in": ids}), _by_dasawisma)
+
+
+def keep_ahead(now: datetime.datetime) -> str:
+    """The hourly housekeeping step (`manage.py rapikan`): folds the change rows and counts every
+    dasawisma whose kept count is old for today, before the morning's first recap."""
+    folded = ringkasan.fold()
+    counted = ringkasan.count_ahead(timezone.localtime(now).date(), dasawisma_facts)
+    return f"{folded} baris perubahan dilipat, {counted} ringkasan dasawisma dihitung"
+
+
+def _under(unit, on):
+    """where() of _count_facts: rows whose rumah tangga is in a dasawisma under the unit active on the day."""
+
+    def where(to_household):
+        to_dasawisma = f"{to_household}dasawisma__"
+        return Q(**{f"{to_dasawisma}{unit.level}_id": unit.pk}) & active_q(on, prefix=to_dasawisma)
+
+    return where
+
+
+def _yearly_facts(unit, on, by_dasawisma=False):
+    """{child id: {key: n}} of everything counted under the unit on the day. Today, the kept counts of
+    its active dasawisma (recaps.ringkasan, counted anew where old) added up by the child holding each;
+    another day, counted now. With by_dasawisma, {dasawisma id: {key: n}} counted now (recaps.closing)."""
+    if by_dasawisma:
+        return _count_facts(on, _under(unit, on), _by_dasawisma)
+    if on == timezone.localdate():
+        kept = ringkasan.facts_under(unit, on, dasawisma_facts, FACT_KEYS, key=_child_key(unit.level))
+        if kept is not None:
+            return {k: v for k, v in kept.items() if k is not None}
+    return counted_now(unit, on)
+
+
+def counted_now(unit: Unit, on: datetime.date) -> dict[int, dict[str, int]]:
+    """_yearly_facts counted from the data now, nothing kept or read from what is kept (two queries)."""
+    return _count_facts(on, _under(unit, on), lambda to_household: _child_key(unit.level, f"{to_household}dasawisma__"))
 
 
 def area_figures(unit: Unit, on: datetime.date) -> dict[str, int]:

@@ -25,7 +25,7 @@ from jobs import runner
 from jobs.models import Job
 from pkkdata import dbrouter, periods
 from pkkdata.dbrouter import PIN_KEY, REPLICA, ReplicaPinMiddleware, ReplicaRouter, replica_reads
-from recaps.models import PotretTahunan
+from recaps.models import PotretTahunan, RingkasanDasawisma
 from reports.models import Laporan
 
 router = ReplicaRouter()
@@ -46,6 +46,10 @@ def queries():
 
 def _sql(captured):
     return [q["sql"] for q in captured.captured_queries]
+
+
+def _sql_on(captured, prefix):
+    return [s for s in _sql(captured) if f'"{prefix}' in s]
 
 
 def _touching(captured, table):
@@ -231,9 +235,16 @@ def test_a_person_who_just_wrote_reads_default_until_the_pin_has_passed(client, 
     assert not _sql(on_replica) and _touching(on_default, "households_warga")
 
     _signed_in(client, cast.users["kota"], wrote_ago=11)
+    RingkasanDasawisma.objects.all().delete()  # nothing kept: every dasawisma is counted (recaps.ringkasan)
     with queries() as (on_default, on_replica):
         assert client.get(url).status_code == 200
     assert _touching(on_replica, "households_warga") and not _touching(on_default, "households_warga")
+    # what the recap keeps is written to default, and writing it pins nothing: the person's next page
+    # reads the kept counts from the replica
+    assert _touching(on_default, "recaps_ringkasandasawisma")
+    with queries() as (on_default, on_replica):
+        assert client.get(url).status_code == 200
+    assert _touching(on_replica, "recaps_ringkasandasawisma") and not _sql_on(on_default, "households_")
 
 
 @replica_db

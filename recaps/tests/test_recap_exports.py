@@ -27,6 +27,7 @@ from households.tests import factories as f
 from pkkdata import periods
 from recaps import exports as recap_exports
 from recaps import recaps
+from recaps.models import RingkasanDasawisma
 from reports import events, workflow
 from reports import services as services_events
 
@@ -313,7 +314,9 @@ def test_418a_of_an_approved_month_carries_the_approval(cast, births):
 
 
 def _queries(form, unit, username, period):
-    """Queries of one render, on fresh objects (nothing cached on the unit or the user from before)."""
+    """Queries of one render, on fresh objects (nothing cached on the unit or the user from before) and
+    with nothing kept (recaps.ringkasan: every dasawisma counted, the most)."""
+    RingkasanDasawisma.objects.all().delete()
     unit, user = Unit.objects.get(pk=unit.pk), User.objects.get(username=username)
     with CaptureQueriesContext(connection) as ctx:
         get_exporter(form).render(user=user, target=unit, period=period, edition="rakernas-x", fmt="xlsx")
