@@ -528,7 +528,7 @@ def main():
         ).count(),
     }
     print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per kasus")
-    print(f"Satuan: {Level(unit.level).label} {unit.name} ({unit.code})")
+    print(f"Satuan: {unit.name} ({Level(unit.level).label} {unit.code})")
     print("; ".join(f"{label}: {n:,}" for label, n in totals.items()).replace(",", "."))
     print()
     header = (
