@@ -1,26 +1,41 @@
-"""Benchmark of the kota recaps (recaps/recaps.py) against one hand-written SQL statement each.
+"""Benchmark of the recaps above the kelurahan (recaps/recaps.py) against one hand-written SQL
+statement each.
 
     psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE pkk_bench_scale"
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkk_bench_scale
     DEBUG=1 python manage.py migrate
     DEBUG=1 python manage.py seed_demo --scale 50000     # about 50,000 rumah tangga, 180,000 warga
-    python bench/recap.py                                # --runs 7 --tahun 2026 --bulan 10
+    python bench/recap.py                                # --kode 64.74 --runs 7 --tahun 2026 --bulan 10
+    python bench/recap.py --kode 64                      # the provinsi (4.17d; it keeps no monthly form)
+    python bench/recap.py --kode 64.74.02 --ringkasan kept
 
-For Kota Bontang (64.74), on the database as it is (only read):
+For the unit of --kode (default 64.74, Kota Bontang; a provinsi, a kab/kota or a kecamatan, by its
+official code), on the database as it is (only read, except the per-dasawisma counts the yearly recap
+keeps in recaps_ringkasandasawisma):
 
-- 4.17c, the yearly recap (recaps.yearly_recap), as of min(today, 31 December of --tahun);
-- 4.19c, the monthly recap of --tahun/--bulan (default: last month) with the approved numbers
-  (recaps.monthly_recap, data="disetujui": the stored snapshots) and with the current data
-  (data="terkini": the events counted now).
+- the yearly recap of its level (4.17d provinsi, 4.17c kab/kota, 4.17b kecamatan; recaps.yearly_recap)
+  as of min(today, 31 December of --tahun). For the running year (as of today) it adds up the counts
+  kept per dasawisma (recaps.ringkasan), in two ways (--ringkasan, default both):
+  "kept" (--kept), the usual case: what is kept is used, the warm-up call keeps what was old or missing;
+  "anew" (--anew), the worst case: the kept counts of the unit's dasawisma are deleted before every
+  call (outside the timed part), so every dasawisma is counted and kept again.
+  Another year is counted from the data (or read from the year's snapshots once closed): one row.
+- the monthly recap of its level (4.19c kab/kota, 4.19b kecamatan; the forms stop at the kab/kota, so
+  a provinsi has none and the script says so) of --tahun/--bulan (default: last month), with the
+  approved numbers (recaps.monthly_recap, data="disetujui": the stored snapshots) and with the current
+  data (data="terkini": the events counted now).
 
 Each is compared with the floor: ONE hand-written SQL statement over the same tables that yields the
-same numbers (every row, the JUMLAH row and, monthly, how many reports are approved). The script
-asserts that both give the same numbers, then times them alternately (one warm-up, then --runs runs
-of each, so that a busy machine slows both alike) and prints the number of queries of the recap, the
-median and minimum times of both, the part of the recap's time spent waiting for the database (the
-rest is Python: Django building the queries, reading the rows), and the ratio of the medians
-(target: at most 1.5). "pertama" is the recap's first call in the process (the warm-up), not counted
-in the medians.
+same numbers (every row, the JUMLAH row and, monthly, how many reports are approved), one row per child
+of the unit (per kab/kota of a provinsi, per kecamatan of a kab/kota, per desa/kelurahan of a
+kecamatan) with the units counted in the form's leading columns (a provinsi's: kecamatan, desa, dusun,
+RW, RT, dasawisma). The floor is the same whatever is kept. The script asserts that both give the
+same numbers, then times them alternately (one warm-up, then --runs runs of each, so that a busy
+machine slows both alike) and prints the number of queries of the recap, the median and minimum times
+of both, the part of the recap's time spent waiting for the database (the rest is Python: Django
+building the queries, reading the rows), and the ratio of the medians (targets: at most 1.5 for the
+kota; 1.1 for the provinsi recaps at province scale, issue 14). "pertama" is the recap's first call in
+the process (the warm-up), not counted in the medians.
 
 PostgreSQL only (the floors use its date arithmetic). Django runs with DEBUG off (no query log besides
 the counting) and a throwaway SECRET_KEY when none is set.
@@ -32,40 +47,62 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from benchsetup import setup_django
 
-KOTA_CODE = "64.74"
+DEFAULT_KODE = "64.74"  # Kota Bontang, the demo's kota
+
+# The levels the floors are written for: (the unit's own column on every row under it, the column of
+# the child each row of its recap stands for, the levels counted in the form's leading columns). The
+# leading columns count every level below the rows' level (recaps.count_levels; checked at the start).
+FLOOR_LEVELS = {
+    "provinsi": ("provinsi_id", "kabkota_id", ["kecamatan", "desa", "dusun", "rw", "rt", "dasawisma"]),
+    "kabkota": ("kabkota_id", "kecamatan_id", ["desa", "dusun", "rw", "rt", "dasawisma"]),
+    "kecamatan": ("kecamatan_id", "desa_id", ["dusun", "rw", "rt", "dasawisma"]),
+}
+RINGKASAN = {"kept": "ringkasan tersimpan", "anew": "ringkasan dihitung ulang"}
 
 
 # -- the floors: one statement each --------------------------------------------------------------------
 # Parameters by name; the dates are computed in Python by pkkdata.periods and households.rules (the same
-# cut-off days).
+# cut-off days). The unit's level picks the columns (FLOOR_LEVELS), written into the statements below.
 
 ACTIVE_ON = "(u.active_from IS NULL OR u.active_from <= %(last)s) AND (u.active_to IS NULL OR u.active_to >= %(first)s)"
 
-UNIT_COUNTS = f"""
+
+def unit_counts(level):
+    """The shared CTEs: units (the counted units per child), children (the rows), dasawisma (the active
+    dasawisma under the unit, each with its child g)."""
+    area, child, counted = FLOOR_LEVELS[level]
+    counts = ",\n           ".join(f"count(*) FILTER (WHERE u.level = '{lv}') AS jml_{lv}" for lv in counted)
+    return f"""
 units AS (
-    SELECT u.kecamatan_id AS g,
-           count(*) FILTER (WHERE u.level = 'desa') AS jml_desa,
-           count(*) FILTER (WHERE u.level = 'dusun') AS jml_dusun,
-           count(*) FILTER (WHERE u.level = 'rw') AS jml_rw,
-           count(*) FILTER (WHERE u.level = 'rt') AS jml_rt,
-           count(*) FILTER (WHERE u.level = 'dasawisma') AS jml_dasawisma
+    SELECT u.{child} AS g,
+           {counts}
     FROM hierarchy_unit u
-    WHERE u.kabkota_id = %(kota)s AND u.level IN ('desa', 'dusun', 'rw', 'rt', 'dasawisma') AND {ACTIVE_ON}
+    WHERE u.{area} = %(unit)s AND u.level IN ({", ".join(f"'{lv}'" for lv in counted)}) AND {ACTIVE_ON}
     GROUP BY 1
 ),
 children AS (
-    SELECT u.id, u.code FROM hierarchy_unit u WHERE u.parent_id = %(kota)s AND {ACTIVE_ON}
+    SELECT u.id, u.code FROM hierarchy_unit u WHERE u.parent_id = %(unit)s AND {ACTIVE_ON}
 ),
 dasawisma AS (
-    SELECT u.id, u.kecamatan_id AS g FROM hierarchy_unit u
-    WHERE u.kabkota_id = %(kota)s AND u.level = 'dasawisma' AND {ACTIVE_ON}
+    SELECT u.id, u.{child} AS g FROM hierarchy_unit u
+    WHERE u.{area} = %(unit)s AND u.level = 'dasawisma' AND {ACTIVE_ON}
 )"""
 
-YEARLY_SQL = f"""
-WITH {UNIT_COUNTS},
+
+def unit_columns(level):
+    return ", ".join(f"units.jml_{lv}" for lv in FLOOR_LEVELS[level][2])
+
+
+def yearly_sql(level):
+    """The yearly recap of a unit at `level` (4.17b-d) as of %(on)s."""
+    return f"""
+WITH {unit_counts(level)},
 rumah AS (
     SELECT r.id, d.g FROM households_rumahtangga r JOIN dasawisma d ON d.id = r.dasawisma_id
     WHERE r.tanggal_keluar IS NULL OR r.tanggal_keluar > %(on)s
@@ -130,7 +167,7 @@ wg AS (
            )) AS ibu_hamil
     FROM members GROUP BY 1
 )
-SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+SELECT c.id, {unit_columns(level)},
        rt.jml_krt, kk.jml_kk, wg.jml_l, wg.jml_p, wg.balita_l, wg.balita_p, wg.jml_pus, wg.jml_wus,
        wg.ibu_hamil, wg.ibu_menyusui, wg.lansia, wg.buta_l, wg.buta_p, wg.berkebutuhan_khusus,
        rt.rumah_sehat, rt.rumah_tidak_sehat, rt.tempat_sampah, rt.spal, rt.mck_septic,
@@ -142,13 +179,17 @@ LEFT JOIN wg ON wg.g = c.id
 ORDER BY c.code, c.id
 """
 
+
 NUMBERS = [
     "ibu_hamil", "ibu_melahirkan", "ibu_nifas", "ibu_meninggal", "bayi_lahir_l", "bayi_lahir_p", "akte_ada",
     "akte_tidak", "bayi_meninggal_l", "bayi_meninggal_p", "balita_meninggal_l", "balita_meninggal_p",
 ]  # fmt: skip
 
-APPROVED_SQL = f"""
-WITH {UNIT_COUNTS},
+
+def approved_sql(level):
+    """The monthly recap with the approved numbers: the snapshots of the approved dasawisma reports."""
+    return f"""
+WITH {unit_counts(level)},
 approved AS (
     SELECT d.g, count(*) AS approved,
            {", ".join(f"sum((l.snapshot ->> '{k}')::integer) AS {k}" for k in NUMBERS)}
@@ -156,11 +197,12 @@ approved AS (
     WHERE l.tahun = %(tahun)s AND l.bulan = %(bulan)s AND l.status = 'disetujui'
     GROUP BY 1
 )
-SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+SELECT c.id, {unit_columns(level)},
        {", ".join(f"approved.{k}" for k in NUMBERS)}, approved.approved
 FROM children c LEFT JOIN units ON units.g = c.id LEFT JOIN approved ON approved.g = c.id
 ORDER BY c.code, c.id
 """
+
 
 # One status per woman per month (households.rules): melahirkan in the month of delivery, else hamil
 # while the pregnancy runs, else nifas in the 42 days after a delivery. Deaths: ibu (pregnant or within
@@ -195,8 +237,11 @@ AGE_MONTHS = """((extract(year FROM m.tanggal) - extract(year FROM w.tanggal_lah
 HOUSEHOLD_OF_WARGA = """JOIN households_keluarga k ON k.id = w.keluarga_id
     JOIN households_rumahtangga r ON r.id = k.rumah_tangga_id"""
 
-CURRENT_SQL = f"""
-WITH {UNIT_COUNTS},
+
+def current_sql(level):
+    """The monthly recap with the current data: the events of the month counted now."""
+    return f"""
+WITH {unit_counts(level)},
 ibu AS (
     SELECT d.g,
            count(DISTINCT h.ibu_id) FILTER (WHERE {HAMIL}) AS ibu_hamil,
@@ -238,7 +283,7 @@ meninggal AS (
            count(*) FILTER (WHERE kind = 'balita' AND jenis_kelamin = 'P') AS balita_meninggal_p
     FROM mati GROUP BY 1
 )
-SELECT c.id, units.jml_desa, units.jml_dusun, units.jml_rw, units.jml_rt, units.jml_dasawisma,
+SELECT c.id, {unit_columns(level)},
        ibu.ibu_hamil, ibu.ibu_melahirkan, ibu.ibu_nifas, meninggal.ibu_meninggal,
        lahir.bayi_lahir_l, lahir.bayi_lahir_p, lahir.akte_ada, lahir.akte_tidak,
        meninggal.bayi_meninggal_l, meninggal.bayi_meninggal_p, meninggal.balita_meninggal_l,
@@ -286,40 +331,60 @@ def timed(fn):
     return time.perf_counter() - started, result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--tahun", type=int, help="the year of both recaps (default: the month below's)")
-    parser.add_argument("--bulan", type=int, help="the month of 4.19c (default: last month)")
-    args = parser.parse_args()
-    setup_django()
+@dataclass
+class Case:
+    label: str
+    recap: Callable[[], Any]
+    floor: Callable[[], dict[int, dict[str, int]]]
+    before: Callable[[], Any] | None = None  # before every call of the recap, the warm-up too; not timed
 
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
+def ringkasan_modes(text):
+    """--ringkasan: "kept", "anew" or both, comma-separated, in the order given."""
+    modes = list(dict.fromkeys(m.strip() for m in text.split(",") if m.strip()))
+    unknown = [m for m in modes if m not in RINGKASAN]
+    if unknown or not modes:
+        raise argparse.ArgumentTypeError(f"pilih dari {', '.join(RINGKASAN)} (dipisah koma), bukan {text!r}")
+    return modes
+
+
+def find_unit(kode):
+    """The provinsi, kab/kota or kecamatan of that code, with its ancestors (as the recap screens fetch it,
+    so that the area block needs no query); stops the script otherwise."""
+    from hierarchy.levels import OFFICIAL_LEVELS, Level
     from hierarchy.models import Unit
+    from recaps import recaps
+
+    unit = Unit.objects.select_related(*recaps.ANCESTORS).filter(level__in=OFFICIAL_LEVELS, code=kode).first()
+    if unit is None:
+        sys.exit(
+            f"Tidak ada satuan berkode {kode}: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini."
+        )
+    if unit.level not in FLOOR_LEVELS:
+        levels = ", ".join(Level(lv).label for lv in FLOOR_LEVELS)
+        sys.exit(f"{Level(unit.level).label} {unit.name} ({kode}): bench/recap.py mengukur rekap {levels} saja.")
+    return unit
+
+
+def cases_for(unit, tahun, bulan, modes, today):
+    """([Case], [notes]): the recaps of the unit's level for the year and the month, each with its floor;
+    the notes say which were left out and why."""
+    from hierarchy.levels import Level
     from households import rules
-    from households.models import RumahTangga, Warga
     from pkkdata import periods
     from recaps import recaps
-    from reports.models import Laporan
+    from recaps.models import RingkasanDasawisma
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/recap.py mengukur pada PostgreSQL saja (DATABASE_URL=postgres://...).")
-    # As the recap screens fetch it: with its ancestors, so that the area block needs no query.
-    kota = Unit.objects.select_related(*recaps.ANCESTORS).filter(level="kabkota", code=KOTA_CODE).first()
-    if kota is None:
-        sys.exit("Kota Bontang tidak ada: jalankan dulu manage.py seed_demo --scale 50000 pada basis data ini.")
-
-    today = timezone.localdate()
-    last_month = periods.add_months(today.replace(day=1), -1)
-    tahun = args.tahun or last_month.year
-    bulan = args.bulan or (last_month.month if not args.tahun else 12)
+    level = unit.level
+    yearly_form = recaps.form_for(level, recaps.YEARLY)
+    monthly_form = recaps.form_for(level, recaps.MONTHLY)
+    for form in filter(None, (yearly_form, monthly_form)):
+        if recaps.count_levels(form) != FLOOR_LEVELS[level][2]:
+            sys.exit(f"{form.lampiran} menghitung {recaps.count_levels(form)}, SQL-nya {FLOOR_LEVELS[level][2]}.")
     on = recaps.as_of_day(tahun, today)
     first, last = periods.month_bounds(tahun, bulan)
     yearly_params = {
-        "kota": kota.pk,
+        "unit": unit.pk,
         "first": on,
         "last": on,
         "on": on,
@@ -329,40 +394,141 @@ def main():
         "subur_max": periods.add_years(on, -(rules.SUBUR_MAX_YEARS + 1)),
     }
     monthly_params = {
-        "kota": kota.pk,
+        "unit": unit.pk,
         "first": first,
         "last": last,
         "tahun": tahun,
         "bulan": bulan,
         "nifas_from": first - datetime.timedelta(days=rules.NIFAS_DAYS),
     }
-    cases = [
-        (
-            f"4.17c tahunan {tahun}",
-            lambda: recaps.yearly_recap(kota, tahun),
-            lambda: run_floor(YEARLY_SQL, yearly_params),
+    cases, notes = [], []
+    yearly, approved, current = yearly_sql(level), approved_sql(level), current_sql(level)
+
+    def yearly_floor():
+        return run_floor(yearly, yearly_params)
+
+    def forget():
+        """The worst case: every dasawisma under the unit counted (and kept) again."""
+        RingkasanDasawisma.objects.filter(**{f"dasawisma__{level}_id": unit.pk}).delete()
+
+    label = f"{yearly_form.lampiran} tahunan {tahun}"
+    if on == today:
+        for mode in modes:
+            before = forget if mode == "anew" else None
+            cases.append(
+                Case(f"{label}, {RINGKASAN[mode]}", lambda: recaps.yearly_recap(unit, tahun), yearly_floor, before)
+            )
+    else:
+        notes.append(f"{label}: per {on}, bukan hari ini: ringkasan dasawisma tidak dibaca, --ringkasan tidak berlaku.")
+        cases.append(Case(label, lambda: recaps.yearly_recap(unit, tahun), yearly_floor))
+    if monthly_form is None:
+        notes.append(
+            f"Rekap bulanan dilewati: tidak ada formulir bulanan untuk {Level(level).label} "
+            "(recaps.form_for: formulir bulanan berhenti di kab/kota)."
+        )
+        return cases, notes
+    month = f"{monthly_form.lampiran} {periods.month_label(tahun, bulan)}"
+    cases += [
+        Case(
+            f"{month}, disetujui",
+            lambda: recaps.monthly_recap(unit, tahun, bulan, recaps.DISETUJUI),
+            lambda: run_floor(approved, monthly_params),
         ),
-        (
-            f"4.19c {periods.month_label(tahun, bulan)}, disetujui",
-            lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.DISETUJUI),
-            lambda: run_floor(APPROVED_SQL, monthly_params),
-        ),
-        (
-            f"4.19c {periods.month_label(tahun, bulan)}, terkini",
-            lambda: recaps.monthly_recap(kota, tahun, bulan, recaps.TERKINI),
-            lambda: run_floor(CURRENT_SQL, monthly_params),
+        Case(
+            f"{month}, terkini",
+            lambda: recaps.monthly_recap(unit, tahun, bulan, recaps.TERKINI),
+            lambda: run_floor(current, monthly_params),
         ),
     ]
+    return cases, notes
+
+
+def measure(case, runs):
+    """Checks that the recap and its floor give the same numbers, then times them alternately: the row
+    of the table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Warm-up, and the numbers must agree.
+    if case.before:
+        case.before()
+    first_call, recap = timed(case.recap)
+    floor = case.floor()
+    same_numbers(recap, floor, case.label)
+    ours, in_db, theirs, counts = [], [], [], set()
+    for _ in range(runs):
+        if case.before:
+            case.before()
+        with CaptureQueriesContext(connection) as ctx:
+            elapsed, _result = timed(case.recap)
+        counts.add(len(ctx.captured_queries))
+        ours.append(elapsed)
+        in_db.append(sum(float(q["time"]) for q in ctx.captured_queries))
+        theirs.append(timed(case.floor)[0])
+    ratio = statistics.median(ours) / statistics.median(theirs)
+    return (
+        case.label,
+        "/".join(str(n) for n in sorted(counts)),
+        f"{first_call * 1000:.1f}",
+        f"{statistics.median(ours) * 1000:.1f}",
+        f"{min(ours) * 1000:.1f}",
+        f"{statistics.median(in_db) * 1000:.1f}",
+        f"{statistics.median(theirs) * 1000:.1f}",
+        f"{min(theirs) * 1000:.1f}",
+        f"{ratio:.2f}",
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kode", default=DEFAULT_KODE, help=f"the unit's code (default {DEFAULT_KODE}, Kota Bontang)")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--tahun", type=int, help="the year of both recaps (default: the month below's)")
+    parser.add_argument("--bulan", type=int, help="the month of the monthly recap (default: last month)")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--ringkasan",
+        type=ringkasan_modes,
+        default=list(RINGKASAN),
+        help="the yearly recap of the running year with the kept per-dasawisma counts (kept), with them "
+        "deleted before every call (anew), or both (kept,anew: the default)",
+    )
+    modes.add_argument("--kept", dest="ringkasan", action="store_const", const=["kept"], help="--ringkasan kept")
+    modes.add_argument("--anew", dest="ringkasan", action="store_const", const=["anew"], help="--ringkasan anew")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs: at least 1")
+    setup_django()
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from hierarchy.levels import Level
+    from hierarchy.models import Unit
+    from households.models import RumahTangga, Warga
+    from pkkdata import periods
+    from reports.models import Laporan
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/recap.py mengukur pada PostgreSQL saja (DATABASE_URL=postgres://...).")
+    unit = find_unit(args.kode)
+
+    today = timezone.localdate()
+    last_month = periods.add_months(today.replace(day=1), -1)
+    tahun = args.tahun or last_month.year
+    bulan = args.bulan or (last_month.month if not args.tahun else 12)
+    cases, notes = cases_for(unit, tahun, bulan, args.ringkasan, today)
 
     totals = {
         "rumah tangga": RumahTangga.objects.count(),
         "warga": Warga.objects.count(),
-        "dasawisma": Unit.objects.filter(level="dasawisma", kabkota_id=kota.pk).count(),
+        "dasawisma": Unit.objects.filter(level=Level.DASAWISMA, **{f"{unit.level}_id": unit.pk}).count(),
         f"laporan disetujui {periods.month_label(tahun, bulan)}": Laporan.objects.filter(
             tahun=tahun, bulan=bulan, status="disetujui"
         ).count(),
     }
     print(f"Basis data: {connection.vendor} {connection.settings_dict['NAME']}, {args.runs} kali per kasus")
+    print(f"Satuan: {unit.name} ({Level(unit.level).label} {unit.code})")
     print("; ".join(f"{label}: {n:,}" for label, n in totals.items()).replace(",", "."))
     print()
     header = (
@@ -376,34 +542,7 @@ def main():
         "min ms",
         "rasio",
     )
-    rows = []
-    for label, recap_fn, floor_fn in cases:
-        # Warm-up, and the numbers must agree.
-        first_call, recap = timed(recap_fn)
-        floor = floor_fn()
-        same_numbers(recap, floor, label)
-        ours, in_db, theirs, counts = [], [], [], set()
-        for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as ctx:
-                elapsed, _result = timed(recap_fn)
-            counts.add(len(ctx.captured_queries))
-            ours.append(elapsed)
-            in_db.append(sum(float(q["time"]) for q in ctx.captured_queries))
-            theirs.append(timed(floor_fn)[0])
-        ratio = statistics.median(ours) / statistics.median(theirs)
-        rows.append(
-            (
-                label,
-                "/".join(str(n) for n in sorted(counts)),
-                f"{first_call * 1000:.1f}",
-                f"{statistics.median(ours) * 1000:.1f}",
-                f"{min(ours) * 1000:.1f}",
-                f"{statistics.median(in_db) * 1000:.1f}",
-                f"{statistics.median(theirs) * 1000:.1f}",
-                f"{min(theirs) * 1000:.1f}",
-                f"{ratio:.2f}",
-            )
-        )
+    rows = [measure(case, args.runs) for case in cases]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, tuple("-" * w for w in widths), *rows]:
         print(
@@ -411,6 +550,8 @@ def main():
                 cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
             )
         )
+    if notes:
+        print("\n" + "\n".join(notes))
     print(f"\nBeban mesin (load average): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
