@@ -20,19 +20,26 @@ than what they just wrote:
   session), and a background export started in that time reads "default" too (``may_read_replica``,
   recorded in the job when it is asked for).
 
-Writes always go to "default"; nothing is migrated on the replica (it copies "default")."""
+Writes always go to "default"; nothing is migrated on the replica (it copies "default").
+
+A replica that does not answer (down, unreachable: an OperationalError, and a trivial query fails too)
+costs a marked page one failed try: the page is made again on "default", and for DOWN_FOR seconds
+marked pages read "default" without trying it (a connection is given up after 3 s, settings.py).
+A background export is not retried (the job fails with its message and "Coba lagi" starts it again)."""
 
 import contextvars
 import functools
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 
 REPLICA = "replica"
+logger = logging.getLogger(__name__)
 # The data the recaps and downloads count; everything else is always read from "default".
 REPLICA_APPS = frozenset({"households", "reports", "recaps"})
 REPLICA_MODELS = frozenset({"hierarchy.unit", "hierarchy.historicalunit"})
@@ -108,10 +115,47 @@ def reads_from_replica(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        with replica_reads(may_read_replica()):
+        if not may_read_replica() or replica_down():
             return view(request, *args, **kwargs)
+        try:
+            with replica_reads():
+                return view(request, *args, **kwargs)
+        except OperationalError:
+            if replica_answers():
+                raise  # the replica is fine: the error is the page's own
+            _mark_down()
+            logger.warning("replika basis data tidak menjawab: dibaca dari basis data utama", exc_info=True)
+        return view(request, *args, **kwargs)  # once more, on "default"
 
     return wrapper
+
+
+# A replica that failed is not asked again for this long (seconds): the pages read "default" meanwhile
+# instead of each waiting for the connection to fail.
+DOWN_FOR = 30
+_down_until = 0.0
+
+
+def replica_down() -> bool:
+    return time.monotonic() < _down_until
+
+
+def _mark_down() -> None:
+    global _down_until
+    _down_until = time.monotonic() + DOWN_FOR
+
+
+def replica_answers() -> bool:
+    """Whether the replica answers a trivial query now (its connection is opened again if it broke)."""
+    connection = connections[REPLICA]
+    try:
+        connection.close_if_unusable_or_obsolete()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        connection.close()
+        return False
 
 
 class ReplicaRouter:

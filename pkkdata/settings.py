@@ -151,6 +151,9 @@ DATABASES = {"default": _database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
 # In tests it is a mirror of the test database (pkkdata.testenv sets it), so no second server is needed.
 if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = {**_database("DATABASE_REPLICA_URL", BASE_DIR / "db.sqlite3"), "TEST": {"MIRROR": "default"}}
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        # A replica that does not answer is given up after a few seconds (the page then reads "default").
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DATABASE_ROUTERS = ["pkkdata.dbrouter.ReplicaRouter"]
 # How long after writing counted data a person's recaps and downloads still read "default" (seconds):
 # above the replica's worst lag.

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -259,3 +259,51 @@ def test_pages_not_marked_read_default_only(client, cast):
             assert client.get(url).status_code == 200
         assert not _sql(on_replica), url
         assert _sql(on_default)
+
+
+@replica_db
+def test_a_replica_that_does_not_answer_costs_one_try_then_pages_read_default(client, cast, monkeypatch):
+    _signed_in(client, cast.users["kota"])
+    url = _pages(cast)[0]
+    replica = connections[REPLICA]
+    tries = []
+
+    def refused():
+        tries.append(1)
+        raise OperationalError("connection to server failed: Connection refused")
+
+    replica.close()
+    monkeypatch.setattr(replica, "ensure_connection", refused)
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    with CaptureQueriesContext(connections["default"]) as on_default:
+        response = client.get(url)
+    assert response.status_code == 200 and "Kota Bontang" in response.content.decode()
+    assert _touching(on_default, "hierarchy_unit") and tries  # tried, failed, made again on default
+    assert dbrouter.replica_down()
+
+    tries.clear()
+    assert client.get(url).status_code == 200
+    assert not tries  # for a while the replica is not asked at all
+
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)  # the while has passed and the replica is back
+    monkeypatch.undo()
+    _signed_in(client, cast.users["kota"])
+    with queries() as (_, on_replica):
+        assert client.get(url).status_code == 200
+    assert _touching(on_replica, "hierarchy_unit")
+
+
+@replica_db
+def test_an_error_of_the_page_itself_is_not_taken_for_a_replica_down(client, cast, monkeypatch):
+    """The replica answers, so the page's own OperationalError is raised as it is (a 500), not hidden by
+    a second try."""
+    _signed_in(client, cast.users["kota"])
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr("recaps.views.recaps.yearly_recap", broken)
+    client.raise_request_exception = False
+    assert client.get(_pages(cast)[0]).status_code == 500
+    assert not dbrouter.replica_down()
