@@ -11,6 +11,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from hierarchy.levels import Level
+from hierarchy.models import Unit
+from households.models import Kehamilan
+from households.tests import factories as f
+from pkkdata import periods
+from recaps import recaps
+from recaps.models import RingkasanDasawisma
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = sorted(p.name for p in BENCH.glob("*.py") if p.name != "benchsetup.py")
 
@@ -41,8 +49,6 @@ def test_the_recap_benchmark_reads_its_ringkasan_modes_and_counts_the_units_each
     monkeypatch.syspath_prepend(str(BENCH))
     import recap  # bench/recap.py
 
-    from recaps import recaps
-
     assert recap.ringkasan_modes("kept,anew") == ["kept", "anew"]
     assert recap.ringkasan_modes(" anew , kept,anew") == ["anew", "kept"]
     for bad in ("", "kept,semua", ","):
@@ -62,13 +68,6 @@ def test_the_recap_benchmark_floors_give_the_recaps_numbers_at_every_level(cast,
         pytest.skip("the floors of bench/recap.py are PostgreSQL statements")
     monkeypatch.syspath_prepend(str(BENCH))
     import recap  # bench/recap.py
-
-    from hierarchy.levels import Level
-    from hierarchy.models import Unit
-    from households.models import Kehamilan
-    from households.tests import factories as f
-    from pkkdata import periods
-    from recaps.models import RingkasanDasawisma
 
     today = timezone.localdate()
     start = datetime.date(2024, 1, 1)
