@@ -545,8 +545,12 @@ def as_of_day(tahun: int, today: datetime.date | None = None) -> datetime.date:
     return min(today, datetime.date(tahun, 12, 31))
 
 
-def _household_counts(on, prefix=""):
-    """Counts over rumah tangga rows (Data Keluarga items 12-20), as Count/Sum expressions."""
+def _household_counts(on, prefix="", among=None):
+    """Counts over rumah tangga rows (Data Keluarga items 12-20), as Count/Sum expressions. `among` (a Q
+    over the pekarangan and industri rows, through "rumah_tangga__") narrows their lists to the rows
+    counted: the list of a kota's pekarangan is hashed once, where every pekarangan of a provinsi would
+    outgrow work_mem and be scanned again for each household."""
+    among = among if among is not None else Q()
 
     def yes(condition):
         return Count(f"{prefix}pk", filter=condition)
@@ -571,8 +575,10 @@ def _household_counts(on, prefix=""):
         "non_beras": yes(Q(**{f"{prefix}makanan_pokok": MakananPokok.NON_BERAS})),
         "up2k": flag("aktivitas_up2k"),
         # An uncorrelated IN: one hashed lookup per household, not one subquery each.
-        "pekarangan": yes(Q(**{f"{prefix}pk__in": PemanfaatanPekarangan.objects.values("rumah_tangga_id")})),
-        "industri": yes(Q(**{f"{prefix}pk__in": IndustriRumahTangga.objects.values("rumah_tangga_id")})),
+        "pekarangan": yes(
+            Q(**{f"{prefix}pk__in": PemanfaatanPekarangan.objects.filter(among).values("rumah_tangga_id")})
+        ),
+        "industri": yes(Q(**{f"{prefix}pk__in": IndustriRumahTangga.objects.filter(among).values("rumah_tangga_id")})),
         "kesehatan_lingkungan": flag("kesehatan_lingkungan"),
     }
 
@@ -588,7 +594,8 @@ def _count_facts(on, where, key):
         for row in rows.values(key=key(to_household)).annotate(**annotations).order_by():
             _add(found, row["key"], row)
 
-    collect(RumahTangga.objects.all(), "", {"jml_krt": Count("pk"), **_household_counts(on)})
+    counts = _household_counts(on, among=where("rumah_tangga__"))
+    collect(RumahTangga.objects.all(), "", {"jml_krt": Count("pk"), **counts})
     collect(Warga.objects.filter(rules.counted_q(on)), "keluarga__rumah_tangga__", _member_counts(on))
     for values in found.values():
         values["buta"] = values.get("buta_l", 0) + values.get("buta_p", 0)
