@@ -39,6 +39,7 @@ with; it costs about 40 % more time (measured: the default demo about 4 s of CPU
 import csv
 import datetime
 import io
+import json
 import math
 import random
 from bisect import bisect
@@ -51,6 +52,7 @@ from operator import itemgetter
 from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
+from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_manager_for_model
 
 from hierarchy.levels import LOCAL_LEVELS, Level
@@ -113,6 +115,7 @@ INFANT_CAUSES = ["Berat badan lahir rendah", "Asfiksia", "Infeksi (sepsis)", "Pn
                  "Diare"]  # fmt: skip
 CHILD_CAUSES = ["Diare", "Pneumonia", "Demam berdarah", "Tenggelam", "Kecelakaan lalu lintas", "Campak"]
 MATERNAL_CAUSES = ["Perdarahan pascapersalinan", "Preeklamsia/eklamsia", "Infeksi nifas"]
+BONTANG_AREAS = ("647401", "647402", "647403")  # the kecamatan of Kota Bontang, codes without dots
 NULL = r"\N"  # how COPY reads a missing value; no generated text is ever "\N"
 CHANGE_REASON = tree.CHANGE_REASON
 
@@ -294,12 +297,14 @@ class HouseRows:
 class DasawismaGenerator:
     """Draws the households of one dasawisma from its own seeded random streams."""
 
-    def __init__(self, *, seed_key, area, today, fake):
+    def __init__(self, *, seed_key, area, today, fake, kecamatan_areas=BONTANG_AREAS, home_town="Bontang"):
         self.rng = random.Random(seed_key)
         self.fake = fake
         self.fake.seed_instance(self.rng.getrandbits(64))
         self.area = area  # the kecamatan code without dots, e.g. "647402"
-        self.other_areas = [a for a in ("647401", "647402", "647403") if a != area]
+        # the other kecamatan of the kabupaten/kota, and where those born here were born (--provinsi)
+        self.other_areas = [a for a in kecamatan_areas if a != area]
+        self.home_town = home_town
         self.today = today
         # The twelve months of monthly events: from the first day of the month eleven months ago to today.
         self.events_from = periods.add_months(today.replace(day=1), -(EVENT_MONTHS - 1))
@@ -397,7 +402,7 @@ class DasawismaGenerator:
         year = person.born.year
         in_bontang = 0.85 if year >= 2000 else 0.45 if year >= 1985 else 0.12
         if rng.random() < in_bontang:
-            return "Bontang", ""
+            return self.home_town, ""
         return rng.choice(ORIGINS[origin])
 
     def nik(self, person, origin_area):
@@ -405,8 +410,8 @@ class DasawismaGenerator:
         age = rules.age_years(person.born, self.today)
         if origin_area and age >= 17 and rng.random() < 0.35:
             area = origin_area  # came with the NIK issued where they lived before
-        elif rng.random() < 0.08:
-            area = rng.choice(self.other_areas)  # registered first in another kecamatan of Bontang
+        elif rng.random() < 0.08 and self.other_areas:
+            area = rng.choice(self.other_areas)  # registered first in another kecamatan of the kota
         else:
             area = self.area
         day = person.born.day + (40 if person.sex == P else 0)
@@ -771,20 +776,30 @@ def _key_paths(desa, units):
     return {u.pk: key(u.pk) for u in units}
 
 
+def extra_dasawisma_shares(target, current):
+    """{kelurahan id: number of dasawisma to add} so that the dasawisma hold about `target` rumah tangga
+    (about 15 each), shared in proportion to current ({kelurahan id: dasawisma there now}; a kelurahan
+    without any counts as one) by largest remainder, ties to the lower id; {} when none are missing."""
+    missing = math.ceil(target / MEAN_HOUSEHOLDS_PER_DASAWISMA) - sum(current.values())
+    if missing <= 0:
+        return {}
+    total = sum(current.values()) or len(current)
+    raw = {pk: missing * (n or 1) / total for pk, n in current.items()}
+    shares = {pk: math.floor(x) for pk, x in raw.items()}
+    for pk in sorted(raw, key=lambda pk: (shares[pk] - raw[pk], pk))[: missing - sum(shares.values())]:
+        shares[pk] += 1
+    return shares
+
+
 def plan_extra_groups(*, seed, target, desa_units, units_by_desa):
     """GroupPlans (demo.tree) of the RT and dasawisma to add so that the dasawisma of these
     kelurahan hold about `target` rumah tangga, shared in proportion to each kelurahan's current
     number of dasawisma. New RT continue the numbering under the parents that hold RT now (the RW where
     the kelurahan has them, the kelurahan itself otherwise); new dasawisma continue the flower names."""
     current = {d.pk: sum(1 for u in units_by_desa[d.pk] if u.level == Level.DASAWISMA) for d in desa_units}
-    missing = math.ceil(target / MEAN_HOUSEHOLDS_PER_DASAWISMA) - sum(current.values())
-    if missing <= 0:
+    shares = extra_dasawisma_shares(target, current)
+    if not shares:
         return []
-    total = sum(current.values()) or len(desa_units)
-    raw = {d.pk: missing * (current[d.pk] or 1) / total for d in desa_units}
-    shares = {pk: math.floor(x) for pk, x in raw.items()}
-    for pk in sorted(raw, key=lambda pk: (shares[pk] - raw[pk], pk))[: missing - sum(shares.values())]:
-        shares[pk] += 1
 
     plans = []
     for desa in sorted(desa_units, key=lambda d: d.code):
@@ -906,25 +921,36 @@ class RowWriter:
             ops = connection.ops
             fields = model._meta.concrete_fields
             now = ops.adapt_datetimefield_value(self.now)
-            defaults, dates = {}, []
+            defaults, dates, converted = {}, [], []
             for f in fields:
                 value = f.get_default()
                 if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                    value = now  # the only datetime columns: the rows never set them
+                    value = now  # the rows of the households never set them; a row's own value wins
                 elif f.get_internal_type() == "DateField":
                     dates.append(f.attname)
+                if f.get_internal_type() == "DateTimeField":
+                    converted.append((f.attname, ops.adapt_datetimefield_value))
+                elif f.get_internal_type() == "JSONField":
+                    converted.append((f.attname, json.dumps))
                 defaults[f.attname] = value.value if isinstance(value, Enum) else value
             relations = [(f.name, f.attname) for f in fields if f.is_relation]
-            history = get_history_manager_for_model(model).model
+            try:
+                history = get_history_manager_for_model(model).model
+            except NotHistoricalModelError:  # the monthly reports (--provinsi): no history table
+                history_table, history_columns = None, []
+            else:
+                history_table = history._meta.db_table
+                history_columns = [f.attname for f in history._meta.concrete_fields if not f.primary_key]
             extra = {
                 "history_date": now,
                 "history_change_reason": CHANGE_REASON,
                 "history_type": "+",
                 "history_user_id": self.user_id,
             }
-            history_columns = [f.attname for f in history._meta.concrete_fields if not f.primary_key]
             allowed = set(defaults) | {name for name, _attname in relations}
-            self.specs[model] = (defaults, relations, dates, allowed, history._meta.db_table, history_columns, extra)
+            self.specs[model] = (
+                defaults, relations, dates, converted, allowed, history_table, history_columns, extra,
+            )  # fmt: skip
         return self.specs[model]
 
     def reserve_ids(self, model, rows):
@@ -959,10 +985,11 @@ class RowWriter:
     def insert(self, model, rows):
         if not rows:
             return
-        defaults, relations, dates, allowed, history_table, history_columns, extra = self.spec(model)
+        defaults, relations, dates, converted, allowed, history_table, history_columns, extra = self.spec(model)
         adapt_date = connection.ops.adapt_datefield_value
         columns = list(defaults)
-        row_values, history_row_values = itemgetter(*columns), itemgetter(*history_columns)
+        row_values = itemgetter(*columns)
+        history_row_values = itemgetter(*history_columns) if history_table else None
         values, history_values = [], []
         for row in rows:
             unknown = row.keys() - allowed
@@ -974,14 +1001,21 @@ class RowWriter:
                 parent = full.get(name)
                 if parent.__class__ is dict:
                     full[attname] = parent["id"]
+                elif parent is not None and attname != name:  # a model instance
+                    full[attname] = parent.pk
             for attname in dates:
                 if full[attname] is not None:
                     full[attname] = adapt_date(full[attname])
+            for attname, convert in converted:
+                if attname in row and row[attname] is not None:
+                    full[attname] = convert(row[attname])
             values.append(row_values(full))
-            full.update(extra)
-            history_values.append(history_row_values(full))
+            if history_row_values is not None:
+                full.update(extra)
+                history_values.append(history_row_values(full))
         self._write(model._meta.db_table, columns, values)
-        self._write(history_table, history_columns, history_values)
+        if history_table:
+            self._write(history_table, history_columns, history_values)
 
     def _write(self, table, columns, values):
         quote = connection.ops.quote_name
@@ -1037,11 +1071,26 @@ def _analyze():
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models))
 
 
-def _forget_logged_queries():
+def forget_logged_queries():
     # With DEBUG on (seed_demo insists on it) Django keeps the SQL of the last 9000 queries; bulk inserts
     # make each of them large. Drop them between kelurahan, unless a test is capturing queries on purpose.
     if not connection.force_debug_cursor:
         connection.queries_log.clear()
+
+
+PATH_LEVELS = ("kecamatan_id", "desa_id", "dusun_id", "rw_id", "rt_id")
+
+
+def path_codes(dasawisma):
+    """{unit id: code} of the kecamatan, kelurahan, dusun, RW and RT above these dasawisma (one query)."""
+    ids = {getattr(d, c) for d in dasawisma for c in PATH_LEVELS}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+def dasawisma_seed_key(seed, dw, codes):
+    """The seed and the codes from the kelurahan down: the same dasawisma draws the same households."""
+    path = [codes[getattr(dw, c)] if getattr(dw, c) else "" for c in PATH_LEVELS[1:]]
+    return ":".join([str(seed), *path, dw.code])
 
 
 def seed_households(*, seed, dasawisma_qs, admin, stdout=None, scale=None, today=None, active_from=None):
@@ -1066,17 +1115,10 @@ def seed_households(*, seed, dasawisma_qs, admin, stdout=None, scale=None, today
         )
         result.dasawisma_skipped = len(filled)
 
-        path_levels = ("kecamatan_id", "desa_id", "dusun_id", "rw_id", "rt_id")
-        codes = dict(
-            Unit.objects.filter(pk__in={getattr(d, c) for d in dasawisma for c in path_levels}).values_list(
-                "pk", "code"
-            )
-        )
+        codes = path_codes(dasawisma)
 
         def seed_key(dw):
-            """The seed and the codes from the kelurahan down: the same dasawisma draws the same households."""
-            path = [codes[getattr(dw, c)] if getattr(dw, c) else "" for c in path_levels[1:]]
-            return ":".join([str(seed), *path, dw.code])
+            return dasawisma_seed_key(seed, dw, codes)
 
         by_desa = defaultdict(list)
         for dw in dasawisma:
@@ -1096,7 +1138,7 @@ def seed_households(*, seed, dasawisma_qs, admin, stdout=None, scale=None, today
             result.keluarga += n_kel
             result.warga += n_warga
             result.dasawisma_filled += len(by_desa[desa_id])
-            _forget_logged_queries()
+            forget_logged_queries()
         if result.rumah_tangga:
             _analyze()
 

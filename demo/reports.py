@@ -127,12 +127,14 @@ class Clock:
         return min(moment + datetime.timedelta(hours=self.rng.randint(1, max_hours)), self.now)
 
 
-def _actors(kota, admin):
-    """{(unit id, "submit"|"approve"): user}: who holds the ketua/approver role on each unit."""
+def _actors(area, admin):
+    """{(unit id, "submit"|"approve"): user}: who holds the ketua/approver role on each unit of the area
+    (a kota, or a provinsi)."""
     submit_roles = {Role.KETUA_DASAWISMA}
     approve_roles = {Role.KETUA_RT, Role.KETUA_RW, Role.TP_DESA_KETUA, Role.TP_DESA_ADMIN, Role.TP_KECAMATAN}
     actors = {}
-    for ra in RoleAssignment.objects.filter(unit__kabkota_id=kota.pk).select_related("user").order_by("pk"):
+    assignments = RoleAssignment.objects.filter(**{f"unit__{area.level}_id": area.pk})
+    for ra in assignments.select_related("user").order_by("pk"):
         kind = "submit" if ra.role in submit_roles else "approve" if ra.role in approve_roles else None
         if kind:
             actors.setdefault((ra.unit_id, kind), ra.user)
@@ -175,6 +177,53 @@ def seed_reports(*, kota, admin, seed, today=None, months=12, demo_dasawisma=Non
             "laporan yang tidak ada terhitung belum dikirim."
         )
     return len(drafts)
+
+
+def seed_reports_of_area(*, area, actor, writer, seed, today=None, months=12, demo_dasawisma=None):
+    """--provinsi: the demo reports of one kabupaten/kota (area), unless it has reports already (then
+    nothing). Returns {status: number written}.
+
+    As seed_reports, but each kelurahan draws from its own random stream (so what a kelurahan gets does
+    not depend on the rest of the province), and the reports are drawn and written per kecamatan and
+    month, so that memory does not grow with the size of the province: only the month's numbers of the
+    area are kept, and they hold only the units with events. The reports of the demo RT wait until the
+    end for _late_birth; actor is _actors(provinsi, admin). The rows are written by writer (a
+    demo.households.RowWriter: COPY on PostgreSQL), several times faster than bulk_create here."""
+    today = today or timezone.localdate()
+    in_area = Q(**{f"{area.level}_id": area.pk})
+    if Laporan.objects.filter(**{f"unit__{area.level}_id": area.pk}).exists():
+        return {}
+    levels = workflow.reporting_levels()
+    now = timezone.now()
+    streams = {}
+    for desa in Unit.objects.filter(in_area, level=Level.DESA).order_by("code"):
+        rng = random.Random(f"{seed}:laporan:{desa.code}")
+        streams[desa.pk] = (rng, Clock(rng, now))
+    kecamatan = list(Unit.objects.filter(in_area, level=Level.KECAMATAN).order_by("code").values_list("pk", flat=True))
+    demo_rt = demo_dasawisma.rt_id if demo_dasawisma else None
+    held, counts = [], defaultdict(int)
+    for tahun, bulan, ago in report_months(today, months):
+        # per_mother: the area is a small part of the province (see reports.events.mother_status_qs)
+        numbers = {level: events.numbers_by(level, tahun, bulan, in_area) for level in levels}
+        for kecamatan_id in kecamatan:
+            by_desa = defaultdict(list)
+            month_units = Unit.objects.filter(
+                workflow.month_overlap_q(tahun, bulan), kecamatan_id=kecamatan_id, level__in=levels
+            ).order_by("code", "pk")
+            for unit in month_units:
+                by_desa[unit.desa_id].append(unit)
+            month = []
+            for desa_id, units in by_desa.items():
+                rng, clock = streams[desa_id]
+                drafts = _dasawisma_reports(units, numbers, tahun, bulan, ago, rng, clock, actor, demo_dasawisma, today)
+                month += drafts + _group_reports(units, drafts, numbers, tahun, bulan, ago, rng, clock, actor)
+            held += [d for d in month if demo_rt is not None and d.unit.rt_id == demo_rt]
+            _copy([d for d in month if demo_rt is None or d.unit.rt_id != demo_rt], writer)
+            for d in month:
+                counts[d.status] += 1
+    _late_birth(held, demo_dasawisma, today)
+    _copy(held, writer)
+    return counts
 
 
 def _dasawisma_reports(units, numbers, tahun, bulan, ago, rng, clock, actor, demo_dasawisma, today):
@@ -321,3 +370,21 @@ def _write(drafts):
     with _times_as_given(Laporan._meta.get_field("updated_at"), LogLaporan._meta.get_field("at")):
         Laporan.objects.bulk_create(reports, batch_size=2000)
         LogLaporan.objects.bulk_create(logs, batch_size=2000)
+
+
+def _copy(drafts, writer):
+    """As _write, through a demo.households.RowWriter (ids reserved first, then COPY on PostgreSQL)."""
+    reports, logs = [], []
+    for d in drafts:
+        report = {"unit": d.unit, "tahun": d.tahun, "bulan": d.bulan, "status": d.status, "version": len(d.log),
+                  "updated_at": d.log[-1][3], **d.fields}  # fmt: skip
+        reports.append(report)
+        logs += [
+            {"laporan": report, "from_status": from_status, "to_status": to_status, "actor": who, "at": at,
+             "comment": comment}
+            for from_status, to_status, who, at, comment in d.log
+        ]  # fmt: skip
+    writer.reserve_ids(Laporan, reports)
+    writer.reserve_ids(LogLaporan, logs)
+    writer.insert(Laporan, reports)
+    writer.insert(LogLaporan, logs)

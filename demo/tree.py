@@ -12,7 +12,7 @@ The steps are separate functions so that later issues can add households and eve
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.management import call_command
 from django.db.models import F
 from simple_history.utils import bulk_create_with_history
@@ -267,6 +267,42 @@ def create_accounts(plans, chain, *, password_hash, admin):
             services.role_grant(actor=admin, user=user, role=plan.role, unit=unit)
         users[plan.username] = (user, created)
     return users
+
+
+@dataclass
+class DemoResult:
+    groups: GroupCounts
+    logins: list
+    kelurahan: int
+
+
+@dataclass
+class DemoTree:
+    kota: Unit
+    desa_units: list
+    group_plans: list
+    admin: User
+    admin_created: bool
+    units: dict
+    counts: GroupCounts
+    chain: dict
+    accounts: dict
+
+
+def build_demo_tree(rng, fake, password, *, active_from):
+    """Kota Bontang's groups, the demo administrator and the role accounts (after import_areas or the
+    province's import): the steps of seed_demo before the households, in this order, which fixes what the
+    seeded random streams draw."""
+    kota, desa_units = kelurahan_of_kota()
+    group_plans = plan_groups([d.code for d in desa_units], rng)
+    account_plans = plan_accounts(rng, fake)
+    password_hash = make_password(password)  # hashed once: all demo accounts share the password
+
+    admin, admin_created = get_or_create_admin(account_plans[0], kota, password_hash)
+    units, counts = create_groups(group_plans, desa_units, active_from=active_from, actor=admin)
+    chain = demo_chain(kota, units)
+    accounts = create_accounts(account_plans, chain, password_hash=password_hash, admin=admin)
+    return DemoTree(kota, desa_units, group_plans, admin, admin_created, units, counts, chain, accounts)
 
 
 # -- the login table -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""manage.py seed_demo: the demo data of Kota Bontang (the logic is in demo.seed)."""
+"""manage.py seed_demo: the demo data of Kota Bontang, or with --provinsi of all Kalimantan Timur (the logic
+is in demo.seed and demo.province)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -39,6 +40,16 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--provinsi",
+            action="store_true",
+            help=(
+                "Bersama --scale: seluruh Provinsi Kalimantan Timur (sepuluh kabupaten/kota, kode resmi) dengan "
+                "sekitar JUMLAH_RUMAH_TANGGA rumah tangga, dibagi menurut jumlah penduduk; Kota Bontang dan akun "
+                "demo seperti biasa. Ditulis per desa/kelurahan (mis. --scale 1000000 untuk uji kecepatan)."
+            ),
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
@@ -51,9 +62,15 @@ class Command(BaseCommand):
             raise CommandError("Kata sandi akun demo (--password) tidak boleh kosong.")
         if options["scale"] is not None and options["scale"] < 1:
             raise CommandError("--scale adalah jumlah rumah tangga yang diinginkan: isi bilangan bulat positif.")
+        if options["provinsi"] and options["scale"] is None:
+            raise CommandError("--provinsi memerlukan --scale: jumlah rumah tangga untuk seluruh provinsi.")
         try:
             result = seed_demo(
-                seed=options["seed"], password=options["password"], stdout=self.stdout, scale=options["scale"]
+                seed=options["seed"],
+                password=options["password"],
+                stdout=self.stdout,
+                scale=options["scale"],
+                provinsi=options["provinsi"],
             )
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from exc
