@@ -11,8 +11,9 @@ size of the area (about ten):
   queries; the tests check month by month that both agree);
 - completeness is reports.completeness.totals, the area's reports counted by month in the database
   (two queries);
-- the key figures are what the yearly recaps count, summed over the area (recaps.recaps.area_figures,
-  two queries), so that a tile and the recap's JUMLAH row never disagree.
+- the key figures are what the yearly recaps count, summed over the area (recaps.recaps.area_figures:
+  the kept per-dasawisma counts of recaps.ringkasan, three to seven queries), so that a tile and the
+  recap's JUMLAH row never disagree.
 """
 
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ FIGURE_KEYS = [
 def key_figures(unit, on):
     """The area's people and houses on a day: {name: number}, counted by the yearly recaps
     (recaps.recaps.area_figures: members who count that day, of rumah tangga still recorded in an
-    active dasawisma). Two queries."""
+    active dasawisma; three to seven queries, recaps.ringkasan)."""
     counted = recaps.area_figures(unit, on)
     figures = {key: counted.get(key, 0) for key in FIGURE_KEYS}
     figures["jml_anggota"] = figures["jml_l"] + figures["jml_p"]

@@ -660,7 +660,8 @@ def counted_now(unit: Unit, on: datetime.date) -> dict[int, dict[str, int]]:
 
 def area_figures(unit: Unit, on: datetime.date) -> dict[str, int]:
     """Everything the yearly recaps count under the unit on a day, summed over the whole unit (every
-    fact key, whatever columns a form shows; no unit counts): {key: n}. Two queries. The dashboard's
+    fact key, whatever columns a form shows; no unit counts): {key: n}. Three queries when what is kept
+    is current, seven when some dasawisma are counted anew (recaps.ringkasan). The dashboard's
     key figures are these, so that its tiles and the recap's JUMLAH row are one count."""
     total: dict[str, dict[str, int]] = {}
     for values in _yearly_facts(unit, on).values():
