@@ -28,6 +28,7 @@ from households.models import (
     Warga,
 )
 from households.tests import factories as f
+from recaps.models import PerubahanDasawisma
 
 BERBAS_TENGAH = "64.74.02.1002"
 TODAY = timezone.localdate()
@@ -122,6 +123,9 @@ def test_seed_demo_fills_every_dasawisma_and_a_second_run_changes_nothing(settin
     )
     assert len(per_dasawisma) > 500
     assert all(10 <= n <= 20 for n in per_dasawisma.values())
+    # the recaps' triggers noted every row written; the seed folded them to one row per dasawisma
+    noted = list(PerubahanDasawisma.objects.values_list("dasawisma_id", flat=True))
+    assert set(per_dasawisma) <= set(noted) and len(noted) == len(set(noted))
     n_rt, n_kel, n_warga = RumahTangga.objects.count(), Keluarga.objects.count(), Warga.objects.count()
     assert n_kel > n_rt and 3 * n_rt < n_warga < 4.5 * n_rt
     assert (
