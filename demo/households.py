@@ -86,6 +86,7 @@ from households.models import (
     Warga,
 )
 from pkkdata import periods
+from recaps import ringkasan
 
 from . import tree
 
@@ -1059,7 +1060,7 @@ def _insert(houses, writer):
     return len(rows[RumahTangga]), len(rows[Keluarga]), len(rows[Warga])
 
 
-def _analyze():
+def analyze_household_tables():
     """Refresh the planner statistics of the tables just filled (PostgreSQL). Until autovacuum gets round
     to them (never, where it is off) the planner takes the new tables for empty: listing one dasawisma of
     the --scale data set took minutes instead of milliseconds."""
@@ -1069,6 +1070,17 @@ def _analyze():
               PemanfaatanPekarangan, IndustriRumahTangga]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models))
+
+
+def finish_bulk_load():
+    """After a whole seed: the change rows the recaps' triggers noted for every row written (one per
+    row on SQLite) folded into one per dasawisma, as the hourly housekeeping does, and the planner's
+    statistics of every table (PostgreSQL; SQLite plans without them): autovacuum would get to it, but
+    the first recaps would be planned on empty tables until then."""
+    ringkasan.fold()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def forget_logged_queries():
@@ -1140,7 +1152,7 @@ def seed_households(*, seed, dasawisma_qs, admin, stdout=None, scale=None, today
             result.dasawisma_filled += len(by_desa[desa_id])
             forget_logged_queries()
         if result.rumah_tangga:
-            _analyze()
+            analyze_household_tables()
 
     if stdout is not None:
         if result.groups.created:

@@ -34,13 +34,12 @@ from faker import Faker
 from hierarchy.levels import LOCAL_LEVELS, Level
 from hierarchy.models import Unit
 from households.models import RumahTangga
-from recaps import ringkasan
 from recaps.closing import close_year
 
 from . import households as hh
 from . import tree
 from .regroup import regroup
-from .reports import _actors, seed_reports_of_area
+from .reports import report_actors, seed_reports_of_area
 
 PROVINSI_CODE = "64"  # Kalimantan Timur
 # Population in thousands (Sensus Penduduk 2020, rounded): how N is shared among the kabupaten/kota.
@@ -101,7 +100,7 @@ class _Analyzer:
     def add(self, n):
         self.written += n
         if self.written >= self.next_at:
-            hh._analyze()
+            hh.analyze_household_tables()
             self.next_at = 2 * self.written
 
 
@@ -144,7 +143,7 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
             hh.forget_logged_queries()
         progress.write(f"{k.name}: {result.rumah_tangga - before} rumah tangga di {len(desa_units)} desa/kelurahan.")
     if result.rumah_tangga:
-        hh._analyze()
+        hh.analyze_household_tables()
     progress.write(
         f"Rumah tangga demo: dibuat {result.rumah_tangga} rumah tangga ({result.keluarga} keluarga, "
         f"{result.warga} warga) di {result.dasawisma_filled} dasawisma; "
@@ -154,7 +153,7 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
     with transaction.atomic():
         regroup(demo.kota, today, admin)
 
-    actor = _actors(provinsi, admin)
+    actor = report_actors(provinsi, admin)
     statuses: Counter = Counter()
     for k in kabkota:
         with transaction.atomic():
@@ -180,10 +179,7 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
     progress.write(f"Tahun {today.year - 1} ditutup.")
 
     logins = tree.login_rows([(admin, demo.admin_created), *list(demo.accounts.values())], password)
-    ringkasan.fold()  # the change rows the triggers noted, one per dasawisma (as the hourly housekeeping)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    hh.finish_bulk_load()
     progress.write("ANALYZE selesai.")
     return tree.DemoResult(groups=counts, logins=logins, kelurahan=n_desa)
 

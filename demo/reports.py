@@ -127,7 +127,7 @@ class Clock:
         return min(moment + datetime.timedelta(hours=self.rng.randint(1, max_hours)), self.now)
 
 
-def _actors(area, admin):
+def report_actors(area, admin):
     """{(unit id, "submit"|"approve"): user}: who holds the ketua/approver role on each unit of the area
     (a kota, or a provinsi)."""
     submit_roles = {Role.KETUA_DASAWISMA}
@@ -150,7 +150,7 @@ def seed_reports(*, kota, admin, seed, today=None, months=12, demo_dasawisma=Non
         return 0
     rng = random.Random(f"{seed}:laporan")
     clock = Clock(rng, timezone.now())
-    actor = _actors(kota, admin)
+    actor = report_actors(kota, admin)
     levels = workflow.reporting_levels()
     drafts = []
     for tahun, bulan, ago in report_months(today, months):
@@ -187,7 +187,7 @@ def seed_reports_of_area(*, area, actor, writer, seed, today=None, months=12, de
     not depend on the rest of the province), and the reports are drawn and written per kecamatan and
     month, so that memory does not grow with the size of the province: only the month's numbers of the
     area are kept, and they hold only the units with events. The reports of the demo RT wait until the
-    end for _late_birth; actor is _actors(provinsi, admin). The rows are written by writer (a
+    end for _late_birth; actor is report_actors(provinsi, admin). The rows are written by writer (a
     demo.households.RowWriter: COPY on PostgreSQL), several times faster than bulk_create here."""
     today = today or timezone.localdate()
     in_area = Q(**{f"{area.level}_id": area.pk})

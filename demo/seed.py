@@ -5,16 +5,15 @@ monthly reports in every state (demo.reports), and last year closed (recaps.clos
 import random
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
 from hierarchy.levels import Level
 from hierarchy.models import Unit
-from recaps import ringkasan
 from recaps.closing import close_year
 
-from .households import seed_households
+from .households import finish_bulk_load, seed_households
 from .province import seed_province
 from .regroup import regroup
 from .reports import seed_reports
@@ -61,16 +60,5 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
         close_year(today.year - 1, under=kota)
 
         logins = login_rows([(admin, tree.admin_created), *list(tree.accounts.values())], password)
-    # Every row written was noted by the recaps' triggers (one change row per row on SQLite): folded
-    # into one per dasawisma, as the hourly housekeeping does.
-    ringkasan.fold()
-    analyze()
+    finish_bulk_load()
     return DemoResult(groups=tree.counts, logins=logins, kelurahan=len(tree.desa_units))
-
-
-def analyze():
-    """Statistics for the planner after the bulk load (PostgreSQL; SQLite plans without them): autovacuum
-    would get to it, but the first recaps would be planned on empty tables until then."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")

@@ -54,13 +54,10 @@ Counter = Callable[[datetime.date, Q], dict[int, dict[str, int]]]
 BY_LIST_UP_TO = 300
 
 
-def versions(dasawisma_ids: "Iterable[int] | Q") -> dict[int, int]:
-    """{dasawisma id: version} for the dasawisma given (ids, or a Q over Unit); 0 for those never
-    written since the triggers exist (they have no rows)."""
-    if isinstance(dasawisma_ids, Q):
-        wanted = Q(dasawisma_id__in=Unit.objects.filter(dasawisma_ids).values("pk"))
-    else:
-        wanted = Q(dasawisma_id__in=list(dasawisma_ids))
+def versions(dasawisma: Q) -> dict[int, int]:
+    """{dasawisma id: version} for the dasawisma matching `dasawisma` (a Q over Unit); those never
+    written since the triggers exist have no rows (version 0)."""
+    wanted = Q(dasawisma_id__in=Unit.objects.filter(dasawisma).values("pk"))
     rows = (
         PerubahanDasawisma.objects.filter(wanted)
         .values("dasawisma_id")

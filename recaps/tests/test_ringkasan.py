@@ -96,7 +96,7 @@ def test_versions_only_grow_and_fold_keeps_them(cast):
     assert ringkasan.versions(Q(level=Level.DASAWISMA)) == before
     assert PerubahanDasawisma.objects.filter(dasawisma_id=cast.dw.pk).count() == 1
     Warga.objects.filter(pk=cast.w_hendra.pk).update(buta_baca=True)
-    assert ringkasan.versions([cast.dw.pk]) == {cast.dw.pk: before[cast.dw.pk] + 1}
+    assert ringkasan.versions(Q(pk=cast.dw.pk)) == {cast.dw.pk: before[cast.dw.pk] + 1}
 
 
 # -- what a recap reads --------------------------------------------------------------------------------
