@@ -909,8 +909,9 @@ class RowWriter:
     Django's bulk_create prepares every value through its field and made the default demo take half a
     minute; here only date columns are converted, SQLite gets executemany and PostgreSQL COPY. Ids are
     reserved first so that child rows point to their parents without reading anything back: on
-    PostgreSQL as one block of the table's sequence, on SQLite above both the highest id and the
-    AUTOINCREMENT counter (ids of deleted rows are never reused, their history stays theirs)."""
+    PostgreSQL from the table's sequence (no lock, so that several writers may run at once), on SQLite
+    above both the highest id and the AUTOINCREMENT counter (ids of deleted rows are never reused, their
+    history stays theirs)."""
 
     def __init__(self, *, admin, now):
         self.user_id = admin.pk if admin else None
@@ -960,15 +961,13 @@ class RowWriter:
         table, pk = model._meta.db_table, model._meta.pk.column
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # A block of ids in one step: nobody else takes ids from the sequence while the table is
-                # locked against writes (until the end of the transaction; reading goes on).
-                cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN SHARE ROW EXCLUSIVE MODE")
+                # Taken from the table's sequence one by one in one statement: no lock, so that the province
+                # seed's processes write at once (the ids of a batch need not follow each other).
                 cursor.execute(
-                    "SELECT setval(pg_get_serial_sequence(%s, %s), nextval(pg_get_serial_sequence(%s, %s)) + %s - 1)",
-                    [table, pk, table, pk, len(rows)],
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [table, pk, len(rows)],
                 )
-                last = cursor.fetchone()[0]
-                ids = range(last - len(rows) + 1, last + 1)
+                ids = [pk_value for (pk_value,) in cursor.fetchall()]
             elif connection.vendor == "sqlite":
                 quote = connection.ops.quote_name
                 cursor.execute(

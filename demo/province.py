@@ -23,11 +23,15 @@ The planner statistics are refreshed (ANALYZE) each time the households have dou
 lookups of the next desa keep using their indexes.
 """
 
+import copy
+import multiprocessing
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -69,6 +73,9 @@ HOME_TOWN = {
     "64.74": "Bontang",
 }
 HOUSEHOLDS_PER_BATCH = 1000
+# Processes writing at once on PostgreSQL (_each, `seed_demo --workers`): two keep both cores of the
+# benchmark machine busy, one generating rows while the other's are written.
+WORKERS = 2
 ANALYZE_FROM = 5000  # households written before the first ANALYZE; then at every doubling
 
 
@@ -104,7 +111,7 @@ class _Analyzer:
             self.next_at = 2 * self.written
 
 
-def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_from):
+def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_from, workers=WORKERS):
     """The province demo (see the module). Returns a demo.tree.DemoResult."""
     progress = _Progress(stdout)
     with transaction.atomic():
@@ -120,28 +127,35 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
     progress.write(f"Wilayah, satuan Kota Bontang dan akun demo siap; {scale} rumah tangga untuk {len(kabkota)} "
                    "kabupaten/kota.")  # fmt: skip
 
-    # Groups and households, desa by desa.
+    # Groups and households, desa by desa, the kabupaten/kota in parallel (_each), the largest first.
     planned = Counter(p.key[0] for p in demo.group_plans if p.level == Level.DASAWISMA)  # Bontang's default
     targets = household_targets(scale, [k.code for k in kabkota])
-    counts = demo.counts
-    result = hh.HouseholdResult()
     writer = hh.RowWriter(admin=admin, now=timezone.now())
-    filler = _DesaFiller(seed=seed, admin=admin, today=today, active_from=active_from, writer=writer)
-    n_desa = 0
-    for k in kabkota:
+
+    def fill_kabkota(k):
+        result, counts = hh.HouseholdResult(), tree.GroupCounts()
+        filler = _DesaFiller(seed=seed, admin=admin, today=today, active_from=active_from, writer=writer)
         desa_units = list(Unit.objects.filter(level=Level.DESA, kabkota_id=k.pk).order_by("code"))
-        n_desa += len(desa_units)
         wanted = {d.pk: planned.get(d.code, 0) for d in desa_units}
         extra = hh.extra_dasawisma_shares(targets[k.code], wanted)
         kecamatan = Unit.objects.filter(level=Level.KECAMATAN, kabkota_id=k.pk).values_list("code", flat=True)
         filler.areas = tuple(sorted(code.replace(".", "") for code in kecamatan))
         filler.home_town = HOME_TOWN[k.code]
-        before = result.rumah_tangga
         for desa in desa_units:
-            with transaction.atomic():
-                filler.fill(desa, wanted[desa.pk] + extra.get(desa.pk, 0), result, counts)
+            n = wanted[desa.pk] + extra.get(desa.pk, 0)
+            result, counts = _again_if_crossed(partial(filler.fill, desa, n), result, counts)
             hh.forget_logged_queries()
-        progress.write(f"{k.name}: {result.rumah_tangga - before} rumah tangga di {len(desa_units)} desa/kelurahan.")
+        return result, counts, f"{k.name}: {result.rumah_tangga} rumah tangga di {len(desa_units)} desa/kelurahan."
+
+    result = hh.HouseholdResult()
+    by_size = sorted(kabkota, key=lambda k: (-targets[k.code], k.code))
+    for part, counts, message in _each(by_size, fill_kabkota, workers):
+        for name in ("rumah_tangga", "keluarga", "warga", "dasawisma_filled", "dasawisma_skipped"):
+            setattr(result, name, getattr(result, name) + getattr(part, name))
+        for level, n in counts.created.items():
+            demo.counts.created[level] = demo.counts.created.get(level, 0) + n
+        progress.write(message)
+    n_desa = Unit.objects.filter(level=Level.DESA, kabkota__in=kabkota).count()
     if result.rumah_tangga:
         hh.analyze_household_tables()
     progress.write(
@@ -154,34 +168,79 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
         regroup(demo.kota, today, admin)
 
     actor = report_actors(provinsi, admin)
-    statuses: Counter = Counter()
-    for k in kabkota:
+
+    def reports_of(k):
         with transaction.atomic():
-            statuses.update(
-                seed_reports_of_area(
-                    area=k,
-                    actor=actor,
-                    writer=writer,
-                    seed=seed,
-                    today=today,
-                    demo_dasawisma=demo.chain["dasawisma"],
-                )
+            written = seed_reports_of_area(
+                area=k, actor=actor, writer=writer, seed=seed, today=today, demo_dasawisma=demo.chain["dasawisma"]
             )
         hh.forget_logged_queries()
+        return Counter(written)
+
+    statuses = sum(_each(by_size, reports_of, workers), Counter())
     progress.write(f"Laporan bulanan demo: {sum(statuses.values())} laporan dibuat.")
 
-    all_kecamatan = Unit.objects.filter(level=Level.KECAMATAN, provinsi_id=provinsi.pk).order_by("code")
-    for kecamatan in all_kecamatan:
+    def close(kecamatan):
         with transaction.atomic():
             _enough_work_mem()
             close_year(today.year - 1, under=kecamatan)
         hh.forget_logged_queries()
+
+    _each(Unit.objects.filter(level=Level.KECAMATAN, provinsi_id=provinsi.pk).order_by("code"), close, workers)
     progress.write(f"Tahun {today.year - 1} ditutup.")
 
     logins = tree.login_rows([(admin, demo.admin_created), *list(demo.accounts.values())], password)
     hh.finish_bulk_load()
     progress.write("ANALYZE selesai.")
-    return tree.DemoResult(groups=counts, logins=logins, kelurahan=n_desa)
+    return tree.DemoResult(groups=demo.counts, logins=logins, kelurahan=n_desa)
+
+
+def _each(items, work, workers):
+    """[work(item) for item in items], in up to `workers` processes at once on PostgreSQL, each with its
+    own connection; work commits its own transactions and returns something that can be pickled.
+    Items are handed out in order, each to the first process free. In one process where that cannot
+    work: on SQLite (one writer), or inside a transaction (its rows are invisible to other connections)."""
+    items = list(items)
+    if workers < 2 or len(items) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [work(item) for item in items]
+    global _WORK
+    connections.close_all()  # a forked process must open its own connection, never share this one
+    _WORK = (work, items)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(items)), mp_context=context) as pool:
+            return list(pool.map(_work_on, range(len(items))))
+    finally:
+        _WORK = None
+
+
+_WORK = None  # (work, items) of _each, read by its forked processes
+
+
+def _work_on(index):
+    work, items = _WORK
+    try:
+        return work(items[index])
+    finally:
+        connections.close_all()
+
+
+def _again_if_crossed(fill, result, counts):
+    """fill(result, counts) in a transaction of its own, once more if another process of _each wrote the
+    same NIK or No. KK meanwhile (an adult's NIK may come from another kabupaten/kota: _make_unique sees
+    only what is committed) or the two processes deadlocked; the second time the other's rows are
+    committed and the numbers move on. Returns what fill added to copies of result and counts."""
+    driver = connection.Database  # COPY's errors come from the driver itself, not wrapped by Django
+    crossed = (IntegrityError, OperationalError, driver.IntegrityError, driver.OperationalError)
+    for attempt in (1, 2, 3):
+        trial_result, trial_counts = copy.deepcopy(result), copy.deepcopy(counts)
+        try:
+            with transaction.atomic():
+                fill(trial_result, trial_counts)
+            return trial_result, trial_counts
+        except crossed:
+            if attempt == 3:
+                raise
 
 
 def _enough_work_mem():

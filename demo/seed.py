@@ -14,15 +14,16 @@ from hierarchy.models import Unit
 from recaps.closing import close_year
 
 from .households import finish_bulk_load, seed_households
-from .province import seed_province
+from .province import WORKERS, seed_province
 from .regroup import regroup
 from .reports import seed_reports
 from .tree import DEFAULT_PASSWORD, DEFAULT_SEED, DemoResult, build_demo_tree, import_areas, login_rows
 
 
-def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scale=None, provinsi=False):
+def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scale=None, provinsi=False, workers=None):
     """Build (or find in place) the whole demo, in one transaction. provinsi: all of Kalimantan Timur
-    with about `scale` rumah tangga, written kelurahan by kelurahan (demo.province)."""
+    with about `scale` rumah tangga, written kelurahan by kelurahan (demo.province), by `workers`
+    processes at once (its WORKERS when None)."""
     rng = random.Random(seed)
     fake = Faker("id_ID")
     fake.seed_instance(seed)
@@ -31,7 +32,7 @@ def seed_demo(*, seed=DEFAULT_SEED, password=DEFAULT_PASSWORD, stdout=None, scal
     if provinsi:
         return seed_province(
             seed=seed, password=password, stdout=stdout, scale=scale, rng=rng, fake=fake, today=today,
-            active_from=active_from,
+            active_from=active_from, workers=WORKERS if workers is None else workers,
         )  # fmt: skip
 
     with transaction.atomic():

@@ -50,6 +50,17 @@ class Command(BaseCommand):
             ),
         )
 
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            metavar="N",
+            help=(
+                "Bersama --provinsi di PostgreSQL: jumlah proses yang menulis bersamaan, satu kabupaten/kota "
+                "per proses (bawaan 2; 1 untuk satu proses saja)."
+            ),
+        )
+
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError(
@@ -62,6 +73,8 @@ class Command(BaseCommand):
             raise CommandError("Kata sandi akun demo (--password) tidak boleh kosong.")
         if options["scale"] is not None and options["scale"] < 1:
             raise CommandError("--scale adalah jumlah rumah tangga yang diinginkan: isi bilangan bulat positif.")
+        if options["workers"] is not None and options["workers"] < 1:
+            raise CommandError("--workers adalah jumlah proses: isi bilangan bulat positif.")
         if options["provinsi"] and options["scale"] is None:
             raise CommandError("--provinsi memerlukan --scale: jumlah rumah tangga untuk seluruh provinsi.")
         try:
@@ -71,6 +84,7 @@ class Command(BaseCommand):
                 stdout=self.stdout,
                 scale=options["scale"],
                 provinsi=options["provinsi"],
+                workers=options["workers"],
             )
         except demo.DemoError as exc:
             raise CommandError(str(exc)) from exc
