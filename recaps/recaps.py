@@ -37,10 +37,12 @@ fetched with select_related(*ANCESTORS). Measured against one hand-written SQL s
 """
 
 import datetime
+import logging
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     CharField,
     Count,
@@ -59,6 +61,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django_tasks import task
 
 from documents.exporters import EDITIONS, RAKERNAS_VIII, RAKERNAS_X, Period
 from hierarchy.levels import LEVEL_ORDER, RANK, Level
@@ -80,6 +83,8 @@ from reports.workflow import month_overlap_q
 
 from . import ringkasan
 from .models import PotretTahunan
+
+logger = logging.getLogger(__name__)
 
 YEARLY, MONTHLY = "tahunan", "bulanan"
 DISETUJUI, TERKINI = "disetujui", "terkini"
@@ -630,6 +635,33 @@ def keep_ahead(now: datetime.datetime) -> str:
     return f"{folded} baris perubahan dilipat, {counted} ringkasan dasawisma dihitung"
 
 
+@task()
+def count_ahead_under(unit_id: int, day: str) -> int:
+    """The work a recap leaves on the task queue when too many of its area's kept counts were old
+    (recaps.ringkasan.facts_under gave None): counts them ahead, kelurahan by kelurahan, so that the
+    next recap of the area adds up kept rows. Nothing once the day is over or the unit is gone.
+    Returns how many were counted."""
+    on = datetime.date.fromisoformat(day)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None or on != timezone.localdate():
+        return 0
+    return ringkasan.count_ahead(on, dasawisma_facts, under=unit)
+
+
+COUNT_AHEAD_EVERY = 600  # seconds: one count_ahead_under per unit and day in this time (per process)
+
+
+def _count_ahead_later(unit: Unit, on: datetime.date) -> None:
+    """Leaves count_ahead_under for the unit on the task queue, unless this process did so in the last
+    COUNT_AHEAD_EVERY seconds. A queue that cannot take it is logged; the recap is answered anyway."""
+    if not cache.add(f"recaps:hitung-depan:{unit.pk}:{on.isoformat()}", True, timeout=COUNT_AHEAD_EVERY):
+        return
+    try:
+        count_ahead_under.enqueue(unit.pk, on.isoformat())
+    except Exception:  # the queue's own errors (database, Redis) differ by backend
+        logger.warning("hitung ringkasan di depan tidak masuk antrean (satuan %s)", unit.pk, exc_info=True)
+
+
 def _under(unit, on):
     """where() of _count_facts: rows whose rumah tangga is in a dasawisma under the unit active on the day."""
 
@@ -642,14 +674,16 @@ def _under(unit, on):
 
 def _yearly_facts(unit, on, by_dasawisma=False):
     """{child id: {key: n}} of everything counted under the unit on the day. Today, the kept counts of
-    its active dasawisma (recaps.ringkasan, counted anew where old) added up by the child holding each;
-    another day, counted now. With by_dasawisma, {dasawisma id: {key: n}} counted now (recaps.closing)."""
+    its active dasawisma (recaps.ringkasan, counted anew where old) added up by the child holding each,
+    or, when too many were old, counted now with the keeping left to the task queue; another day,
+    counted now. With by_dasawisma, {dasawisma id: {key: n}} counted now (recaps.closing)."""
     if by_dasawisma:
         return _count_facts(on, _under(unit, on), _by_dasawisma)
     if on == timezone.localdate():
         kept = ringkasan.facts_under(unit, on, dasawisma_facts, FACT_KEYS, key=_child_key(unit.level))
         if kept is not None:
             return {k: v for k, v in kept.items() if k is not None}
+        _count_ahead_later(unit, on)
     return counted_now(unit, on)
 
 

@@ -16,7 +16,10 @@ counted has changed:
   a write committed between the two reads is in the count, which is then merely counted once more.
 - A recap reads the versions of its area's dasawisma (one query), their kept counts (one query),
   counts again only those that are old or missing (one query per counted table, for just those
-  dasawisma, or for the whole area when most are old) and keeps them.
+  dasawisma) and keeps them. When more than BY_LIST_UP_TO are old (the first recap of a kota or a
+  provinsi in the morning, or after an import), it keeps nothing: the recap is counted from the data as
+  before, at the cost of one count, and the counting ahead of that area is left to the task queue
+  (recaps.recaps.count_ahead_under), never done in the request.
 
 The tree is not part of what is kept: which dasawisma are active on the day and under which child of
 the unit each stands is read from the tree at every recap, so a dasawisma closed, re-opened or moved
@@ -49,8 +52,8 @@ logger = logging.getLogger(__name__)
 # dasawisma matching dasawisma_q (a Q over Unit), whether active or not.
 Counter = Callable[[datetime.date, Q], dict[int, dict[str, int]]]
 
-# Above this many old or missing counts, the unit's whole area is counted in one pass (as a live
-# recap does) rather than by a list of ids.
+# Up to this many old or missing counts a recap counts them (by a list of ids) and keeps them; above,
+# facts_under gives None: the recap counts its whole area itself and the keeping is work for the queue.
 BY_LIST_UP_TO = 300
 
 
@@ -74,10 +77,14 @@ def facts_under(
     """{value of `key`: {name: n}}: the facts `keys` of the dasawisma under the unit active on the day,
     added up by `key` (an expression over Unit, e.g. the child of the unit holding each dasawisma; the
     dasawisma's id when None). What is kept and still current is added up by the database; what was
-    old or missing is counted anew, kept, and added here. None when a count of another day was kept
-    meanwhile (a recap across midnight): the caller then counts everything itself."""
-    area = Q(level=Level.DASAWISMA, **{f"{unit.level}_id": unit.pk})
-    rows, fresh = _refresh(area, on, counter, key)
+    old or missing is counted anew, kept, and added here. None, with nothing counted or kept, when more
+    than BY_LIST_UP_TO are old or missing; None too when a count of another day was kept meanwhile (a
+    recap across midnight). The caller then counts everything itself."""
+    area = _area(unit)
+    refreshed = _refresh(area, on, counter, key, most=BY_LIST_UP_TO)
+    if refreshed is None:
+        return None
+    rows, fresh = refreshed
     found: dict[int, dict[str, int]] = {}
     if len(fresh) < len(rows):
         # Only the rows found current above: a row counted anew here may not be readable yet where
@@ -102,9 +109,15 @@ def facts_under(
     return found
 
 
-def _refresh(area, on, counter, key=None):
+def _area(unit: Unit) -> Q:
+    """The dasawisma under the unit (a Q over Unit)."""
+    return Q(level=Level.DASAWISMA, **{f"{unit.level}_id": unit.pk})
+
+
+def _refresh(area, on, counter, key=None, most=None):
     """Counts anew, and keeps, the facts of the active dasawisma matching `area` whose kept count is
-    old or missing: ([(dasawisma id, value of key)], {dasawisma id: facts counted anew})."""
+    old or missing: ([(dasawisma id, value of key)], {dasawisma id: facts counted anew}); None, with
+    nothing counted, when more than `most` are."""
     current = versions(area)  # first: a write committed after this read makes what is kept old
     kept = (
         Unit.objects.filter(area, active_q(on))
@@ -117,6 +130,8 @@ def _refresh(area, on, counter, key=None):
         rows.append((pk, k))
         if day != on or versi != current.get(pk, 0):
             stale.append(pk)
+    if most is not None and len(stale) > most:
+        return None
     fresh = {}
     if stale:
         counted = counter(on, area if len(stale) > BY_LIST_UP_TO else Q(pk__in=stale))
@@ -184,10 +199,11 @@ def fold() -> int:
     return removed
 
 
-def count_ahead(on: datetime.date, counter: Counter) -> int:
-    """Counts, kelurahan by kelurahan, every active dasawisma whose kept count is old or missing for
-    the day. Returns how many were counted."""
+def count_ahead(on: datetime.date, counter: Counter, under: Unit | None = None) -> int:
+    """Counts, kelurahan by kelurahan, every active dasawisma (under the unit, or everywhere) whose kept
+    count is old or missing for the day. Returns how many were counted."""
+    dasawisma = Unit.objects.filter(active_q(on), _area(under) if under is not None else Q(level=Level.DASAWISMA))
     counted = 0
-    for desa_id in Unit.objects.filter(active_q(on), level=Level.DESA).order_by("pk").values_list("pk", flat=True):
+    for desa_id in dasawisma.order_by("desa_id").values_list("desa_id", flat=True).distinct():
         counted += len(_refresh(Q(level=Level.DASAWISMA, desa_id=desa_id), on, counter)[1])
     return counted

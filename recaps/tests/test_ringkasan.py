@@ -7,6 +7,7 @@ import datetime
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -149,6 +150,69 @@ def test_the_kept_path_follows_life(cast):
     # a dasawisma moved under another RT (the tree is read at every recap, nothing is counted anew)
     Unit.objects.filter(pk=cast.dw.pk).update(rt_id=cast.rt_b.pk, parent_id=cast.rt_b.pk)
     same_as_counted_now(cast)
+
+
+def test_when_many_are_old_the_recap_counts_its_area_and_the_queue_keeps_them(cast, monkeypatch):
+    """Above BY_LIST_UP_TO old counts a request keeps nothing: it counts its area as a live recap does
+    (one count, at the cost of the floor) and leaves the counting ahead to the task queue (run at once
+    by the tests' immediate backend), after which the next recap counts nothing."""
+    today = timezone.localdate()
+    monkeypatch.setattr(ringkasan, "BY_LIST_UP_TO", 2)  # the cast's kota has four dasawisma
+    cache.clear()
+    task, queue = recaps.count_ahead_under, _Queue()
+    monkeypatch.setattr(recaps, "count_ahead_under", queue)
+    with CaptureQueriesContext(connection) as first:
+        assert kept_path(cast.kota, today) == counted_now(cast.kota, today)
+    assert not RingkasanDasawisma.objects.exists()
+    assert not any("recaps_ringkasandasawisma" in q["sql"] and "INSERT" in q["sql"] for q in first.captured_queries)
+    assert queue.left == [(cast.kota.pk, today.isoformat())]
+    kept_path(cast.kota, today)
+    assert len(queue.left) == 1  # once per unit and day while COUNT_AHEAD_EVERY lasts
+
+    assert task.call(cast.kota.pk, today.isoformat()) == 4
+    expected = counted_now(cast.kota, today)
+    with CaptureQueriesContext(connection) as after:
+        assert kept_path(cast.kota, today) == expected
+    assert not any("households_" in q["sql"] for q in after.captured_queries)
+    # up to BY_LIST_UP_TO old: counted by their ids and kept in the request, as before
+    f.warga(f.keluarga(cast.hh_c), "Sari Wijayakusuma", D(2000, 1, 1), "P")
+    assert kept_path(cast.kota, today) == counted_now(cast.kota, today)
+    version = ringkasan.versions(Q(pk=cast.dw_b.pk))[cast.dw_b.pk]
+    assert RingkasanDasawisma.objects.get(dasawisma=cast.dw_b).versi == version
+
+
+class _Queue:
+    """Stands in for the task: what was left on the queue, or a queue that is down."""
+
+    def __init__(self, down=False):
+        self.left, self.down = [], down
+
+    def enqueue(self, *args):
+        if self.down:
+            raise ConnectionError("antrean mati")
+        self.left.append(args)
+
+
+def test_the_queued_count_ahead_runs_on_the_queue_and_stops_with_its_day(cast, monkeypatch):
+    today = timezone.localdate()
+    monkeypatch.setattr(ringkasan, "BY_LIST_UP_TO", 0)
+    cache.clear()
+    recaps.yearly_recap(cast.kel, today.year)  # the immediate backend runs the task it leaves
+    under = Unit.objects.filter(level=Level.DASAWISMA, desa=cast.kel, active_to__isnull=True)
+    assert set(RingkasanDasawisma.objects.values_list("dasawisma_id", flat=True)) == set(
+        under.values_list("pk", flat=True)
+    )
+    assert recaps.count_ahead_under.call(cast.kota.pk, (today - datetime.timedelta(days=1)).isoformat()) == 0
+    assert recaps.count_ahead_under.call(-1, today.isoformat()) == 0
+
+
+def test_a_queue_that_cannot_take_the_work_does_not_stop_the_recap(cast, monkeypatch, caplog):
+    today = timezone.localdate()
+    monkeypatch.setattr(ringkasan, "BY_LIST_UP_TO", 0)
+    cache.clear()
+    monkeypatch.setattr(recaps, "count_ahead_under", _Queue(down=True))
+    assert kept_path(cast.kota, today) == counted_now(cast.kota, today)
+    assert "tidak masuk antrean" in caplog.text
 
 
 def _clock_at(monkeypatch, day):
