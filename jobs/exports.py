@@ -11,7 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
 from documents.exporters import CONTENT_TYPES, Exporter, Period, get_exporter
 from hierarchy import access
-from pkkdata.dbrouter import may_read_replica, replica_reads
+from pkkdata.dbrouter import may_read_replica, on_replica
 
 from . import services
 from .registry import JobFailed, Kind, register
@@ -80,18 +80,25 @@ def _target(job):
 
 def _run(job, progress, out):
     params = job.params
+
+    def write():
+        _exporter(job).write(
+            user=job.user,
+            target=_target(job),
+            period=Period(params["tahun"], params.get("bulan")),
+            edition=params["edition"],
+            fmt=params["fmt"],
+            options=params.get("options") or {},
+            out=out,
+            progress=progress,
+        )
+
+    def start_over():  # the replica stopped answering half way: the file is written again on "default"
+        out.seek(0)
+        out.truncate()
+
     try:
-        with replica_reads(bool(params.get("replika"))):
-            _exporter(job).write(
-                user=job.user,
-                target=_target(job),
-                period=Period(params["tahun"], params.get("bulan")),
-                edition=params["edition"],
-                fmt=params["fmt"],
-                options=params.get("options") or {},
-                out=out,
-                progress=progress,
-            )
+        on_replica(write, enabled=bool(params.get("replika")), again=start_over)
     except PermissionDenied as exc:
         raise JobFailed(str(exc) or "Peran Anda tidak mengizinkan mengunduh formulir ini.") from None
     return ""

@@ -1,5 +1,6 @@
-"""The one task of the task framework: run a job (jobs.runner.execute). Every background job goes
-through it; what the job does is its kind's (jobs.registry)."""
+"""The task of every job (jobs.runner.execute): every background job someone waits for goes through
+it; what the job does is its kind's (jobs.registry). The queue's other task, recaps.count_ahead_under,
+is housekeeping nobody waits for."""
 
 from django_tasks import TaskContext, task
 

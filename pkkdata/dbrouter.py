@@ -23,22 +23,26 @@ than what they just wrote:
 Writes always go to "default"; nothing is migrated on the replica (it copies "default").
 
 A replica that does not answer (down, unreachable: an OperationalError, and a trivial query fails too)
-costs a marked page one failed try: the page is made again on "default", and for DOWN_FOR seconds
-marked pages read "default" without trying it (a connection is given up after 3 s, settings.py).
-A background export is not retried (the job fails with its message and "Coba lagi" starts it again)."""
+costs marked work one failed try (``on_replica``): a page is made again on "default", a background
+export writes its file again from the start on "default", and for DOWN_FOR seconds marked work reads
+"default" without trying it (a connection is given up after 3 s, settings.py). A replica more than
+DATABASE_REPLICA_MAX_LAG seconds behind (``replica_behind``, asked every LAG_CHECK_EVERY seconds) is
+not read either until it has caught up."""
 
 import contextvars
 import functools
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 
 REPLICA = "replica"
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 # The data the recaps and downloads count; everything else is always read from "default".
 REPLICA_APPS = frozenset({"households", "reports", "recaps"})
@@ -115,19 +119,30 @@ def reads_from_replica(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not may_read_replica() or replica_down():
-            return view(request, *args, **kwargs)
-        try:
-            with replica_reads():
-                return view(request, *args, **kwargs)
-        except OperationalError:
-            if replica_answers():
-                raise  # the replica is fine: the error is the page's own
-            _mark_down()
-            logger.warning("replika basis data tidak menjawab: dibaca dari basis data utama", exc_info=True)
-        return view(request, *args, **kwargs)  # once more, on "default"
+        return on_replica(lambda: view(request, *args, **kwargs), enabled=may_read_replica())
 
     return wrapper
+
+
+def on_replica(work: Callable[[], T], *, enabled: bool = True, again: Callable[[], object] | None = None) -> T:
+    """work(), its reads of counted data on the replica (replica_reads) when `enabled`, there is one and
+    it is not known to be down. When the replica does not answer (an OperationalError, and a trivial
+    query fails too), it is marked down for DOWN_FOR seconds and work() runs once more on "default",
+    after again() (which undoes what the first try wrote: a half-written file). An error of the work
+    itself, while the replica answers, is raised as it is."""
+    if not enabled or not replica_configured() or replica_down() or replica_behind():
+        return work()
+    try:
+        with replica_reads():
+            return work()
+    except OperationalError:
+        if replica_answers():
+            raise  # the replica is fine: the error is the work's own
+        _mark_down()
+        logger.warning("replika basis data tidak menjawab: dibaca dari basis data utama", exc_info=True)
+    if again is not None:
+        again()
+    return work()  # once more, on "default"
 
 
 # A replica that failed is not asked again for this long (seconds): the pages read "default" meanwhile
@@ -156,6 +171,49 @@ def replica_answers() -> bool:
     except DatabaseError:
         connection.close()
         return False
+
+
+# How often one process asks the replica how far behind it is (seconds); in between the answer stands.
+LAG_CHECK_EVERY = 5
+_lag_checked_at, _behind = -float("inf"), False
+
+
+def replica_behind() -> bool:
+    """Whether the replica is more than PKK_REPLICA_MAX_LAG seconds behind "default" (asked at most every
+    LAG_CHECK_EVERY seconds). A replica that does not answer the question is not called behind here:
+    on_replica finds out that it is down. Not asked inside a transaction on "default", where nothing is
+    read from the replica anyway (ReplicaRouter)."""
+    global _lag_checked_at, _behind
+    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return False
+    now = time.monotonic()
+    if now - _lag_checked_at >= LAG_CHECK_EVERY:
+        _lag_checked_at = now
+        try:
+            _behind = replica_lag() > settings.PKK_REPLICA_MAX_LAG
+        except DatabaseError:
+            connections[REPLICA].close()
+            _behind = False
+        if _behind:
+            logger.warning("replika basis data tertinggal lebih dari %s s: dibaca dari basis data utama",
+                           settings.PKK_REPLICA_MAX_LAG)  # fmt: skip
+    return _behind
+
+
+def replica_lag() -> float:
+    """Seconds of the primary's transactions the replica has received or is waiting for but not yet
+    replayed: none when it has replayed everything it received (an idle primary sends nothing, so the
+    time since the last replayed transaction alone would grow without any lag), none when it is not a
+    standby at all (the tests' mirror) or not PostgreSQL."""
+    connection = connections[REPLICA]
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn()"
+            " THEN 0 ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+        )
+        return float(cursor.fetchone()[0])
 
 
 class ReplicaRouter:

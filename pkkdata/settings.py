@@ -158,6 +158,9 @@ DATABASE_ROUTERS = ["pkkdata.dbrouter.ReplicaRouter"]
 # How long after writing counted data a person's recaps and downloads still read "default" (seconds):
 # above the replica's worst lag.
 PKK_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 10, minimum=0, maximum=3600)
+# A replica further behind than this (seconds of transactions not yet replayed) is not read: marked work
+# reads "default" until it has caught up (pkkdata.dbrouter.replica_behind, checked every few seconds).
+PKK_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 30, minimum=1, maximum=86400)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hierarchy.User"
 

@@ -7,6 +7,7 @@ see the uncommitted rows), so the tests that follow queries to the replica commi
 (transaction=True) and capture the queries of each connection."""
 
 import contextlib
+import io
 import time
 
 import pytest
@@ -261,12 +262,10 @@ def test_pages_not_marked_read_default_only(client, cast):
         assert _sql(on_default)
 
 
-@replica_db
-def test_a_replica_that_does_not_answer_costs_one_try_then_pages_read_default(client, cast, monkeypatch):
-    _signed_in(client, cast.users["kota"])
-    url = _pages(cast)[0]
-    replica = connections[REPLICA]
-    tries = []
+def _replica_refuses(monkeypatch):
+    """The replica's server stops answering (and is not known to be down yet): the list of tries to
+    connect to it."""
+    replica, tries = connections[REPLICA], []
 
     def refused():
         tries.append(1)
@@ -275,6 +274,14 @@ def test_a_replica_that_does_not_answer_costs_one_try_then_pages_read_default(cl
     replica.close()
     monkeypatch.setattr(replica, "ensure_connection", refused)
     monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    return tries
+
+
+@replica_db
+def test_a_replica_that_does_not_answer_costs_one_try_then_pages_read_default(client, cast, monkeypatch):
+    _signed_in(client, cast.users["kota"])
+    url = _pages(cast)[0]
+    tries = _replica_refuses(monkeypatch)
     with CaptureQueriesContext(connections["default"]) as on_default:
         response = client.get(url)
     assert response.status_code == 200 and "Kota Bontang" in response.content.decode()
@@ -307,3 +314,83 @@ def test_an_error_of_the_page_itself_is_not_taken_for_a_replica_down(client, cas
     client.raise_request_exception = False
     assert client.get(_pages(cast)[0]).status_code == 500
     assert not dbrouter.replica_down()
+
+
+@replica_db
+def test_a_background_export_whose_replica_does_not_answer_is_written_on_default(client, cast, monkeypatch):
+    url = reverse("households:export_dasawisma", kwargs={"unit_pk": cast.dw.pk, "form": "data-warga", "fmt": "xlsx"})
+    _signed_in(client, cast.users["kader"])
+    assert client.post(url).status_code == 302
+    job = Job.objects.get()
+    assert job.params["replika"] is True
+    Job.objects.filter(pk=job.pk).update(status="antri")
+    tries = _replica_refuses(monkeypatch)
+    with CaptureQueriesContext(connections["default"]) as on_default:
+        runner.execute(job.pk)
+    job.refresh_from_db()
+    assert job.status == "siap" and tries and dbrouter.replica_down()
+    assert _touching(on_default, "households_warga")
+    _signed_in(client, cast.users["kader"])
+    response = client.get(reverse("jobs:berkas", args=[job.pk]))
+    assert b"".join(response.streaming_content).startswith(b"PK")
+
+
+def test_work_that_lost_its_replica_half_way_is_done_again_from_the_start(monkeypatch):
+    """on_replica: what the first try wrote is undone by `again` before the work runs on default; an
+    error of the work itself, while the replica answers, is raised as it is."""
+    monkeypatch.setattr(dbrouter, "replica_configured", lambda: True)
+    monkeypatch.setattr(dbrouter, "replica_behind", lambda: False)
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    monkeypatch.setattr(dbrouter, "replica_answers", lambda: False)
+    out, reads = io.BytesIO(), []
+
+    def work():
+        reads.append(dbrouter._reads.get() is not None)  # on the replica?
+        out.write(b"baris 1\n")
+        if len(reads) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        out.write(b"baris 2\n")
+        return "selesai"
+
+    def start_over():
+        out.seek(0)
+        out.truncate()
+
+    assert dbrouter.on_replica(work, again=start_over) == "selesai"
+    assert reads == [True, False] and out.getvalue() == b"baris 1\nbaris 2\n"
+    assert dbrouter.replica_down()
+
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    monkeypatch.setattr(dbrouter, "replica_answers", lambda: True)
+    reads.clear()
+    with pytest.raises(OperationalError):
+        dbrouter.on_replica(work)
+    assert reads == [True]
+
+
+@replica_db
+def test_a_replica_far_behind_is_not_read_until_it_has_caught_up(client, cast, monkeypatch, settings):
+    settings.PKK_REPLICA_MAX_LAG = 30
+    _signed_in(client, cast.users["kota"])
+    url = _pages(cast)[0]
+    monkeypatch.setattr(dbrouter, "_down_until", 0.0)
+    monkeypatch.setattr(dbrouter, "_lag_checked_at", -float("inf"))
+    monkeypatch.setattr(dbrouter, "replica_lag", lambda: 120.0)
+    with queries() as (on_default, on_replica):
+        assert client.get(url).status_code == 200
+    assert not _sql(on_replica) and _touching(on_default, "hierarchy_unit")
+
+    monkeypatch.setattr(dbrouter, "replica_lag", lambda: 0.5)  # caught up; asked again after LAG_CHECK_EVERY
+    with queries() as (on_default, on_replica):
+        assert client.get(url).status_code == 200
+    assert not _sql(on_replica)  # the last answer stands for a few seconds
+    monkeypatch.setattr(dbrouter, "_lag_checked_at", -float("inf"))
+    with queries() as (on_default, on_replica):
+        assert client.get(url).status_code == 200
+    assert _touching(on_replica, "hierarchy_unit")
+
+
+@replica_db
+def test_the_lag_of_a_database_that_is_no_standby_is_none():
+    """The tests' replica is a second connection to the primary itself: nothing to replay."""
+    assert dbrouter.replica_lag() == 0.0
