@@ -131,10 +131,13 @@ def seed_province(*, seed, password, stdout, scale, rng, fake, today, active_fro
     planned = Counter(p.key[0] for p in demo.group_plans if p.level == Level.DASAWISMA)  # Bontang's default
     targets = household_targets(scale, [k.code for k in kabkota])
     writer = hh.RowWriter(admin=admin, now=timezone.now())
+    analyzer = _Analyzer()  # one per process: each ANALYZEs when what it wrote has doubled
 
     def fill_kabkota(k):
         result, counts = hh.HouseholdResult(), tree.GroupCounts()
-        filler = _DesaFiller(seed=seed, admin=admin, today=today, active_from=active_from, writer=writer)
+        filler = _DesaFiller(
+            seed=seed, admin=admin, today=today, active_from=active_from, writer=writer, analyzer=analyzer
+        )
         desa_units = list(Unit.objects.filter(level=Level.DESA, kabkota_id=k.pk).order_by("code"))
         wanted = {d.pk: planned.get(d.code, 0) for d in desa_units}
         extra = hh.extra_dasawisma_shares(targets[k.code], wanted)
@@ -256,12 +259,12 @@ def _enough_work_mem():
 class _DesaFiller:
     """One desa at a time: the groups it lacks, then households in its empty dasawisma."""
 
-    def __init__(self, *, seed, admin, today, active_from, writer):
+    def __init__(self, *, seed, admin, today, active_from, writer, analyzer):
         self.seed, self.admin, self.today, self.active_from, self.writer = seed, admin, today, active_from, writer
         self.fake = Faker("id_ID")
         self.areas: tuple = hh.BONTANG_AREAS
         self.home_town = "Bontang"
-        self.analyzer = _Analyzer()
+        self.analyzer = analyzer
 
     def fill(self, desa, dasawisma_wanted, result, counts):
         units = list(Unit.objects.filter(desa_id=desa.pk, level__in=LOCAL_LEVELS))
