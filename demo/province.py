@@ -19,7 +19,10 @@ a time, written (COPY on PostgreSQL) in batches of about HOUSEHOLDS_PER_BATCH ho
 per desa; reports are drawn and written per kecamatan and month, each kabupaten/kota in its own
 transaction; last year is closed per kecamatan (with more work_mem, see _enough_work_mem). A run that
 stops half way can be run again: what is in place is found and left alone, what is missing is added.
-The planner statistics are refreshed (ANALYZE) each time the households have doubled, so that the
+On PostgreSQL two processes (WORKERS, `seed_demo --workers`) do each step at once, each taking the next
+kabupaten/kota (households, reports) or kecamatan (closing) with its own connection (_each); what they
+write is what one process writes, but the ids.
+The planner statistics are refreshed (ANALYZE) each time the households a process wrote have doubled, so that the
 lookups of the next desa keep using their indexes.
 """
 
