@@ -3,6 +3,7 @@
 import logging
 import time
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.utils.cache import add_never_cache_headers
 from django.views.defaults import bad_request
@@ -21,6 +22,32 @@ class RefuseNulMiddleware:
         if any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()):
             return bad_request(request, BadRequest("NUL dalam alamat"))
         return self.get_response(request)
+
+
+# Session key: when the session row was last written (seconds since the epoch).
+REFRESHED_KEY = "_segar"
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE) slides with every click, but a session is written at most
+    once every PKK_SESSION_REFRESH_SECONDS, not on every request: a cadre clicking every few seconds
+    no longer costs the primary one UPDATE and one commit per page. The session then ends up to that
+    many seconds before SESSION_COOKIE_AGE of idleness. A session changed by the page (a login, a
+    message, a write remembered for the replica) is written as always. Just after SessionMiddleware, so
+    that its answer is seen first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            last = session.get(REFRESHED_KEY, 0)
+            if session.modified or not isinstance(last, int) or now - last >= settings.PKK_SESSION_REFRESH_SECONDS:
+                session[REFRESHED_KEY] = now
+        return response
 
 
 class NoStoreForSignedInMiddleware:

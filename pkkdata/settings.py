@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout slides, but the session row is written at most once a minute.
+    "pkkdata.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "pkkdata.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,7 +202,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Shared phones: the session ends when the browser closes and after an idle period.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120, minimum=5, maximum=24 * 60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle period slides with use: pkkdata.middleware.SessionRefreshMiddleware writes the session at
+# most once every PKK_SESSION_REFRESH_SECONDS instead of on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+PKK_SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60, minimum=0, maximum=3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling by username: a kelurahan office shares one IP address.

@@ -14,6 +14,10 @@ import tempfile
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("TASK_BACKEND", "immediate")
+# A signed-in test client's session is written by its first page only (pkkdata.middleware.
+# SessionRefreshMiddleware; 60 s in production), so that the queries a test counts do not depend on how
+# long it has run. pkkdata/tests/test_session_refresh.py sets the minute back.
+os.environ.setdefault("SESSION_REFRESH_SECONDS", "3600")
 # A read replica alias in every run, a test mirror of the test database (no second server): the router
 # (pkkdata.dbrouter) runs as in production. Inside a test's transaction it reads "default"; the tests that
 # show reads reaching the replica commit their data (tests/test_read_replica.py).
