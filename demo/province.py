@@ -223,8 +223,18 @@ def _each(items, work, workers):
 _WORK = None  # (work, items) of _each, read by its forked processes
 
 
+_INHERITED: list = []  # a forked process's copies of the parent's open connections: kept, never used
+
+
 def _work_on(index):
     work, items = _WORK
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            # Opened by the parent after all (another thread, a fixture): its socket is the parent's. Not
+            # closed here (that would end the parent's session), not used, not freed: a new one is opened.
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
     try:
         return work(items[index])
     finally:
